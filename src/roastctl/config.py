@@ -1,0 +1,246 @@
+"""Settings: ``roastctl.toml`` plus ``ROASTCTL_*`` environment variables, validated at start-up.
+
+Precedence, highest first: values passed in code, environment variables (nested keys joined with
+``__``, e.g. ``ROASTCTL_TRACKER__SAMPLING_INTERVAL_S=2``), the TOML file (``--config PATH`` or
+``ROASTCTL_CONFIG``), then the defaults below. Every key is documented in ``docs/configuration.md``.
+The defaults are safe and need no hardware: the simulator.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from roastctl.controls import HEAT_STEPS_ALLOWED
+from roastctl.errors import ConfigError
+
+CONFIG_ENV_VAR = "ROASTCTL_CONFIG"
+ENV_PREFIX = "ROASTCTL_"
+
+_config_file: ContextVar[Path | None] = ContextVar("roastctl_config_file", default=None)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HardwareConfig(_Section):
+    """Which roaster to talk to and how."""
+
+    driver: Literal["simulator", "hottop", "replay"] = Field(
+        default="simulator", description="simulator (no hardware), hottop (USB serial) or replay."
+    )
+    port: str | None = Field(
+        default=None, description="Serial port of the Hottop, e.g. /dev/ttyUSB0 or COM3."
+    )
+    baud: int = Field(default=115200, ge=1200, le=1_000_000, description="Serial baud rate.")
+    timeout_s: float = Field(default=1.0, ge=0.05, le=10.0, description="Serial read timeout.")
+    heat_step_percent: int = Field(
+        default=10,
+        description=f"Heater commands must be multiples of this; one of {HEAT_STEPS_ALLOWED}.",
+    )
+    replay_file: Path | None = Field(default=None, description="Roast log played by 'replay'.")
+
+    @field_validator("heat_step_percent")
+    @classmethod
+    def _heat_step_allowed(cls, value: int) -> int:
+        if value not in HEAT_STEPS_ALLOWED:
+            raise ValueError(f"must be one of {HEAT_STEPS_ALLOWED}")
+        return value
+
+
+class TrackerConfig(_Section):
+    """Sampling and roast analytics."""
+
+    sampling_interval_s: float = Field(
+        default=1.0, ge=0.1, le=10.0, description="Seconds between samples."
+    )
+    ror_span_s: float = Field(
+        default=30.0, ge=5.0, le=120.0, description="Time span one rate-of-rise value covers."
+    )
+    ror_method: Literal["least_squares", "two_point"] = Field(
+        default="least_squares",
+        description="least_squares: slope of a line fitted to the span (less noise); "
+        "two_point: (newest - oldest) / span, as Artisan's default.",
+    )
+    charge_min_bean_temp_c: float = Field(
+        default=77.0, ge=20.0, le=250.0, description="CHARGE needs BT above this before the fall."
+    )
+    charge_min_drop_c: float = Field(
+        default=10.0,
+        ge=2.0,
+        le=100.0,
+        description="CHARGE needs BT to fall at least this far below its recent maximum.",
+    )
+    charge_min_fall_rate_c_per_min: float = Field(
+        default=30.0,
+        ge=5.0,
+        le=600.0,
+        description="...and to fall at least this fast (a preheat cool-down is slower).",
+    )
+    charge_window_s: float = Field(
+        default=20.0, ge=2.0, le=120.0, description="The fall must happen within this time."
+    )
+    dry_end_temp_c: float = Field(
+        default=150.0, ge=100.0, le=180.0, description="DRY END when BT reaches this."
+    )
+    auto_drop: bool = Field(
+        default=True, description="Detect DROP from the door opening or the BT/ET pattern."
+    )
+    development_target_min_percent: float = Field(default=15.0, ge=0.0, le=60.0)
+    development_target_max_percent: float = Field(default=25.0, ge=0.0, le=60.0)
+
+    @model_validator(mode="after")
+    def _target_ordered(self) -> Self:
+        if self.development_target_min_percent >= self.development_target_max_percent:
+            raise ValueError(
+                "development_target_min_percent "
+                f"({self.development_target_min_percent}) must be below "
+                f"development_target_max_percent ({self.development_target_max_percent})"
+            )
+        return self
+
+
+class SimulatorConfig(_Section):
+    """The simulated roaster (driver = "simulator")."""
+
+    seed: int = Field(default=1, description="Random seed: same seed, same roast.")
+    noise_c: float = Field(
+        default=0.0, ge=0.0, le=5.0, description="Standard deviation of probe noise, deg C."
+    )
+    whole_degrees: bool = Field(
+        default=False, description="Round readings to whole deg C, as the Hottop reports them."
+    )
+    ambient_c: float = Field(default=22.0, ge=-10.0, le=45.0, description="Room temperature.")
+    batch_mass_g: float = Field(default=220.0, gt=0.0, le=300.0, description="Green beans, g.")
+    moisture_percent: float = Field(default=11.0, ge=0.0, le=20.0)
+    first_crack_temp_c: float = Field(
+        default=196.0, ge=170.0, le=230.0, description="Bean-mass temperature at first crack."
+    )
+    bean_variance_c: float = Field(
+        default=2.0,
+        ge=0.0,
+        le=10.0,
+        description="Standard deviation of the first-crack temperature from batch to batch.",
+    )
+
+
+def _check_timezone(name: str) -> str:
+    if name == "local":
+        return name
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown timezone {name!r}; use an IANA name such as 'Europe/Berlin' or "
+            "'America/New_York', 'UTC', or 'local' for the system's zone"
+        ) from exc
+    return name
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """The TOML file named by :func:`load_config`'s argument or ``ROASTCTL_CONFIG``."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        path = _config_file.get()
+        if path is None and os.environ.get(CONFIG_ENV_VAR):
+            path = Path(os.environ[CONFIG_ENV_VAR])
+        self.path = path
+        self.data: dict[str, Any] = {}
+        if path is not None:
+            try:
+                with path.open("rb") as handle:
+                    self.data = tomllib.load(handle)
+            except FileNotFoundError as exc:
+                raise ConfigError(
+                    f"config file {str(path)!r} does not exist; create it or point --config / "
+                    f"{CONFIG_ENV_VAR} at an existing roastctl.toml"
+                ) from exc
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"config file {str(path)!r} is not valid TOML: {exc}") from exc
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Return one top-level value from the file."""
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+class ServerConfig(BaseSettings):
+    """All of roastctl's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    hardware: HardwareConfig = Field(default_factory=HardwareConfig)
+    tracker: TrackerConfig = Field(default_factory=TrackerConfig)
+    simulator: SimulatorConfig = Field(default_factory=SimulatorConfig)
+    timezone: str = Field(
+        default="local", description="IANA zone for local timestamps, or 'local' (the system's)."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_known(cls, value: str) -> str:
+        return _check_timezone(value)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order the sources: code, environment, TOML file, defaults."""
+        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+
+    def local_zone(self) -> tzinfo | None:
+        """Return the zone for local timestamps (``None`` means the system's local zone)."""
+        return None if self.timezone == "local" else ZoneInfo(self.timezone)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Turn a pydantic error into lines that name each key, its value and what is allowed."""
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        env = ENV_PREFIX + "__".join(str(part) for part in item["loc"]).upper()
+        value = item.get("input")
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against docs/configuration.md)"
+        if item["type"] == "literal_error":
+            message = message.replace("Input should be", "allowed:")
+        lines.append(f"{key} = {value!r}: {message} (set in roastctl.toml or {env})")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def load_config(path: Path | str | None = None, **overrides: Any) -> ServerConfig:
+    """Load settings from ``path`` (or ``ROASTCTL_CONFIG``) and the environment.
+
+    Raises :class:`ConfigError` naming every bad key, its value and what is allowed.
+    """
+    token = _config_file.set(Path(path) if path is not None else None)
+    try:
+        return ServerConfig(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+    finally:
+        _config_file.reset(token)

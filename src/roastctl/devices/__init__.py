@@ -1,0 +1,1 @@
+"""Roasters: the interface and its drivers (simulator, Hottop, replay)."""

@@ -1,0 +1,181 @@
+"""Data models shared by every layer: readings, events, metrics and the status snapshot.
+
+Temperatures are degrees Celsius everywhere inside roastctl; times are seconds. Models are frozen:
+a snapshot handed to a caller can never change under it.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _aware_utc(value: datetime) -> datetime:
+    """Reject naive datetimes: a naive time cannot be placed on the roast's time line."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"timestamp {value.isoformat()} has no timezone; give it in UTC, e.g. "
+            f"'{value.isoformat()}Z' or with an offset like '+00:00'"
+        )
+    return value
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"temperature must be a finite number, got {value!r}")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
+#: No upper cap: an over-temperature must be seen, not rejected as a bad reading.
+Celsius = Annotated[float, Field(ge=-273.15), AfterValidator(_finite)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SensorReading(_Frozen):
+    """One sample from the roaster: probes and actuator state as the device reports them."""
+
+    timestamp: AwareDatetime = Field(description="Wall time of the sample (UTC).")
+    monotonic_s: float = Field(description="Session clock seconds; used for all time arithmetic.")
+    bean_temp_c: Celsius = Field(description="BT: bean probe temperature, deg C.")
+    env_temp_c: Celsius = Field(description="ET: environment (drum air) temperature, deg C.")
+    heat_percent: Percent = Field(description="Heater power, %.")
+    fan_percent: Percent = Field(description="Main fan speed, % (10 % per Hottop level).")
+    drum_on: bool = Field(description="Drum motor running.")
+    door_open: bool = Field(description="Drop door (solenoid) open.")
+    cooling_on: bool = Field(description="Cooling-tray stirrer running.")
+
+
+class RoasterInfo(_Frozen):
+    """What the connected roaster is."""
+
+    model: str
+    driver: str
+    port: str | None = None
+    simulated: bool = False
+
+
+class RoastEventType(StrEnum):
+    """Roast events, in the order they normally happen (Artisan's names in the comments)."""
+
+    CHARGE = "CHARGE"  # beans in: T0
+    TURNING_POINT = "TP"
+    DRY_END = "DRY_END"  # DRY
+    FIRST_CRACK_START = "FC_START"  # FCs
+    FIRST_CRACK_END = "FC_END"  # FCe
+    DROP = "DROP"
+
+
+class EventSource(StrEnum):
+    """Who put an event on the time line."""
+
+    AUTO = "auto"  # detected from the samples
+    MANUAL = "manual"  # marked by a person or an agent through mark_event / report_first_crack
+    COMMAND = "command"  # a control command caused it (drop_beans)
+
+
+class RoastPhase(StrEnum):
+    """Where the roast is."""
+
+    NOT_CHARGED = "not_charged"
+    DRYING = "drying"
+    MAILLARD = "maillard"
+    DEVELOPMENT = "development"
+    DROPPED = "dropped"
+
+
+class RoastEvent(_Frozen):
+    """An event on the roast's time line."""
+
+    type: RoastEventType
+    source: EventSource
+    monotonic_s: float = Field(description="Session clock seconds of the event itself.")
+    timestamp: AwareDatetime = Field(description="Wall time of the event (UTC).")
+    elapsed_s: float = Field(description="Seconds since CHARGE (0 for CHARGE itself).")
+    bean_temp_c: float | None = Field(description="BT at the event, deg C.")
+    env_temp_c: float | None = Field(default=None, description="ET at the event, deg C.")
+    detected_monotonic_s: float = Field(
+        description="When the event was detected; later than monotonic_s for back-dated events."
+    )
+
+
+class RoastMetrics(_Frozen):
+    """Live analytics of the current roast (Artisan's definitions)."""
+
+    phase: RoastPhase = RoastPhase.NOT_CHARGED
+    roast_elapsed_s: float | None = Field(
+        default=None, description="Seconds since CHARGE; stops at DROP."
+    )
+    roast_elapsed_display: str | None = Field(default=None, description="Same as MM:SS.")
+    rate_of_rise_c_per_min: float | None = Field(default=None, description="BT RoR, deg C/min.")
+    env_rate_of_rise_c_per_min: float | None = Field(default=None, description="ET RoR.")
+    charge_temp_c: float | None = None
+    turning_point_s: float | None = None
+    turning_point_temp_c: float | None = None
+    dry_end_s: float | None = None
+    first_crack_s: float | None = None
+    first_crack_temp_c: float | None = None
+    first_crack_display: str | None = None
+    drop_s: float | None = None
+    drop_temp_c: float | None = None
+    drying_time_s: float | None = Field(default=None, description="CHARGE to DRY END.")
+    maillard_time_s: float | None = Field(default=None, description="DRY END to FCs.")
+    development_time_s: float | None = Field(default=None, description="FCs to DROP (or now).")
+    drying_percent: float | None = None
+    maillard_percent: float | None = None
+    development_time_percent: float | None = Field(
+        default=None, description="DTR: development time / total time since CHARGE, %."
+    )
+    development_target_percent: tuple[float, float] | None = None
+    development_target_reached: bool | None = None
+    total_duration_s: float | None = Field(default=None, description="CHARGE to DROP.")
+    auc_c_min: float | None = Field(
+        default=None, description="Area under BT above 110 deg C from TP, deg C x min."
+    )
+
+
+class RoastTimestamps(_Frozen):
+    """Wall times of the key events, in UTC and in the configured local timezone."""
+
+    t0_utc: datetime | None = None
+    t0_local: datetime | None = None
+    first_crack_utc: datetime | None = None
+    first_crack_local: datetime | None = None
+    drop_utc: datetime | None = None
+    drop_local: datetime | None = None
+
+
+class ConnectionInfo(_Frozen):
+    """How the link to the roaster is doing, honestly."""
+
+    connected: bool
+    driver: str
+    roaster_info: RoasterInfo | None = None
+    last_sample_utc: datetime | None = None
+    last_sample_age_s: float | None = Field(
+        default=None, description="Seconds since the newest sample was taken."
+    )
+    samples: int = 0
+    poll_errors: int = 0
+    last_error: str | None = None
+
+
+class RoastStatus(_Frozen):
+    """One consistent snapshot of the session, the roaster and the roast."""
+
+    session_active: bool
+    roaster_running: bool = Field(description="Drum motor running.")
+    roast_number: int = Field(description="Roasts started in this session manager (1-based).")
+    timestamps: RoastTimestamps
+    sensors: SensorReading | None
+    metrics: RoastMetrics
+    events: tuple[RoastEvent, ...] = ()
+    connection: ConnectionInfo

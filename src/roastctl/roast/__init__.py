@@ -1,0 +1,1 @@
+"""Roast analytics: events, rate of rise, phases; pure functions of samples."""

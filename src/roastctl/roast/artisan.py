@@ -1,0 +1,131 @@
+"""Reading Artisan ``.alog`` roast logs.
+
+An ``.alog`` file is the ``repr()`` of a Python dict (Artisan also accepts JSON): it is parsed with
+:func:`ast.literal_eval`, never ``eval``. ``timex`` is seconds since recording started, ``temp1``
+is ET, ``temp2`` is BT, ``-1`` marks a missing reading, and ``timeindex`` holds sample indices of
+[CHARGE, DRY, FCs, FCe, SCs, SCe, DROP, COOL] with -1 (CHARGE) or 0 (others) for "not set".
+Temperatures are converted to deg C here, whatever the file's ``mode``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from roastctl.models import RoastEventType
+
+#: Slots of Artisan's ``timeindex`` that map to our events.
+TIMEINDEX_SLOTS: dict[int, RoastEventType] = {
+    0: RoastEventType.CHARGE,
+    1: RoastEventType.DRY_END,
+    2: RoastEventType.FIRST_CRACK_START,
+    3: RoastEventType.FIRST_CRACK_END,
+    6: RoastEventType.DROP,
+}
+
+
+class AlogError(ValueError):
+    """The file is not a readable Artisan roast log."""
+
+
+def fahrenheit_to_celsius(value: float) -> float:
+    """Convert deg F to deg C."""
+    return (value - 32.0) * 5.0 / 9.0
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRoast:
+    """A roast log: samples in deg C and the events its roaster marked (as sample indices)."""
+
+    times: list[float]
+    bean_temps: list[float | None]
+    env_temps: list[float | None]
+    marks: dict[RoastEventType, int] = field(default_factory=dict)
+    heater_percent: list[float | None] | None = None
+    fan_percent: list[float | None] | None = None
+    sampling_interval_s: float | None = None
+    source_mode: str = "C"
+    computed: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    batch_mass_g: float | None = None
+
+
+def _temperature(value: Any, to_celsius: bool) -> float | None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    number = float(value)
+    if not math.isfinite(number) or number == -1.0:
+        return None
+    return fahrenheit_to_celsius(number) if to_celsius else number
+
+
+def _parse(text: str, path: Path) -> dict[str, Any]:
+    try:
+        data = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise AlogError(f"{path}: neither a Python dict literal nor JSON") from exc
+    if not isinstance(data, dict):
+        raise AlogError(f"{path}: top level is {type(data).__name__}, expected a dict")
+    return data
+
+
+def _extra_channel(data: dict[str, Any], key: str, count: int) -> list[float | None] | None:
+    channels = data.get(key)
+    if not isinstance(channels, list) or not channels or not isinstance(channels[0], list):
+        return None
+    values = [_temperature(v, False) for v in channels[0]]
+    return values if len(values) == count else None
+
+
+def load_alog(path: Path | str) -> RecordedRoast:
+    """Read an Artisan ``.alog`` (or Artisan JSON) file; raises :class:`AlogError` if unreadable."""
+    path = Path(path)
+    data = _parse(path.read_text(encoding="utf-8", errors="replace"), path)
+    times = data.get("timex")
+    if not isinstance(times, list) or not times:
+        raise AlogError(f"{path}: no samples ('timex' is empty or missing)")
+    mode = str(data.get("mode", "C")).upper()
+    to_celsius = mode == "F"
+    count = len(times)
+    bean = [_temperature(v, to_celsius) for v in data.get("temp2", [])]
+    env = [_temperature(v, to_celsius) for v in data.get("temp1", [])]
+    if len(bean) != count:
+        raise AlogError(f"{path}: temp2 has {len(bean)} values for {count} times")
+    if len(env) != count:
+        env = [None] * count
+    marks: dict[RoastEventType, int] = {}
+    timeindex = data.get("timeindex", [])
+    for slot, event in TIMEINDEX_SLOTS.items():
+        if slot < len(timeindex) and isinstance(timeindex[slot], int):
+            index = timeindex[slot]
+            unset = index < 0 if slot == 0 else index <= 0
+            if not unset and index < count:
+                marks[event] = index
+    weight = data.get("weight")
+    batch_g: float | None = None
+    if isinstance(weight, list) and len(weight) >= 3 and isinstance(weight[0], int | float):
+        unit = str(weight[2]).lower()
+        factor = {"g": 1.0, "kg": 1000.0, "lb": 453.592, "oz": 28.3495}.get(unit)
+        if factor is not None and weight[0] > 0:
+            batch_g = float(weight[0]) * factor
+    interval = data.get("samplinginterval")
+    return RecordedRoast(
+        times=[float(t) for t in times],
+        bean_temps=bean,
+        env_temps=env,
+        marks=marks,
+        heater_percent=_extra_channel(data, "extratemp1", count),
+        fan_percent=_extra_channel(data, "extratemp2", count),
+        sampling_interval_s=float(interval) if isinstance(interval, int | float) else None,
+        source_mode=mode,
+        computed=data.get("computed") if isinstance(data.get("computed"), dict) else {},
+        title=str(data.get("title", "")),
+        batch_mass_g=batch_g,
+    )
