@@ -1,0 +1,207 @@
+"""The ``roastctl`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from roastctl import __version__
+from roastctl.clock import ScaledClock
+from roastctl.config import ServerConfig, load_config
+from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.errors import RoasterError
+from roastctl.models import RoastEventType, RoastStatus
+from roastctl.recipe import run_scripted_roast
+from roastctl.roast.phases import format_mmss
+from roastctl.session import RoastSessionManager
+
+SUMMARY_EVENTS = (
+    RoastEventType.CHARGE,
+    RoastEventType.TURNING_POINT,
+    RoastEventType.DRY_END,
+    RoastEventType.FIRST_CRACK_START,
+    RoastEventType.DROP,
+)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 100_000:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0 < speed <= 100000")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser (all subcommands)."""
+    parser = argparse.ArgumentParser(
+        prog="roastctl", description="Watch and drive a coffee roaster safely."
+    )
+    parser.add_argument("--version", action="version", version=f"roastctl {__version__}")
+    parser.add_argument(
+        "--config", type=Path, help="roastctl.toml to read (default: $ROASTCTL_CONFIG, if set)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    simulate = commands.add_parser(
+        "simulate",
+        help="run a complete scripted roast on the simulator",
+        description="Preheat, charge, roast, first crack, drop at the target DTR and cool, on "
+        "the simulated roaster, through the session manager.",
+    )
+    simulate.add_argument(
+        "--speed", type=_positive_float, default=60.0, help="simulated seconds per real second"
+    )
+    simulate.add_argument("--seed", type=int, help="random seed (default: from config)")
+    simulate.add_argument("--json", action="store_true", help="print a JSON summary at the end")
+    return parser
+
+
+def _progress_line(status: RoastStatus) -> str:
+    sensors = status.sensors
+    metrics = status.metrics
+    elapsed = format_mmss(metrics.roast_elapsed_s) or "--:--"
+    ror = metrics.rate_of_rise_c_per_min
+    bean = f"{sensors.bean_temp_c:6.1f}" if sensors else "   ---"
+    env = f"{sensors.env_temp_c:6.1f}" if sensors else "   ---"
+    ror_text = f"{ror:6.1f}" if ror is not None else "   ---"
+    dtr = metrics.development_time_percent
+    dtr_text = f"  DTR {dtr:4.1f}%" if dtr is not None else ""
+    heat = sensors.heat_percent if sensors else 0
+    fan = sensors.fan_percent if sensors else 0
+    return (
+        f"{elapsed}  BT {bean}  ET {env}  RoR {ror_text} C/min  heat {heat:3d}%  fan {fan:3d}%  "
+        f"{metrics.phase.value}{dtr_text}"
+    )
+
+
+class _Progress:
+    """Prints a live progress line: rewritten in place on a terminal, every 30 s otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self._last_line_s = -1e9
+
+    def __call__(self, status: RoastStatus) -> None:
+        line = _progress_line(status)
+        if self.live:
+            self.stream.write("\r" + line.ljust(100))
+            self.stream.flush()
+            return
+        now = status.sensors.monotonic_s if status.sensors else 0.0
+        if now - self._last_line_s >= 30.0:
+            self._last_line_s = now
+            self.stream.write(line + "\n")
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+
+
+def summarize(status: RoastStatus) -> dict[str, Any]:
+    """Return the JSON summary of a finished roast."""
+    metrics = status.metrics
+    by_type = {event.type: event for event in status.events}
+    events: dict[str, Any] = {}
+    for kind in SUMMARY_EVENTS:
+        event = by_type.get(kind)
+        events[kind.value] = (
+            None
+            if event is None
+            else {
+                "time_s": round(event.elapsed_s, 1),
+                "time": format_mmss(event.elapsed_s),
+                "bean_temp_c": event.bean_temp_c,
+                "source": event.source.value,
+            }
+        )
+    return {
+        "events": events,
+        "phases": {
+            "drying_s": metrics.drying_time_s,
+            "maillard_s": metrics.maillard_time_s,
+            "development_s": metrics.development_time_s,
+            "drying_percent": metrics.drying_percent,
+            "maillard_percent": metrics.maillard_percent,
+            "development_percent": metrics.development_time_percent,
+        },
+        "dtr_percent": metrics.development_time_percent,
+        "total_duration_s": metrics.total_duration_s,
+        "auc_c_min": metrics.auc_c_min,
+        "samples": status.connection.samples,
+        "poll_errors": status.connection.poll_errors,
+    }
+
+
+def _print_table(summary: dict[str, Any], stream: TextIO) -> None:
+    stream.write("\nevent        time    BT (C)\n")
+    for name, event in summary["events"].items():
+        if event is None:
+            stream.write(f"{name:<10}   --:--      ---\n")
+        else:
+            stream.write(f"{name:<10}   {event['time']}   {event['bean_temp_c']:6.1f}\n")
+    phases = summary["phases"]
+    stream.write(
+        f"\ndrying {phases['drying_percent']}%  maillard {phases['maillard_percent']}%  "
+        f"development {phases['development_percent']}%  DTR {summary['dtr_percent']}%  "
+        f"samples {summary['samples']}\n"
+    )
+
+
+def run_simulate(config: ServerConfig, speed: float, seed: int | None, as_json: bool) -> int:
+    """Run ``roastctl simulate``; return the exit code."""
+    if seed is not None:
+        config = config.model_copy(
+            update={"simulator": config.simulator.model_copy(update={"seed": seed})}
+        )
+    clock = ScaledClock(speed)
+    roaster = SimulatedRoaster(config.simulator, clock)
+    manager = RoastSessionManager(roaster, config, clock=clock)
+    progress = _Progress(sys.stderr)
+    manager.start_session()
+    try:
+        final = run_scripted_roast(manager, roaster, on_progress=progress)
+    finally:
+        progress.close()
+        manager.stop_session()
+    summary = summarize(final)
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        _print_table(summary, sys.stdout)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``roastctl`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(args.config)
+        if args.command == "simulate":
+            return run_simulate(config, args.speed, args.seed, args.json)
+    except RoasterError as exc:
+        sys.stderr.write(f"roastctl: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("roastctl: interrupted\n")
+        return 130
+    parser.error(f"unknown command {args.command!r}")
+    return 2  # pragma: no cover - parser.error exits
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,397 @@
+"""The roast session manager: owns the roaster and the tracker, polls, and runs commands.
+
+Locking (the seed's guarantees, made precise):
+
+* ``_state_lock`` guards every piece of shared state. It is held only for in-memory work, never
+  across device I/O or ``thread.join``, so :meth:`RoastSessionManager.get_status` answers at once
+  even while the device is slow.
+* ``_command_lock`` makes each control command atomic (validate, act on the device, record) with
+  respect to other commands. It may be held across device I/O; status reads never take it.
+* ``_lifecycle_lock`` serialises start and stop.
+
+The polling thread catches every exception, counts it, and goes on; it wakes on drift-free
+deadlines (start + k x interval on the monotonic clock) and stops within one interval of being
+asked, or is abandoned after 2 s if the device hangs inside a read.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from roastctl.clock import Clock, SystemClock
+from roastctl.config import ServerConfig
+from roastctl.controls import FAN_RANGE, ControlRange, heat_range
+from roastctl.devices.base import Roaster
+from roastctl.errors import (
+    BeansNotAddedError,
+    InvalidCommandError,
+    RoasterError,
+    RoasterNotConnectedError,
+)
+from roastctl.models import (
+    ConnectionInfo,
+    EventSource,
+    RoastEvent,
+    RoastEventType,
+    RoastStatus,
+    RoastTimestamps,
+    SensorReading,
+)
+from roastctl.roast.tracker import RoastTracker
+
+logger = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 2.0
+#: Plausible BT for a first-crack report; outside it the report is almost surely a unit mix-up.
+FIRST_CRACK_TEMP_RANGE_C = (150.0, 250.0)
+
+_T = TypeVar("_T")
+
+
+class RoastSessionManager:
+    """Connects to a roaster, polls it, tracks the roast and carries out commands."""
+
+    def __init__(
+        self,
+        hardware: Roaster,
+        config: ServerConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        background_polling: bool = True,
+    ) -> None:
+        """Create a manager for ``hardware``.
+
+        ``clock`` defaults to the roaster's own clock (the simulator's), else the system clock.
+        With ``background_polling=False`` no thread is started: the caller steps the session with
+        :meth:`poll_once`, which makes tests deterministic.
+        """
+        self.hardware = hardware
+        self.background_polling = background_polling
+        self.config = config or ServerConfig()
+        self.clock: Clock = clock or getattr(hardware, "clock", None) or SystemClock()
+        self.heat_range: ControlRange = heat_range(self.config.hardware.heat_step_percent)
+        self.fan_range: ControlRange = FAN_RANGE
+        self._zone = self.config.local_zone()
+        self._state_lock = threading.Lock()
+        self._command_lock = threading.Lock()
+        self._lifecycle_lock = threading.Lock()
+        self._tracker = RoastTracker(self.config.tracker)
+        self._active = False
+        self._thread: threading.Thread | None = None
+        self._stop_event = threading.Event()
+        self._latest: SensorReading | None = None
+        self._samples = 0
+        self._poll_errors = 0
+        self._last_error: str | None = None
+        self._roast_number = 0
+        self._drum_commanded = False
+
+    # ----------------------------------------------------------------- lifecycle
+    def start_session(self) -> None:
+        """Connect and start polling; starts a new roast. Idempotent."""
+        with self._lifecycle_lock:
+            with self._state_lock:
+                if self._active:
+                    return
+            self.hardware.connect()
+            with self._state_lock:
+                self._tracker.reset()
+                self._roast_number += 1
+                self._latest = None
+                self._samples = 0
+                self._poll_errors = 0
+                self._last_error = None
+                self._active = True
+                self._stop_event = threading.Event()
+            self.poll_once()  # a status right after start already has readings
+            with self._state_lock:
+                self._drum_commanded = self._latest.drum_on if self._latest else False
+            if self.background_polling:
+                self._thread = threading.Thread(
+                    target=self._poll_loop,
+                    args=(self._stop_event,),
+                    name="roastctl-poller",
+                    daemon=True,
+                )
+                self._thread.start()
+            logger.info("session started: %s", self.hardware.get_roaster_info().model)
+
+    def stop_session(self) -> None:
+        """Stop polling, switch the heater off and disconnect. Idempotent; returns within ~2 s."""
+        with self._lifecycle_lock:
+            with self._state_lock:
+                if not self._active:
+                    return
+                self._active = False
+                self._stop_event.set()
+                thread, self._thread = self._thread, None
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout=STOP_TIMEOUT_S)
+                if thread.is_alive():
+                    # The device hangs inside a read; the thread exits when it returns, since its
+                    # own stop event is set, so it can never become a second poller.
+                    logger.warning("poller did not stop within %.0f s; abandoned", STOP_TIMEOUT_S)
+            try:
+                self.hardware.set_heat(0)
+            except Exception:  # the link may already be gone; disconnecting matters more
+                logger.exception("could not switch the heater off before disconnecting")
+            self.hardware.disconnect()
+            logger.info("session stopped")
+
+    def is_active(self) -> bool:
+        """Return whether a session is running."""
+        with self._state_lock:
+            return self._active
+
+    def new_roast(self) -> None:
+        """Start a new roast in the running session: events and metrics start from scratch."""
+        with self._state_lock:
+            self._require_active()
+            self._tracker.reset()
+            self._roast_number += 1
+
+    # ----------------------------------------------------------------- polling
+    def _poll_loop(self, stop: threading.Event) -> None:
+        interval = self.config.tracker.sampling_interval_s
+        start = self.clock.monotonic()
+        tick = 0
+        while not stop.is_set():
+            tick += 1
+            deadline = start + tick * interval
+            now = self.clock.monotonic()
+            if deadline < now:
+                # Fell behind (a slow device): skip the missed ticks rather than burst.
+                tick += math.ceil((now - deadline) / interval)
+                deadline = start + tick * interval
+            if self.clock.wait(stop, deadline - now):
+                break
+            self.poll_once()
+
+    def poll_once(self) -> SensorReading | None:
+        """Take one sample and feed it to the tracker; return it, or ``None`` if it failed.
+
+        Safe to call from tests to step a session deterministically; never raises.
+        """
+        try:
+            reading = self.hardware.read_sensors()
+        except Exception as exc:  # the poller must never die; the error is counted and shown
+            with self._state_lock:
+                self._poll_errors += 1
+                self._last_error = f"{type(exc).__name__}: {exc}"
+            logger.warning("poll failed: %s", exc)
+            return None
+        with self._state_lock:
+            if not self._active:
+                return None
+            try:
+                self._tracker.update(reading)
+            except Exception as exc:  # analytics must not stop the sampling either
+                self._poll_errors += 1
+                self._last_error = f"tracker: {type(exc).__name__}: {exc}"
+                logger.exception("tracker failed on a reading")
+            if self._latest is None or reading.monotonic_s >= self._latest.monotonic_s:
+                self._latest = reading
+            self._samples += 1
+        return reading
+
+    # ----------------------------------------------------------------- commands
+    def _require_active(self) -> None:
+        if not self._active:
+            raise RoasterNotConnectedError(
+                "no active session: the roaster is not connected. Call start_session() first."
+            )
+
+    def _run(self, action: Callable[[], _T]) -> _T:
+        """Run one command atomically with respect to other commands."""
+        with self._command_lock:
+            with self._state_lock:
+                self._require_active()
+            return action()
+
+    def set_heat(self, percent: int) -> None:
+        """Set heater power (0-100 % in the configured step); the drum must be turning."""
+        value = self.heat_range.validate(percent)
+
+        def act() -> None:
+            if value > 0 and not self._drum_commanded:
+                raise InvalidCommandError(
+                    f"heat {value} % refused: the drum is stopped, and the heater must never heat "
+                    "a still drum. Call start_roaster() first, then set the heat."
+                )
+            self.hardware.set_heat(value)
+
+        self._run(act)
+
+    def set_fan(self, percent: int) -> None:
+        """Set the main fan (0-100 % in steps of 10)."""
+        value = self.fan_range.validate(percent)
+        self._run(lambda: self.hardware.set_fan(value))
+
+    def start_roaster(self) -> None:
+        """Start the drum motor."""
+
+        def act() -> None:
+            self.hardware.start_drum()
+            self._drum_commanded = True
+
+        self._run(act)
+
+    def stop_roaster(self) -> None:
+        """Stop the drum motor; the heater goes off with it."""
+
+        def act() -> None:
+            self.hardware.stop_drum()
+            self._drum_commanded = False
+
+        self._run(act)
+
+    def drop_beans(self) -> RoastEvent | None:
+        """Drop: heater off, door open, drum on, stirrer and fan on; DROP goes on the time line.
+
+        Returns the DROP event, or ``None`` when no beans were charged in this roast.
+        """
+
+        def act() -> RoastEvent | None:
+            self.hardware.drop_beans()
+            self._drum_commanded = True
+            self.poll_once()  # the DROP mark goes on a sample taken after the door opened
+            with self._state_lock:
+                if not self._tracker.charged:
+                    return None
+                existing = self._tracker.event(RoastEventType.DROP)
+                if existing is not None and existing.source is not EventSource.AUTO:
+                    return existing
+                return self._tracker.mark_event(RoastEventType.DROP, source=EventSource.COMMAND)
+
+        return self._run(act)
+
+    def start_cooling(self) -> None:
+        """Start the cooling-tray stirrer with the fan at 100 %."""
+        self._run(self.hardware.start_cooling)
+
+    def stop_cooling(self) -> None:
+        """End cooling: stirrer, fan, drum and heater off, door closed for the next batch."""
+
+        def act() -> None:
+            self.hardware.stop_cooling()
+            self._drum_commanded = False
+
+        self._run(act)
+
+    # ----------------------------------------------------------------- events
+    def report_first_crack(
+        self, timestamp: datetime, temp_c: float | None = None
+    ) -> RoastEvent:
+        """Record first crack at ``timestamp`` (UTC, timezone-aware; may be in the past).
+
+        ``temp_c`` is BT at first crack; by default the BT recorded at that moment. A second
+        report moves first crack to the new time.
+        """
+        return self.mark_event(RoastEventType.FIRST_CRACK_START, timestamp, temp_c)
+
+    def mark_event(
+        self,
+        event_type: RoastEventType | str,
+        timestamp: datetime | None = None,
+        temp_c: float | None = None,
+    ) -> RoastEvent:
+        """Mark an event (CHARGE, DRY_END, FC_START, FC_END, DROP) now or at ``timestamp``."""
+        kind = _event_type(event_type)
+        if timestamp is not None and (timestamp.tzinfo is None or timestamp.utcoffset() is None):
+            raise InvalidCommandError(
+                f"timestamp {timestamp.isoformat()} has no timezone; send it in UTC with an offset, "
+                f"e.g. {timestamp.isoformat()}+00:00 or ...Z. Nothing was recorded."
+            )
+        if temp_c is not None:
+            low, high = FIRST_CRACK_TEMP_RANGE_C if kind is RoastEventType.FIRST_CRACK_START else (
+                0.0,
+                300.0,
+            )
+            if not (math.isfinite(temp_c) and low <= temp_c <= high):
+                raise InvalidCommandError(
+                    f"{kind.value} temperature {temp_c!r} deg C is outside {low:.0f}-{high:.0f} "
+                    "deg C; send BT in deg C, or leave it out to use the recorded BT."
+                )
+        with self._state_lock:
+            self._require_active()
+            if kind is not RoastEventType.CHARGE and not self._tracker.charged:
+                raise BeansNotAddedError(
+                    f"{kind.value} needs CHARGE first: no beans have been charged in this roast. "
+                    "Charge the beans (CHARGE is detected from the BT fall) or mark CHARGE."
+                )
+            time_s = None if timestamp is None else self._tracker.wall_to_monotonic(timestamp)
+            return self._tracker.mark_event(
+                kind, time_s=time_s, bean_temp_c=temp_c, source=EventSource.MANUAL
+            )
+
+    # ----------------------------------------------------------------- status
+    def get_status(self) -> RoastStatus:
+        """Return one consistent snapshot of session, sensors, events and metrics."""
+        connected = self.hardware.is_connected()
+        with self._state_lock:
+            now = self.clock.monotonic()
+            latest = self._latest
+            metrics = self._tracker.metrics(now if self._active else None)
+            events = self._tracker.events()
+            age = None if latest is None else round(max(0.0, now - latest.monotonic_s), 3)
+            by_type = {event.type: event for event in events}
+            return RoastStatus(
+                session_active=self._active,
+                roaster_running=latest.drum_on if latest else self._drum_commanded,
+                roast_number=self._roast_number,
+                timestamps=RoastTimestamps(
+                    t0_utc=self._utc(by_type, RoastEventType.CHARGE),
+                    t0_local=self._local(by_type, RoastEventType.CHARGE),
+                    first_crack_utc=self._utc(by_type, RoastEventType.FIRST_CRACK_START),
+                    first_crack_local=self._local(by_type, RoastEventType.FIRST_CRACK_START),
+                    drop_utc=self._utc(by_type, RoastEventType.DROP),
+                    drop_local=self._local(by_type, RoastEventType.DROP),
+                ),
+                sensors=latest,
+                metrics=metrics,
+                events=events,
+                connection=ConnectionInfo(
+                    connected=connected and self._active,
+                    driver=self.config.hardware.driver,
+                    roaster_info=self.hardware.get_roaster_info(),
+                    last_sample_utc=latest.timestamp if latest else None,
+                    last_sample_age_s=age,
+                    samples=self._samples,
+                    poll_errors=self._poll_errors,
+                    last_error=self._last_error,
+                ),
+            )
+
+    @staticmethod
+    def _utc(events: dict[RoastEventType, RoastEvent], kind: RoastEventType) -> datetime | None:
+        event = events.get(kind)
+        return None if event is None else event.timestamp
+
+    def _local(self, events: dict[RoastEventType, RoastEvent], kind: RoastEventType) -> datetime | None:
+        event = events.get(kind)
+        return None if event is None else event.timestamp.astimezone(self._zone)
+
+    @property
+    def tracker(self) -> RoastTracker:
+        """The roast tracker (read it under :meth:`get_status`; do not mutate it directly)."""
+        return self._tracker
+
+
+def _event_type(value: RoastEventType | str) -> RoastEventType:
+    if isinstance(value, RoastEventType):
+        return value
+    try:
+        return RoastEventType(str(value).upper())
+    except ValueError:
+        allowed = ", ".join(e.value for e in RoastEventType if e is not RoastEventType.TURNING_POINT)
+        raise InvalidCommandError(
+            f"unknown event {value!r}; allowed: {allowed}. (TP is computed, not marked.)"
+        ) from None
+
+
+__all__ = ["RoastSessionManager", "RoasterError"]
