@@ -16,7 +16,13 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from roastctl.clock import Clock, ManualClock, ScaledClock, SystemClock
-from roastctl.config import HardwareConfig, ServerConfig, SimulatorConfig, TrackerConfig, load_config
+from roastctl.config import (
+    HardwareConfig,
+    ServerConfig,
+    SimulatorConfig,
+    TrackerConfig,
+    load_config,
+)
 from roastctl.devices.base import Roaster
 from roastctl.devices.simulator import MockRoaster, SimulatedRoaster
 from roastctl.errors import (

@@ -232,14 +232,14 @@ def describe_validation_error(error: ValidationError) -> str:
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 
-def load_config(path: Path | str | None = None, **overrides: Any) -> ServerConfig:
+def load_config(path: Path | str | None = None) -> ServerConfig:
     """Load settings from ``path`` (or ``ROASTCTL_CONFIG``) and the environment.
 
     Raises :class:`ConfigError` naming every bad key, its value and what is allowed.
     """
     token = _config_file.set(Path(path) if path is not None else None)
     try:
-        return ServerConfig(**overrides)
+        return ServerConfig()
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None
     finally:

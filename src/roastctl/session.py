@@ -284,9 +284,7 @@ class RoastSessionManager:
         self._run(act)
 
     # ----------------------------------------------------------------- events
-    def report_first_crack(
-        self, timestamp: datetime, temp_c: float | None = None
-    ) -> RoastEvent:
+    def report_first_crack(self, timestamp: datetime, temp_c: float | None = None) -> RoastEvent:
         """Record first crack at ``timestamp`` (UTC, timezone-aware; may be in the past).
 
         ``temp_c`` is BT at first crack; by default the BT recorded at that moment. A second
@@ -304,13 +302,17 @@ class RoastSessionManager:
         kind = _event_type(event_type)
         if timestamp is not None and (timestamp.tzinfo is None or timestamp.utcoffset() is None):
             raise InvalidCommandError(
-                f"timestamp {timestamp.isoformat()} has no timezone; send it in UTC with an offset, "
-                f"e.g. {timestamp.isoformat()}+00:00 or ...Z. Nothing was recorded."
+                f"timestamp {timestamp.isoformat()} has no timezone; send it in UTC with an "
+                f"offset, e.g. {timestamp.isoformat()}+00:00 or ...Z. Nothing was recorded."
             )
         if temp_c is not None:
-            low, high = FIRST_CRACK_TEMP_RANGE_C if kind is RoastEventType.FIRST_CRACK_START else (
-                0.0,
-                300.0,
+            low, high = (
+                FIRST_CRACK_TEMP_RANGE_C
+                if kind is RoastEventType.FIRST_CRACK_START
+                else (
+                    0.0,
+                    300.0,
+                )
             )
             if not (math.isfinite(temp_c) and low <= temp_c <= high):
                 raise InvalidCommandError(
@@ -372,7 +374,9 @@ class RoastSessionManager:
         event = events.get(kind)
         return None if event is None else event.timestamp
 
-    def _local(self, events: dict[RoastEventType, RoastEvent], kind: RoastEventType) -> datetime | None:
+    def _local(
+        self, events: dict[RoastEventType, RoastEvent], kind: RoastEventType
+    ) -> datetime | None:
         event = events.get(kind)
         return None if event is None else event.timestamp.astimezone(self._zone)
 
@@ -388,7 +392,9 @@ def _event_type(value: RoastEventType | str) -> RoastEventType:
     try:
         return RoastEventType(str(value).upper())
     except ValueError:
-        allowed = ", ".join(e.value for e in RoastEventType if e is not RoastEventType.TURNING_POINT)
+        allowed = ", ".join(
+            e.value for e in RoastEventType if e is not RoastEventType.TURNING_POINT
+        )
         raise InvalidCommandError(
             f"unknown event {value!r}; allowed: {allowed}. (TP is computed, not marked.)"
         ) from None

@@ -433,7 +433,7 @@ class RoasterPhysics:
 
     # ------------------------------------------------------------------ integration
 
-    def _step(self, h: float, act: Actuators) -> None:  # noqa: PLR0915 - one physical step
+    def _step(self, h: float, act: Actuators) -> None:
         """Advance every state by one explicit-Euler sub-step of ``h`` seconds."""
         p = self._p
         amb = self._amb
@@ -453,7 +453,9 @@ class RoasterPhysics:
             # Exposed / contact area of a pile grows like mass^(2/3) (surface of a volume).
             expo = (md / p.reference_batch_kg) ** (2.0 / 3.0)
             rad_share = min(p.radiant_to_beans_max, p.radiant_to_beans_fraction * expo) * rot
-            g_ab = p.air_bean_conductance_w_per_k * expo * rot * (1.0 + p.fan_convection_boost * fan)
+            g_ab = (
+                p.air_bean_conductance_w_per_k * expo * rot * (1.0 + p.fan_convection_boost * fan)
+            )
             g_db = p.drum_bean_conductance_w_per_k * expo * rot
             c_b = dd * p.bean_dry_specific_heat_j_per_kg_k + wd * WATER_SPECIFIC_HEAT_J_PER_KG_K
         else:
@@ -509,8 +511,17 @@ class RoasterPhysics:
 
         # --- first crack: interpolate the crossing inside the sub-step so its time does not
         # depend on the step grid.
-        if md > 0.0 and self._fc_t is None and self._charge_t is not None and self._tb >= self._fc_temp:
-            frac = 1.0 if self._tb <= tb else min(1.0, max(0.0, (self._fc_temp - tb) / (self._tb - tb)))
+        if (
+            md > 0.0
+            and self._fc_t is None
+            and self._charge_t is not None
+            and self._tb >= self._fc_temp
+        ):
+            frac = (
+                1.0
+                if self._tb <= tb
+                else min(1.0, max(0.0, (self._fc_temp - tb) / (self._tb - tb)))
+            )
             self._fc_t = self._t + frac * h
             self._exo_pending = p.exotherm_energy_j_per_kg * self._dd
 

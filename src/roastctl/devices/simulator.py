@@ -34,7 +34,7 @@ class SimulatedRoaster(Roaster):
     ) -> None:
         self.config = config or SimulatorConfig()
         self.clock: Clock = clock or SystemClock()
-        self._rng = random.Random(self.config.seed)
+        self._rng = random.Random(self.config.seed)  # noqa: S311 - probe noise, not secrets
         self._physics = RoasterPhysics(params or PhysicsParams.hottop(), self.config.ambient_c)
         self._lock = threading.Lock()
         self._connected = False

@@ -54,7 +54,7 @@ class RecordedRoast:
     batch_mass_g: float | None = None
 
 
-def _temperature(value: Any, to_celsius: bool) -> float | None:
+def _temperature(value: object, to_celsius: bool) -> float | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     number = float(value)
@@ -116,6 +116,7 @@ def load_alog(path: Path | str) -> RecordedRoast:
         if factor is not None and weight[0] > 0:
             batch_g = float(weight[0]) * factor
     interval = data.get("samplinginterval")
+    computed = data.get("computed")
     return RecordedRoast(
         times=[float(t) for t in times],
         bean_temps=bean,
@@ -125,7 +126,7 @@ def load_alog(path: Path | str) -> RecordedRoast:
         fan_percent=_extra_channel(data, "extratemp2", count),
         sampling_interval_s=float(interval) if isinstance(interval, int | float) else None,
         source_mode=mode,
-        computed=data.get("computed") if isinstance(data.get("computed"), dict) else {},
+        computed=computed if isinstance(computed, dict) else {},
         title=str(data.get("title", "")),
         batch_mass_g=batch_g,
     )

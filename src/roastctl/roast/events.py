@@ -79,20 +79,27 @@ class SharpFallDetector:
         drop = peak_temp - temp
         if peak_temp < rule.min_start_c or drop < rule.min_drop_c:
             return None
-        if not (temp < previous_temp < peak_temp or (temp < previous_temp and peak_pos < len(recent) - 2)):
+        if not (
+            temp < previous_temp < peak_temp
+            or (temp < previous_temp and peak_pos < len(recent) - 2)
+        ):
             return None
         rate = drop / (time_s - peak_time) * 60.0
         if rate < rule.min_rate_c_per_min:
             return None
         steps = zip(recent[peak_pos:], recent[peak_pos + 1 :], strict=False)
-        if any((a[2] - b[2]) / (b[1] - a[1]) * 60.0 > MAX_PLAUSIBLE_FALL_C_PER_MIN for a, b in steps):
+        if any(
+            (a[2] - b[2]) / (b[1] - a[1]) * 60.0 > MAX_PLAUSIBLE_FALL_C_PER_MIN for a, b in steps
+        ):
             return None
         self.found = self._onset(peak_index, peak_time)
         return self.found
 
     def _onset(self, peak_index: int, peak_time: float) -> int:
         """Return the last sample on the trend that led up to the high point."""
-        before = [item for item in self._history if peak_time - self.rule.window_s <= item[1] <= peak_time]
+        before = [
+            item for item in self._history if peak_time - self.rule.window_s <= item[1] <= peak_time
+        ]
         line = _fit_line([item[1] for item in before], [item[2] for item in before])
         if line is None:
             return peak_index

@@ -235,7 +235,9 @@ class RoastTracker:
             and RoastEventType.FIRST_CRACK_START not in events
             and sample.bean_c >= self.config.dry_end_temp_c
         ):
-            events[RoastEventType.DRY_END] = self._event_at(RoastEventType.DRY_END, sample, detected_s)
+            events[RoastEventType.DRY_END] = self._event_at(
+                RoastEventType.DRY_END, sample, detected_s
+            )
         if self.config.auto_drop and RoastEventType.DROP not in events:
             self._auto_drop(sample, since_charge, detected_s)
 
@@ -255,7 +257,9 @@ class RoastTracker:
             if index is not None:
                 found = self._samples[self._position(index)]
         if found is not None:
-            derived.events[RoastEventType.DROP] = self._event_at(RoastEventType.DROP, found, detected_s)
+            derived.events[RoastEventType.DROP] = self._event_at(
+                RoastEventType.DROP, found, detected_s
+            )
 
     def _auc_catch_up(self, tp_sample: _Sample, current: _Sample) -> None:
         derived = self._derived
@@ -400,7 +404,9 @@ class RoastTracker:
 
         def since(event_type: RoastEventType) -> float | None:
             event = events.get(event_type)
-            return None if event is None or charge is None else round(event.time_s - charge.time_s, 3)
+            return (
+                None if event is None or charge is None else round(event.time_s - charge.time_s, 3)
+            )
 
         def temp(event_type: RoastEventType) -> float | None:
             event = events.get(event_type)
@@ -415,7 +421,9 @@ class RoastTracker:
             drop_s=drop_s,
             now_s=elapsed,
         )
-        roast_elapsed = None if elapsed is None else round(drop_s if drop_s is not None else elapsed, 3)
+        roast_elapsed = (
+            None if elapsed is None else round(drop_s if drop_s is not None else elapsed, 3)
+        )
         low = self.config.development_target_min_percent
         high = self.config.development_target_max_percent
         dtr = phases.development_percent
@@ -445,7 +453,9 @@ class RoastTracker:
             development_target_percent=(low, high),
             development_target_reached=None if dtr is None else dtr >= low,
             total_duration_s=drop_s,
-            auc_c_min=None if RoastEventType.TURNING_POINT not in events else round(derived.auc_c_s / 60.0, 1),
+            auc_c_min=None
+            if RoastEventType.TURNING_POINT not in events
+            else round(derived.auc_c_s / 60.0, 1),
         )
 
 

@@ -1,0 +1,81 @@
+"""Shared test helpers: roast data on disk, readings from recorded logs, stepping a session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from roastctl.clock import ManualClock
+from roastctl.models import RoastStatus, SensorReading
+from roastctl.roast.artisan import RecordedRoast
+from roastctl.session import RoastSessionManager
+
+ROASTS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
+START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+
+
+def roasts_dir() -> Path:
+    """Return the shared roast logs folder, or skip the test when this clone has none."""
+    if not ROASTS_DIR.is_dir():
+        pytest.skip(f"real roast logs not available: {ROASTS_DIR} does not exist (a user's clone)")
+    return ROASTS_DIR
+
+
+def roast_file(prefix: str) -> Path:
+    """Return the one shared roast log whose name starts with ``prefix``."""
+    matches = sorted(roasts_dir().glob(prefix + "*"))
+    assert len(matches) == 1, f"{prefix!r} matches {matches}"
+    return matches[0]
+
+
+def readings(roast: RecordedRoast) -> Iterator[SensorReading]:
+    """Yield the log's samples as live readings (missing ET is replaced by BT)."""
+    for time_s, bean, env in zip(roast.times, roast.bean_temps, roast.env_temps, strict=True):
+        if bean is None:
+            continue
+        yield SensorReading(
+            timestamp=START + timedelta(seconds=time_s),
+            monotonic_s=time_s,
+            bean_temp_c=bean,
+            env_temp_c=env if env is not None else bean,
+            heat_percent=0,
+            fan_percent=0,
+            drum_on=True,
+            door_open=False,
+            cooling_on=False,
+        )
+
+
+def run_until(
+    manager: RoastSessionManager,
+    clock: ManualClock,
+    done: Callable[[RoastStatus], bool],
+    *,
+    limit_s: float = 3600.0,
+    step_s: float = 1.0,
+) -> RoastStatus:
+    """Step time and poll until ``done(status)``; fail the test if it takes over ``limit_s``."""
+    elapsed = 0.0
+    while True:
+        status = manager.get_status()
+        if done(status):
+            return status
+        assert elapsed < limit_s, f"condition not met within {limit_s} s; last status {status}"
+        clock.advance(step_s)
+        manager.poll_once()
+        elapsed += step_s
+
+
+def preheat_and_charge(
+    manager: RoastSessionManager, clock: ManualClock, *, charge_at_env_c: float = 190.0
+) -> RoastStatus:
+    """Drum on, full heat until ET reaches ``charge_at_env_c``, charge, wait for CHARGE."""
+    roaster = manager.hardware
+    manager.start_roaster()
+    manager.set_heat(100)
+    run_until(manager, clock, lambda s: s.sensors is not None and s.sensors.env_temp_c >= charge_at_env_c)
+    roaster.charge()  # type: ignore[attr-defined]
+    return run_until(manager, clock, lambda s: s.metrics.roast_elapsed_s is not None, limit_s=60)
