@@ -300,6 +300,11 @@ class RoastSessionManager:
     ) -> RoastEvent:
         """Mark an event (CHARGE, DRY_END, FC_START, FC_END, DROP) now or at ``timestamp``."""
         kind = _event_type(event_type)
+        if kind is RoastEventType.TURNING_POINT:
+            raise InvalidCommandError(
+                "TP is always computed from the curve and cannot be marked; mark CHARGE, "
+                "DRY_END, FC_START, FC_END or DROP"
+            )
         if timestamp is not None and (timestamp.tzinfo is None or timestamp.utcoffset() is None):
             raise InvalidCommandError(
                 f"timestamp {timestamp.isoformat()} has no timezone; send it in UTC with an "
