@@ -76,6 +76,8 @@ def preheat_and_charge(
     roaster = manager.hardware
     manager.start_roaster()
     manager.set_heat(100)
-    run_until(manager, clock, lambda s: s.sensors is not None and s.sensors.env_temp_c >= charge_at_env_c)
+    run_until(
+        manager, clock, lambda s: s.sensors is not None and s.sensors.env_temp_c >= charge_at_env_c
+    )
     roaster.charge()  # type: ignore[attr-defined]
     return run_until(manager, clock, lambda s: s.metrics.roast_elapsed_s is not None, limit_s=60)

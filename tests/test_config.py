@@ -76,7 +76,7 @@ def test_env_override_of_top_level_and_literal(monkeypatch: pytest.MonkeyPatch) 
 def test_toml_file_via_path(tmp_path: Path) -> None:
     path = write_toml(
         tmp_path,
-        '[tracker]\nsampling_interval_s = 3\nror_span_s = 40\n\n[hardware]\nheat_step_percent = 5\n',
+        "[tracker]\nsampling_interval_s = 3\nror_span_s = 40\n\n[hardware]\nheat_step_percent = 5\n",
     )
     config = load_config(path)
     assert config.tracker.sampling_interval_s == 3.0
@@ -241,9 +241,7 @@ def test_heat_step_allowed_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(("low", "high"), [(30, 20), (20, 20)])
-def test_development_target_min_not_below_max_refused(
-    low: int, high: int, tmp_path: Path
-) -> None:
+def test_development_target_min_not_below_max_refused(low: int, high: int, tmp_path: Path) -> None:
     path = write_toml(
         tmp_path,
         f"[tracker]\ndevelopment_target_min_percent = {low}\n"

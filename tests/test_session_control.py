@@ -21,7 +21,9 @@ def _state(sim: SimulatedRoaster) -> tuple[int, int, bool, bool, bool]:
     return r.heat_percent, r.fan_percent, r.drum_on, r.door_open, r.cooling_on
 
 
-def test_heat_and_fan_reach_the_roaster(started: RoastSessionManager, sim: SimulatedRoaster) -> None:
+def test_heat_and_fan_reach_the_roaster(
+    started: RoastSessionManager, sim: SimulatedRoaster
+) -> None:
     started.start_roaster()
     started.set_heat(70)
     started.set_fan(30)
@@ -63,14 +65,18 @@ def test_heat_step_follows_config(sim: SimulatedRoaster, clock: ManualClock) -> 
     manager.stop_session()
 
 
-def test_heat_refused_while_the_drum_is_stopped(started: RoastSessionManager, sim: SimulatedRoaster) -> None:
+def test_heat_refused_while_the_drum_is_stopped(
+    started: RoastSessionManager, sim: SimulatedRoaster
+) -> None:
     with pytest.raises(InvalidCommandError, match=r"drum is stopped.*start_roaster\(\)"):
         started.set_heat(50)
     assert _state(sim)[0] == 0
     started.set_heat(0)  # switching the heater off is always allowed
 
 
-def test_stop_roaster_stops_drum_and_heater(started: RoastSessionManager, sim: SimulatedRoaster) -> None:
+def test_stop_roaster_stops_drum_and_heater(
+    started: RoastSessionManager, sim: SimulatedRoaster
+) -> None:
     started.start_roaster()
     started.set_heat(90)
     started.stop_roaster()
@@ -94,7 +100,11 @@ def test_drop_runs_the_full_sequence_and_marks_drop(
     assert status.metrics.drop_s == event.elapsed_s
     assert status.timestamps.drop_utc == event.timestamp
     # The door edge that follows is not a second DROP.
-    run_until(started, clock, lambda s: (s.sensors.monotonic_s if s.sensors else 0) > event.monotonic_s + 10)
+    run_until(
+        started,
+        clock,
+        lambda s: (s.sensors.monotonic_s if s.sensors else 0) > event.monotonic_s + 10,
+    )
     assert [e.type for e in started.get_status().events].count(RoastEventType.DROP) == 1
     assert not sim.beans_in_drum
 
@@ -137,7 +147,9 @@ def test_report_first_crack_backdated_with_recorded_bt(
     assert started.get_status().metrics.first_crack_s == pytest.approx(490, abs=1.0)
 
 
-def test_report_first_crack_refusals_change_nothing(started: RoastSessionManager, clock: ManualClock) -> None:
+def test_report_first_crack_refusals_change_nothing(
+    started: RoastSessionManager, clock: ManualClock
+) -> None:
     with pytest.raises(BeansNotAddedError, match="CHARGE"):
         started.report_first_crack(clock.now())
     preheat_and_charge(started, clock)

@@ -20,14 +20,18 @@ def _pollers() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "roastctl-poller" and t.is_alive()]
 
 
-def _threaded(speed: float = 100.0, interval: float = 1.0) -> tuple[RoastSessionManager, SimulatedRoaster]:
+def _threaded(
+    speed: float = 100.0, interval: float = 1.0
+) -> tuple[RoastSessionManager, SimulatedRoaster]:
     clock = ScaledClock(speed)
     sim = SimulatedRoaster(SimulatorConfig(seed=3), clock)
     config = ServerConfig(tracker=TrackerConfig(sampling_interval_s=interval))
     return RoastSessionManager(sim, config, clock=clock), sim
 
 
-def test_start_session_connects_and_activates(manager: RoastSessionManager, sim: SimulatedRoaster) -> None:
+def test_start_session_connects_and_activates(
+    manager: RoastSessionManager, sim: SimulatedRoaster
+) -> None:
     assert not manager.is_active()
     manager.start_session()
     assert manager.is_active()
@@ -41,7 +45,9 @@ def test_start_session_is_idempotent(manager: RoastSessionManager) -> None:
     assert manager.get_status().roast_number == 1
 
 
-def test_stop_session_is_idempotent_and_safe_before_start(manager: RoastSessionManager, sim: SimulatedRoaster) -> None:
+def test_stop_session_is_idempotent_and_safe_before_start(
+    manager: RoastSessionManager, sim: SimulatedRoaster
+) -> None:
     manager.stop_session()  # never started: nothing happens
     manager.start_session()
     manager.stop_session()
@@ -72,7 +78,9 @@ def test_polling_thread_samples_in_background() -> None:
         manager.stop_session()
 
 
-def test_stop_session_switches_heater_off(started: RoastSessionManager, sim: SimulatedRoaster) -> None:
+def test_stop_session_switches_heater_off(
+    started: RoastSessionManager, sim: SimulatedRoaster
+) -> None:
     started.start_roaster()
     started.set_heat(80)
     assert sim.read_sensors().heat_percent == 80
@@ -102,7 +110,9 @@ class _FailingConnect(SimulatedRoaster):
 
 
 def test_connect_failure_leaves_session_inactive(clock: ManualClock) -> None:
-    manager = RoastSessionManager(_FailingConnect(clock=clock), clock=clock, background_polling=False)
+    manager = RoastSessionManager(
+        _FailingConnect(clock=clock), clock=clock, background_polling=False
+    )
     with pytest.raises(RoasterConnectionError, match="ttyUSB9"):
         manager.start_session()
     assert not manager.is_active()
@@ -176,7 +186,9 @@ class _Hanging(SimulatedRoaster):
 
 def test_stop_returns_within_two_seconds_when_the_device_hangs() -> None:
     device = _Hanging()
-    manager = RoastSessionManager(device, ServerConfig(tracker=TrackerConfig(sampling_interval_s=0.1)))
+    manager = RoastSessionManager(
+        device, ServerConfig(tracker=TrackerConfig(sampling_interval_s=0.1))
+    )
     manager.start_session()
     device.hang = True
     time.sleep(0.3)  # let the poller enter the hanging read
@@ -190,7 +202,9 @@ def test_stop_returns_within_two_seconds_when_the_device_hangs() -> None:
 
 def test_status_never_waits_for_a_hanging_device() -> None:
     device = _Hanging()
-    manager = RoastSessionManager(device, ServerConfig(tracker=TrackerConfig(sampling_interval_s=0.1)))
+    manager = RoastSessionManager(
+        device, ServerConfig(tracker=TrackerConfig(sampling_interval_s=0.1))
+    )
     manager.start_session()
     try:
         device.hang = True
@@ -229,7 +243,7 @@ def test_no_drift_over_ten_thousand_samples() -> None:
     manager.start_session()
     assert device.enough.wait(60)
     manager.stop_session()
-    times = device.times[1 : 10_001]  # the first read happens in start_session itself
+    times = device.times[1:10_001]  # the first read happens in start_session itself
     first = times[0]
     # Deadlines are start + k x interval: a 0.3 s read does not push later samples back.
     assert times[-1] - first == pytest.approx(9_999 * 1.0, abs=0.01)

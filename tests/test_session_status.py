@@ -26,7 +26,9 @@ def test_status_before_start(manager: RoastSessionManager) -> None:
     assert status.metrics.phase is RoastPhase.NOT_CHARGED
 
 
-def test_status_after_start_has_readings_and_connection(started: RoastSessionManager, clock: ManualClock) -> None:
+def test_status_after_start_has_readings_and_connection(
+    started: RoastSessionManager, clock: ManualClock
+) -> None:
     clock.advance(1.0)
     started.poll_once()
     status = started.get_status()
@@ -38,7 +40,9 @@ def test_status_after_start_has_readings_and_connection(started: RoastSessionMan
     assert status.connection.roaster_info is not None and status.connection.roaster_info.simulated
 
 
-def test_data_age_grows_when_readings_stop(started: RoastSessionManager, clock: ManualClock) -> None:
+def test_data_age_grows_when_readings_stop(
+    started: RoastSessionManager, clock: ManualClock
+) -> None:
     clock.advance(7.5)  # no poll: the newest reading is 7.5 s old and says so
     assert started.get_status().connection.last_sample_age_s == pytest.approx(7.5)
 
@@ -55,8 +59,12 @@ def test_status_during_roast(started: RoastSessionManager, clock: ManualClock) -
     assert metrics.development_time_percent is None  # no first crack yet
 
 
-def test_local_timestamps_use_the_configured_zone(sim: SimulatedRoaster, clock: ManualClock) -> None:
-    manager = RoastSessionManager(sim, ServerConfig(timezone="America/New_York"), clock=clock, background_polling=False)
+def test_local_timestamps_use_the_configured_zone(
+    sim: SimulatedRoaster, clock: ManualClock
+) -> None:
+    manager = RoastSessionManager(
+        sim, ServerConfig(timezone="America/New_York"), clock=clock, background_polling=False
+    )
     manager.start_session()
     preheat_and_charge(manager, clock)
     stamps = manager.get_status().timestamps
@@ -71,7 +79,9 @@ def test_status_serialises_to_json(started: RoastSessionManager, clock: ManualCl
     data = json.loads(started.get_status().model_dump_json())
     assert data["metrics"]["phase"] == "drying"
     assert data["events"][0]["type"] == "CHARGE"
-    assert data["timestamps"]["t0_utc"].endswith("Z") or data["timestamps"]["t0_utc"].endswith("+00:00")
+    assert data["timestamps"]["t0_utc"].endswith("Z") or data["timestamps"]["t0_utc"].endswith(
+        "+00:00"
+    )
 
 
 def test_status_is_immutable(started: RoastSessionManager) -> None:
@@ -112,7 +122,9 @@ def _consistent(status: RoastStatus) -> None:
 def test_concurrent_status_reads_while_roasting() -> None:
     clock = ScaledClock(400.0)
     sim = SimulatedRoaster(SimulatorConfig(seed=5), clock)
-    manager = RoastSessionManager(sim, ServerConfig(tracker=TrackerConfig(sampling_interval_s=0.5)), clock=clock)
+    manager = RoastSessionManager(
+        sim, ServerConfig(tracker=TrackerConfig(sampling_interval_s=0.5)), clock=clock
+    )
     manager.start_session()
     errors: list[BaseException] = []
     reads = [0]
@@ -134,11 +146,17 @@ def test_concurrent_status_reads_while_roasting() -> None:
         manager.start_roaster()
         manager.set_heat(100)
         deadline = time.monotonic() + 20
-        while manager.get_status().sensors is not None and manager.get_status().sensors.env_temp_c < 190:  # type: ignore[union-attr]
+        while (
+            manager.get_status().sensors is not None
+            and manager.get_status().sensors.env_temp_c < 190
+        ):  # type: ignore[union-attr]
             assert time.monotonic() < deadline
             time.sleep(0.005)
         sim.charge()
-        while manager.get_status().metrics.roast_elapsed_s is None or manager.get_status().metrics.roast_elapsed_s < 200:  # type: ignore[operator]
+        while (
+            manager.get_status().metrics.roast_elapsed_s is None
+            or manager.get_status().metrics.roast_elapsed_s < 200
+        ):  # type: ignore[operator]
             assert time.monotonic() < deadline
             manager.set_fan(20)  # commands interleave with polling and reads
             time.sleep(0.005)
@@ -154,7 +172,9 @@ def test_concurrent_status_reads_while_roasting() -> None:
     assert not any(t.is_alive() for t in readers)
 
 
-def test_commands_and_status_from_many_threads_do_not_deadlock(started: RoastSessionManager) -> None:
+def test_commands_and_status_from_many_threads_do_not_deadlock(
+    started: RoastSessionManager,
+) -> None:
     started.start_roaster()
     failures: list[BaseException] = []
 

@@ -52,6 +52,7 @@ class RecordedRoast:
     computed: dict[str, Any] = field(default_factory=dict)
     title: str = ""
     batch_mass_g: float | None = None
+    dry_end_temp_c: float | None = None
 
 
 def _temperature(value: object, to_celsius: bool) -> float | None:
@@ -117,6 +118,12 @@ def load_alog(path: Path | str) -> RecordedRoast:
             batch_g = float(weight[0]) * factor
     interval = data.get("samplinginterval")
     computed = data.get("computed")
+    phases = data.get("phases")
+    dry_end = (
+        _temperature(phases[1], to_celsius)
+        if isinstance(phases, list) and len(phases) > 1
+        else None
+    )
     return RecordedRoast(
         times=[float(t) for t in times],
         bean_temps=bean,
@@ -129,4 +136,5 @@ def load_alog(path: Path | str) -> RecordedRoast:
         computed=computed if isinstance(computed, dict) else {},
         title=str(data.get("title", "")),
         batch_mass_g=batch_g,
+        dry_end_temp_c=dry_end,
     )
