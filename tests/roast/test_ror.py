@@ -6,7 +6,7 @@ import math
 from itertools import accumulate
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roastctl.roast.ror import RateOfRise, RorMethod, ror_series, slope_per_minute
@@ -41,13 +41,8 @@ def test_falling_ramp_gives_negative_slope(method: RorMethod) -> None:
 
 
 def test_default_method_is_least_squares() -> None:
-    times = [0.0, 1.0, 2.0]
-    temps = [0.0, 3.0, 0.0]  # least squares: 0; two point: 0 as well -> use a skewed set
-    temps = [0.0, 6.0, 3.0]
-    assert slope_per_minute(times, temps) == pytest.approx(90.0)  # LS slope 1.5 deg/s
-    assert slope_per_minute(times, temps, "two_point") == pytest.approx(90.0)
-    temps = [0.0, 0.0, 6.0, 6.0]
     times = [0.0, 1.0, 2.0, 3.0]
+    temps = [0.0, 0.0, 6.0, 6.0]
     # LS: sxy / sxx = 12 / 5 = 2.4 deg/s; two point: 6 / 3 = 2 deg/s.
     assert slope_per_minute(times, temps) == pytest.approx(144.0)
     assert slope_per_minute(times, temps, "two_point") == pytest.approx(120.0)
@@ -76,6 +71,7 @@ ramp_params = st.tuples(
 )
 
 
+@settings(max_examples=60)
 @given(ramp_params, st.floats(min_value=5.0, max_value=120.0), st.sampled_from(METHODS))
 def test_exact_linear_ramp_at_random_spacing(
     params: tuple[float, float, float, list[float]], span: float, method: RorMethod
@@ -236,6 +232,7 @@ samples = st.lists(
 )
 
 
+@settings(max_examples=60)
 @given(samples, st.sampled_from([5.0, 10.0, 30.0]), st.sampled_from(METHODS))
 def test_ror_series_equals_live_values(
     data: list[tuple[float, float]], span: float, method: RorMethod
@@ -247,6 +244,7 @@ def test_ror_series_equals_live_values(
     assert ror_series(times, temps, span, method) == expected
 
 
+@settings(max_examples=60)
 @given(samples, st.sampled_from([5.0, 10.0, 30.0]), st.sampled_from(METHODS))
 def test_live_value_is_the_slope_over_the_time_window(
     data: list[tuple[float, float]], span: float, method: RorMethod
@@ -274,7 +272,7 @@ def test_least_squares_is_less_noisy_than_two_point_on_quantised_ramp() -> None:
     def rms_error(method: RorMethod) -> float:
         series = ror_series(times, temps, 30.0, method)
         errors = [
-            (v - true_slope) ** 2 for t, v in zip(times, series, strict=True) if t >= 30.0 and v
+            (v - true_slope) ** 2 for t, v in zip(times, series, strict=True) if t >= 30.0 and v is not None
         ]
         assert len(errors) == len(times) - 30
         return math.sqrt(sum(errors) / len(errors))
