@@ -76,7 +76,7 @@ def test_env_override_of_top_level_and_literal(monkeypatch: pytest.MonkeyPatch) 
 def test_toml_file_via_path(tmp_path: Path) -> None:
     path = write_toml(
         tmp_path,
-        "[tracker]\nsampling_interval_s = 3\nror_span_s = 40\n\n[hardware]\nheat_step_percent = 5\n",
+        "[tracker]\nsampling_interval_s = 3\nror_span_s = 40\n[hardware]\nheat_step_percent = 5\n",
     )
     config = load_config(path)
     assert config.tracker.sampling_interval_s == 3.0

@@ -20,7 +20,7 @@ def bean_temp(t: float) -> float:
 
 
 def grid(step: float, end: float) -> list[float]:
-    return [i * step for i in range(int(round(end / step)) + 1)]
+    return [i * step for i in range(round(end / step) + 1)]
 
 
 # --- slope_per_minute ---------------------------------------------------------------------------
@@ -272,7 +272,9 @@ def test_least_squares_is_less_noisy_than_two_point_on_quantised_ramp() -> None:
     def rms_error(method: RorMethod) -> float:
         series = ror_series(times, temps, 30.0, method)
         errors = [
-            (v - true_slope) ** 2 for t, v in zip(times, series, strict=True) if t >= 30.0 and v is not None
+            (v - true_slope) ** 2
+            for t, v in zip(times, series, strict=True)
+            if t >= 30.0 and v is not None
         ]
         assert len(errors) == len(times) - 30
         return math.sqrt(sum(errors) / len(errors))
