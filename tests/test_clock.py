@@ -92,8 +92,8 @@ def test_scaled_clock_sleep_takes_scaled_real_time() -> None:
     clock = ScaledClock(1000)
     real_start = time.monotonic()
     start = clock.monotonic()
-    clock.sleep(20)  # 0.02 s of real time
-    assert clock.monotonic() - start >= 19
+    clock.sleep(10)  # 0.01 s of real time
+    assert clock.monotonic() - start >= 9.5
     assert time.monotonic() - real_start < 0.5
 
 
@@ -106,9 +106,11 @@ def test_scaled_clock_wait_returns_at_once_when_event_is_set() -> None:
 
 def test_scaled_clock_wait_times_out_when_event_is_not_set() -> None:
     clock = ScaledClock(1000)
+    real_start = time.monotonic()
     start = clock.monotonic()
-    assert clock.wait(threading.Event(), 20) is False
-    assert clock.monotonic() - start >= 19
+    assert clock.wait(threading.Event(), 10) is False  # 0.01 s of real time
+    assert clock.monotonic() - start >= 9.5
+    assert time.monotonic() - real_start < 0.5
 
 
 # --- ManualClock --------------------------------------------------------------------------------

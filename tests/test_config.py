@@ -107,6 +107,8 @@ def test_path_is_not_remembered_between_calls(tmp_path: Path) -> None:
     path = write_toml(tmp_path, "[simulator]\nseed = 7\n")
     assert load_config(path).simulator.seed == 7
     assert load_config().simulator.seed == 1
+    # The path applies to that one call only, also for settings built directly afterwards.
+    assert ServerConfig().simulator.seed == 1
 
 
 def test_path_is_not_remembered_after_an_error(tmp_path: Path) -> None:

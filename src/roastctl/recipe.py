@@ -58,9 +58,26 @@ def run_scripted_roast(
     recipe: Recipe | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> RoastStatus:
-    """Run preheat to cooling on a started session; return the status at the end of cooling."""
+    """Run preheat to cooling on a started session; return the status at the end of cooling.
+
+    With a background-polling session the roast runs at the clock's pace; without one (a
+    :class:`~roastctl.clock.ManualClock` session) it steps time itself and runs as fast as the CPU
+    allows, deterministically.
+    """
     recipe = recipe or Recipe()
     clock = manager.clock
+    interval = manager.config.tracker.sampling_interval_s
+
+    def pause() -> None:
+        """Let ``check_interval_s`` of roast time pass (polling by hand if no thread does)."""
+        if manager.background_polling:
+            clock.sleep(recipe.check_interval_s)
+            return
+        waited = 0.0
+        while waited < recipe.check_interval_s - 1e-9:
+            clock.sleep(interval)  # a manual clock advances; a real one waits
+            manager.poll_once()
+            waited += interval
 
     def wait_until(done: Callable[[RoastStatus], bool], limit_s: float, what: str) -> RoastStatus:
         deadline = clock.monotonic() + limit_s
@@ -72,7 +89,7 @@ def run_scripted_roast(
                 return status
             if clock.monotonic() > deadline:
                 raise ScriptedRoastError(f"{what} did not happen within {limit_s:.0f} s")
-            clock.sleep(recipe.check_interval_s)
+            pause()
 
     manager.start_roaster()
     manager.set_fan(0)

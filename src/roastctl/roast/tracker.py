@@ -166,7 +166,7 @@ class RoastTracker:
         self._process(sample, detected_s=sample.time_s)
         self._trim()
         new = [t for t in self._derived.events if t not in before]
-        return [e for e in self.events() if e.type in new]
+        return [e for e in self.events() if e.type in new] if new else []
 
     def _trim(self) -> None:
         # Only pre-CHARGE samples are ever dropped: nothing of a roast is thrown away.
