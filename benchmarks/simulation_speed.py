@@ -80,17 +80,29 @@ def _p99(values: list[float]) -> float:
 
 def main() -> None:
     sim_s, wall_s, samples = stepped_roast()
-    print(f"stepped roast:  {sim_s:7.0f} simulated s in {wall_s:6.2f} wall s "
-          f"= {sim_s / wall_s:8.0f} simulated s per wall s ({samples} samples)")
+    print(
+        f"stepped roast:  {sim_s:7.0f} simulated s in {wall_s:6.2f} wall s "
+        f"= {sim_s / wall_s:8.0f} simulated s per wall s ({samples} samples)"
+    )
     for speed in (1000.0, 5000.0):
         sim_s, wall_s, samples = threaded_roast(speed)
-        print(f"threaded x{speed:<5.0f}: {sim_s:7.0f} simulated s in {wall_s:6.2f} wall s "
-              f"= {sim_s / wall_s:8.0f} simulated s per wall s ({samples} samples)")
+        print(
+            f"threaded x{speed:<5.0f}: {sim_s:7.0f} simulated s in {wall_s:6.2f} wall s "
+            f"= {sim_s / wall_s:8.0f} simulated s per wall s ({samples} samples)"
+        )
     polls, statuses = poll_costs()
     both = [a + b for a, b in zip(polls, statuses, strict=True)]
-    for name, values in (("poll_once (read + tracker)", polls), ("get_status", statuses), ("poll step + status", both)):
-        print(f"{name:28s} median {statistics.median(values) * 1e6:7.1f} us   p99 {_p99(values) * 1e6:7.1f} us"
-              f"   (n={len(values)}, 2 Hz samples, up to a 17-min roast)")
+    rows = (
+        ("poll_once (read + tracker)", polls),
+        ("get_status", statuses),
+        ("poll step + status", both),
+    )
+    for name, values in rows:
+        median_us = statistics.median(values) * 1e6
+        print(
+            f"{name:28s} median {median_us:7.1f} us   p99 {_p99(values) * 1e6:7.1f} us"
+            f"   (n={len(values)}, 2 Hz samples over a 17-min roast)"
+        )
 
 
 if __name__ == "__main__":

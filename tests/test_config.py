@@ -106,9 +106,9 @@ def test_path_argument_beats_config_env_var(
 def test_path_is_not_remembered_between_calls(tmp_path: Path) -> None:
     path = write_toml(tmp_path, "[simulator]\nseed = 7\n")
     assert load_config(path).simulator.seed == 7
-    assert load_config().simulator.seed == 1
     # The path applies to that one call only, also for settings built directly afterwards.
     assert ServerConfig().simulator.seed == 1
+    assert load_config().simulator.seed == 1
 
 
 def test_path_is_not_remembered_after_an_error(tmp_path: Path) -> None:
@@ -252,7 +252,7 @@ def test_development_target_min_not_below_max_refused(low: int, high: int, tmp_p
     message = config_error(path)
     assert "development_target_min_percent" in message
     assert "development_target_max_percent" in message
-    assert "must be below" in message
+    assert "must be above" in message
 
 
 def test_development_target_min_above_default_max_refused(
@@ -295,3 +295,9 @@ def test_malformed_toml_refused(tmp_path: Path) -> None:
     message = config_error(path)
     assert str(path) in message
     assert "not valid TOML" in message
+
+
+def test_misspelt_environment_variable_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROASTCTL_TIMEZON", "UTC")
+    message = config_error()
+    assert "ROASTCTL_TIMEZON" in message and "docs/configuration.md" in message

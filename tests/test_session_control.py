@@ -93,7 +93,8 @@ def test_drop_runs_the_full_sequence_and_marks_drop(
     run_until(started, clock, lambda s: (s.metrics.roast_elapsed_s or 0) >= 300)
     event = started.drop_beans()
     assert _state(sim) == (0, 100, True, True, True)
-    assert event is not None and event.type is RoastEventType.DROP
+    assert event is not None
+    assert event.type is RoastEventType.DROP
     assert event.source is EventSource.COMMAND
     assert event.elapsed_s == pytest.approx(300, abs=1.5)
     status = started.get_status()

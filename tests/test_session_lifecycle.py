@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -135,7 +136,9 @@ def test_new_roast_without_restart(started: RoastSessionManager, clock: ManualCl
     preheat_and_charge(started, clock)
     started.new_roast()
     status = started.get_status()
-    assert status.roast_number == 2 and status.events == () and status.session_active
+    assert status.roast_number == 2
+    assert status.events == ()
+    assert status.session_active
 
 
 class _Flaky(SimulatedRoaster):
@@ -247,6 +250,6 @@ def test_no_drift_over_ten_thousand_samples() -> None:
     first = times[0]
     # Deadlines are start + k x interval: a 0.3 s read does not push later samples back.
     assert times[-1] - first == pytest.approx(9_999 * 1.0, abs=0.01)
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps) == pytest.approx(1.0, abs=1e-6)
     assert min(gaps) == pytest.approx(1.0, abs=1e-6)

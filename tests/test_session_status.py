@@ -32,12 +32,14 @@ def test_status_after_start_has_readings_and_connection(
     clock.advance(1.0)
     started.poll_once()
     status = started.get_status()
-    assert status.session_active and status.connection.connected
+    assert status.session_active
+    assert status.connection.connected
     assert status.sensors is not None
     assert status.sensors.bean_temp_c == pytest.approx(22.0, abs=3.0)  # a cold roaster
     assert status.connection.samples == 2
     assert status.connection.last_sample_age_s == 0.0
-    assert status.connection.roaster_info is not None and status.connection.roaster_info.simulated
+    assert status.connection.roaster_info is not None
+    assert status.connection.roaster_info.simulated
 
 
 def test_data_age_grows_when_readings_stop(
@@ -53,8 +55,10 @@ def test_status_during_roast(started: RoastSessionManager, clock: ManualClock) -
     metrics = status.metrics
     assert metrics.phase is RoastPhase.DRYING
     assert metrics.roast_elapsed_display == "01:30"
-    assert metrics.rate_of_rise_c_per_min is not None and metrics.rate_of_rise_c_per_min > 0
-    assert metrics.turning_point_s is not None and 30 <= metrics.turning_point_s <= 110
+    assert metrics.rate_of_rise_c_per_min is not None
+    assert metrics.rate_of_rise_c_per_min > 0
+    assert metrics.turning_point_s is not None
+    assert 30 <= metrics.turning_point_s <= 110
     assert status.timestamps.t0_utc is not None
     assert metrics.development_time_percent is None  # no first crack yet
 
@@ -68,7 +72,8 @@ def test_local_timestamps_use_the_configured_zone(
     manager.start_session()
     preheat_and_charge(manager, clock)
     stamps = manager.get_status().timestamps
-    assert stamps.t0_utc is not None and stamps.t0_local is not None
+    assert stamps.t0_utc is not None
+    assert stamps.t0_local is not None
     assert stamps.t0_local == stamps.t0_utc
     assert stamps.t0_local.tzinfo == ZoneInfo("America/New_York")
     manager.stop_session()
@@ -146,17 +151,19 @@ def test_concurrent_status_reads_while_roasting() -> None:
         manager.start_roaster()
         manager.set_heat(100)
         deadline = time.monotonic() + 20
-        while (
-            manager.get_status().sensors is not None
-            and manager.get_status().sensors.env_temp_c < 190
-        ):  # type: ignore[union-attr]
+
+        def env_temp() -> float:
+            sensors = manager.get_status().sensors
+            return sensors.env_temp_c if sensors else 0.0
+
+        def elapsed() -> float:
+            return manager.get_status().metrics.roast_elapsed_s or 0.0
+
+        while env_temp() < 190:
             assert time.monotonic() < deadline
             time.sleep(0.005)
         sim.charge()
-        while (
-            manager.get_status().metrics.roast_elapsed_s is None
-            or manager.get_status().metrics.roast_elapsed_s < 200
-        ):  # type: ignore[operator]
+        while elapsed() < 200:
             assert time.monotonic() < deadline
             manager.set_fan(20)  # commands interleave with polling and reads
             time.sleep(0.005)

@@ -13,10 +13,10 @@ import tomllib
 from contextvars import ContextVar
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -97,17 +97,17 @@ class TrackerConfig(_Section):
         default=True, description="Detect DROP from the door opening or the BT/ET pattern."
     )
     development_target_min_percent: float = Field(default=15.0, ge=0.0, le=60.0)
-    development_target_max_percent: float = Field(default=25.0, ge=0.0, le=60.0)
+    development_target_max_percent: float = Field(
+        default=25.0, ge=0.0, le=60.0, validate_default=True
+    )
 
-    @model_validator(mode="after")
-    def _target_ordered(self) -> Self:
-        if self.development_target_min_percent >= self.development_target_max_percent:
-            raise ValueError(
-                "development_target_min_percent "
-                f"({self.development_target_min_percent}) must be below "
-                f"development_target_max_percent ({self.development_target_max_percent})"
-            )
-        return self
+    @field_validator("development_target_max_percent")
+    @classmethod
+    def _target_ordered(cls, value: float, info: ValidationInfo) -> float:
+        low = info.data.get("development_target_min_percent")
+        if low is not None and value <= low:
+            raise ValueError(f"must be above development_target_min_percent ({low})")
+        return value
 
 
 class SimulatorConfig(_Section):
@@ -232,11 +232,29 @@ def describe_validation_error(error: ValidationError) -> str:
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 
+def _refuse_unknown_env_vars() -> None:
+    """Refuse misspelt ``ROASTCTL_*`` variables, which would otherwise be ignored silently."""
+    known = set(ServerConfig.model_fields) | {CONFIG_ENV_VAR.removeprefix(ENV_PREFIX).lower()}
+    unknown = sorted(
+        name
+        for name in os.environ
+        if name.upper().startswith(ENV_PREFIX)
+        and name[len(ENV_PREFIX) :].split("__", 1)[0].lower() not in known
+    )
+    if unknown:
+        raise ConfigError(
+            f"unknown environment variable(s) {', '.join(unknown)}; roastctl reads "
+            f"{ENV_PREFIX}<SECTION>__<KEY> for the sections {', '.join(sorted(known))} "
+            "(see docs/configuration.md). Fix the spelling or unset them."
+        )
+
+
 def load_config(path: Path | str | None = None) -> ServerConfig:
     """Load settings from ``path`` (or ``ROASTCTL_CONFIG``) and the environment.
 
     Raises :class:`ConfigError` naming every bad key, its value and what is allowed.
     """
+    _refuse_unknown_env_vars()
     token = _config_file.set(Path(path) if path is not None else None)
     try:
         return ServerConfig()

@@ -29,7 +29,7 @@ def reading(t: float, bt: float, et: float | None = None, *, door: bool = False)
 
 
 def roast_curve(t: float) -> float:
-    """BT of a typical drum roast with CHARGE at t=100 s: a dip to 90 deg C at 160 s, then a rise."""
+    """BT of a drum roast with CHARGE at t=100 s: a dip to 90 deg C at 160 s, then a rise."""
     if t <= 100:
         return 150 + 0.2 * t  # preheat, rising to 170
     if t <= 160:
@@ -37,7 +37,13 @@ def roast_curve(t: float) -> float:
     return 90 + 0.3 * (t - 160) - 0.00008 * (t - 160) ** 2
 
 
-def feed(tracker: RoastTracker, until: float, curve: Callable[[float], float] = roast_curve, step: float = 1.0, start: float = 0.0) -> None:
+def feed(
+    tracker: RoastTracker,
+    until: float,
+    curve: Callable[[float], float] = roast_curve,
+    step: float = 1.0,
+    start: float = 0.0,
+) -> None:
     t = start
     while t <= until:
         tracker.update(reading(t, curve(t)))
@@ -48,16 +54,21 @@ def test_charge_tp_dry_end_on_a_synthetic_roast() -> None:
     tracker = RoastTracker()
     feed(tracker, 700)
     charge = tracker.event(RoastEventType.CHARGE)
-    assert charge is not None and charge.monotonic_s == pytest.approx(100, abs=1)
+    assert charge is not None
+    assert charge.monotonic_s == pytest.approx(100, abs=1)
     assert charge.source is EventSource.AUTO
     assert charge.detected_monotonic_s > charge.monotonic_s  # back-dated, and says so
     tp = tracker.event(RoastEventType.TURNING_POINT)
-    assert tp is not None and tp.elapsed_s == pytest.approx(60, abs=1)
+    assert tp is not None
+    assert tp.elapsed_s == pytest.approx(60, abs=1)
     dry = tracker.event(RoastEventType.DRY_END)
-    assert dry is not None and dry.bean_temp_c is not None and 150 <= dry.bean_temp_c < 151
+    assert dry is not None
+    assert dry.bean_temp_c is not None
+    assert 150 <= dry.bean_temp_c < 151
     metrics = tracker.metrics()
     assert metrics.phase is RoastPhase.MAILLARD
-    assert metrics.auc_c_min is not None and metrics.auc_c_min > 0
+    assert metrics.auc_c_min is not None
+    assert metrics.auc_c_min > 0
 
 
 @pytest.mark.parametrize("step", [0.5, 1.0, 2.0, 3.0])
@@ -65,7 +76,8 @@ def test_detection_does_not_depend_on_the_sampling_interval(step: float) -> None
     tracker = RoastTracker()
     feed(tracker, 400, step=step)
     charge = tracker.event(RoastEventType.CHARGE)
-    assert charge is not None and charge.monotonic_s == pytest.approx(100, abs=step)
+    assert charge is not None
+    assert charge.monotonic_s == pytest.approx(100, abs=step)
     metrics = tracker.metrics()
     assert metrics.turning_point_s == pytest.approx(60, abs=step + 0.5)
     # RoR at t=400 is the curve's slope 15 s earlier (half the 30 s span): same at any interval.
@@ -107,7 +119,9 @@ def test_door_opening_is_drop() -> None:
     feed(tracker, 600)
     tracker.update(reading(601, roast_curve(601), door=True))
     drop = tracker.event(RoastEventType.DROP)
-    assert drop is not None and drop.monotonic_s == 601 and drop.source is EventSource.AUTO
+    assert drop is not None
+    assert drop.monotonic_s == 601
+    assert drop.source is EventSource.AUTO
     metrics = tracker.metrics(now_s=900)
     assert metrics.phase is RoastPhase.DROPPED
     assert metrics.roast_elapsed_s == pytest.approx(501, abs=1)  # stops at DROP
@@ -129,7 +143,8 @@ def test_bt_fall_is_drop_only_late_in_the_roast() -> None:
     tracker = RoastTracker()
     feed(tracker, 760, curve=curve)
     drop = tracker.event(RoastEventType.DROP)
-    assert drop is not None and drop.monotonic_s == pytest.approx(700, abs=2)
+    assert drop is not None
+    assert drop.monotonic_s == pytest.approx(700, abs=2)
 
 
 def test_manual_marks_win_and_backdate() -> None:
@@ -138,10 +153,12 @@ def test_manual_marks_win_and_backdate() -> None:
     auto_charge = tracker.event(RoastEventType.CHARGE)
     assert auto_charge is not None
     charge = tracker.mark_event(RoastEventType.CHARGE, time_s=102)
-    assert charge.source is EventSource.MANUAL and charge.monotonic_s == 102
+    assert charge.source is EventSource.MANUAL
+    assert charge.monotonic_s == 102
     # Everything derived is recomputed from the new origin.
     tp = tracker.event(RoastEventType.TURNING_POINT)
-    assert tp is not None and tp.elapsed_s == pytest.approx(58, abs=1)
+    assert tp is not None
+    assert tp.elapsed_s == pytest.approx(58, abs=1)
     fc = tracker.mark_event(RoastEventType.FIRST_CRACK_START, time_s=650)
     assert fc.bean_temp_c == pytest.approx(roast_curve(650), abs=0.01)
     assert fc.elapsed_s == pytest.approx(548)
@@ -163,14 +180,18 @@ def test_marks_before_charge_or_in_the_future_are_refused() -> None:
         tracker.mark_event(RoastEventType.DROP, time_s=400)
     with pytest.raises(InvalidCommandError, match="before CHARGE"):
         tracker.mark_event(RoastEventType.DRY_END, time_s=50)
-    assert [e.type for e in tracker.events()] == [RoastEventType.CHARGE, RoastEventType.TURNING_POINT]
+    assert [e.type for e in tracker.events()] == [
+        RoastEventType.CHARGE,
+        RoastEventType.TURNING_POINT,
+    ]
 
 
 def test_reset_forgets_the_roast() -> None:
     tracker = RoastTracker()
     feed(tracker, 400)
     tracker.reset()
-    assert tracker.events() == () and tracker.sample_count == 0
+    assert tracker.events() == ()
+    assert tracker.sample_count == 0
     assert tracker.metrics().phase is RoastPhase.NOT_CHARGED
     feed(tracker, 400)  # the next roast is detected again
     assert tracker.charged
@@ -180,7 +201,12 @@ def test_pre_charge_history_is_bounded_but_the_roast_is_kept() -> None:
     tracker = RoastTracker()
     feed(tracker, 7200, curve=lambda t: 150.0, step=1.0)  # two hours idling hot
     assert tracker.sample_count <= 1800 * 1.5 + 2
-    feed(tracker, 7200 + 1500, curve=lambda t: roast_curve(t - 7200 + 100) if t >= 7200 else 150, start=7201)
+    feed(
+        tracker,
+        7200 + 1500,
+        curve=lambda t: roast_curve(t - 7200 + 100) if t >= 7200 else 150,
+        start=7201,
+    )
     assert tracker.charged
     charge = tracker.event(RoastEventType.CHARGE)
     assert charge is not None

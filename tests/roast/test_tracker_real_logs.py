@@ -6,7 +6,7 @@ import pytest
 
 from roastctl.config import TrackerConfig
 from roastctl.models import RoastEventType
-from roastctl.roast.artisan import load_alog
+from roastctl.roast.artisan import RecordedRoast, load_alog
 from roastctl.roast.events import detect_charge
 from roastctl.roast.phases import compute_phases
 from roastctl.roast.tracker import RoastTracker
@@ -113,7 +113,9 @@ def test_phases_match_artisan_computed_from_the_same_marks() -> None:
             continue
         origin = roast.times[marks[RoastEventType.CHARGE]]
 
-        def at(kind: RoastEventType, origin: float = origin, roast=roast) -> float | None:
+        def at(
+            kind: RoastEventType, origin: float = origin, roast: RecordedRoast = roast
+        ) -> float | None:
             index = roast.marks.get(kind)
             return None if index is None else roast.times[index] - origin
 
@@ -142,7 +144,8 @@ def test_turning_point_and_dry_end_on_a_real_hottop_roast() -> None:
         tracker.update(reading)
     metrics = tracker.metrics()
     # Artisan's computed TP is 60 s at 85 deg C; ours is the first sample of the minimum.
-    assert metrics.turning_point_s is not None and 48 <= metrics.turning_point_s <= 60
+    assert metrics.turning_point_s is not None
+    assert 48 <= metrics.turning_point_s <= 60
     assert metrics.turning_point_temp_c == pytest.approx(roast.computed["TP_BT"], abs=0.5)
     # Artisan's auto DRY at that threshold produced the file's DRY mark.
     dry_mark = (

@@ -9,6 +9,7 @@ function serves a finished roast and a live one (Artisan's DEV% LCD does the sam
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from roastctl.models import RoastPhase
@@ -75,6 +76,8 @@ def format_mmss(seconds: float | None) -> str | None:
     """Format seconds as MM:SS (``-00:05`` for negative values; minutes may exceed 59)."""
     if seconds is None:
         return None
-    sign = "-" if seconds < 0 else ""
+    if not math.isfinite(seconds):
+        return None
     whole = int(abs(seconds))
+    sign = "-" if seconds < 0 and whole else ""
     return f"{sign}{whole // 60:02d}:{whole % 60:02d}"
