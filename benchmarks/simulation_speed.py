@@ -22,23 +22,13 @@ from roastctl.recipe import run_scripted_roast
 from roastctl.session import RoastSessionManager
 
 
-def stepped_roast() -> tuple[float, float, int]:
-    clock = ManualClock()
+def scripted_roast(speed: float | None) -> tuple[float, float, int]:
+    """Run the scripted roast: stepped by hand (``speed=None``) or threaded on a scaled clock."""
+    clock: ManualClock | ScaledClock = ManualClock() if speed is None else ScaledClock(speed)
     sim = SimulatedRoaster(clock=clock)
-    manager = RoastSessionManager(sim, ServerConfig(), clock=clock, background_polling=False)
-    manager.start_session()
-    start_sim = clock.monotonic()
-    start = time.perf_counter()
-    final = run_scripted_roast(manager, sim)
-    wall = time.perf_counter() - start
-    manager.stop_session()
-    return clock.monotonic() - start_sim, wall, final.connection.samples
-
-
-def threaded_roast(speed: float) -> tuple[float, float, int]:
-    clock = ScaledClock(speed)
-    sim = SimulatedRoaster(clock=clock)
-    manager = RoastSessionManager(sim, ServerConfig(), clock=clock)
+    manager = RoastSessionManager(
+        sim, ServerConfig(), clock=clock, background_polling=speed is not None
+    )
     manager.start_session()
     start_sim = clock.monotonic()
     start = time.perf_counter()
@@ -79,13 +69,13 @@ def _p99(values: list[float]) -> float:
 
 
 def main() -> None:
-    sim_s, wall_s, samples = stepped_roast()
+    sim_s, wall_s, samples = scripted_roast(None)
     print(
         f"stepped roast:  {sim_s:7.0f} simulated s in {wall_s:6.2f} wall s "
         f"= {sim_s / wall_s:8.0f} simulated s per wall s ({samples} samples)"
     )
     for speed in (1000.0, 5000.0):
-        sim_s, wall_s, samples = threaded_roast(speed)
+        sim_s, wall_s, samples = scripted_roast(speed)
         print(
             f"threaded x{speed:<5.0f}: {sim_s:7.0f} simulated s in {wall_s:6.2f} wall s "
             f"= {sim_s / wall_s:8.0f} simulated s per wall s ({samples} samples)"
