@@ -300,4 +300,5 @@ def test_malformed_toml_refused(tmp_path: Path) -> None:
 def test_misspelt_environment_variable_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROASTCTL_TIMEZON", "UTC")
     message = config_error()
-    assert "ROASTCTL_TIMEZON" in message and "docs/configuration.md" in message
+    assert "ROASTCTL_TIMEZON" in message
+    assert "docs/configuration.md" in message
