@@ -196,8 +196,11 @@ class SimulatedRoaster(Roaster):
 
     @property
     def beans_in_drum(self) -> bool:
-        """Whether a batch is in the drum."""
-        return self._physics.beans_in_drum
+        """Whether a batch is in the drum now."""
+        with self._lock:
+            if self._connected:
+                self._advance()
+            return self._physics.beans_in_drum
 
     @property
     def physics(self) -> RoasterPhysics:
