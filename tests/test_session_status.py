@@ -12,7 +12,7 @@ import pytest
 from roastctl.clock import ManualClock, ScaledClock
 from roastctl.config import ServerConfig, SimulatorConfig, TrackerConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.errors import RoasterConnectionError, RoasterError
+from roastctl.errors import InvalidCommandError, RoasterConnectionError, RoasterError
 from roastctl.models import RoastEventType, RoastPhase, RoastStatus, SensorReading
 from roastctl.session import RoastSessionManager
 from support import preheat_and_charge, run_until
@@ -205,3 +205,15 @@ def test_commands_and_status_from_many_threads_do_not_deadlock(
         thread.join(20)
     assert not any(t.is_alive() for t in threads), "deadlock: a worker never finished"
     assert not failures
+
+
+def test_get_curve_of_the_current_roast(started: RoastSessionManager, clock: ManualClock) -> None:
+    preheat_and_charge(started, clock)
+    run_until(started, clock, lambda s: (s.metrics.roast_elapsed_s or 0) >= 60)
+    curve = started.get_curve(since_s=0)
+    assert curve[0].time_s == 0
+    assert curve[-1].time_s == pytest.approx(60, abs=1)
+    assert curve[-1].heat_percent == 100
+    assert len(started.get_curve(max_points=5)) == 5
+    with pytest.raises(InvalidCommandError, match="last_n"):
+        started.get_curve(last_n=0)

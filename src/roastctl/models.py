@@ -54,6 +54,20 @@ class SensorReading(_Frozen):
     cooling_on: bool = Field(description="Cooling-tray stirrer running.")
 
 
+class CurvePoint(_Frozen):
+    """One sample of the roast curve, as charts and agents read it."""
+
+    time_s: float = Field(
+        description="Seconds since CHARGE (negative before it); since the first sample if none."
+    )
+    timestamp: AwareDatetime
+    bean_temp_c: float
+    env_temp_c: float
+    bean_ror_c_per_min: float | None = Field(description="BT rate of rise at this sample.")
+    heat_percent: int
+    fan_percent: int
+
+
 class RoasterInfo(_Frozen):
     """What the connected roaster is."""
 

@@ -35,6 +35,7 @@ from roastctl.errors import (
 )
 from roastctl.models import (
     ConnectionInfo,
+    CurvePoint,
     EventSource,
     RoastEvent,
     RoastEventType,
@@ -384,6 +385,21 @@ class RoastSessionManager:
     ) -> datetime | None:
         event = events.get(kind)
         return None if event is None else event.timestamp.astimezone(self._zone)
+
+    def get_curve(
+        self,
+        *,
+        since_s: float | None = None,
+        last_n: int | None = None,
+        max_points: int | None = None,
+    ) -> list[CurvePoint]:
+        """Return the current roast's curve (see :meth:`RoastTracker.curve`)."""
+        if last_n is not None and last_n < 1:
+            raise InvalidCommandError(f"last_n must be at least 1, got {last_n}")
+        if max_points is not None and max_points < 2:
+            raise InvalidCommandError(f"max_points must be at least 2, got {max_points}")
+        with self._state_lock:
+            return self._tracker.curve(since_s=since_s, last_n=last_n, max_points=max_points)
 
     @property
     def tracker(self) -> RoastTracker:

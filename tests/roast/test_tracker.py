@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -232,3 +233,30 @@ def test_live_dtr_and_development_target() -> None:
     assert metrics.development_time_percent == pytest.approx(100 / 600 * 100, abs=0.05)
     assert metrics.development_target_reached is True
     assert metrics.first_crack_display == "08:20"
+
+
+def test_curve_points_match_live_ror_and_thin_evenly() -> None:
+    tracker = RoastTracker()
+    live: list[float | None] = []
+    t = 0.0
+    while t <= 400:
+        tracker.update(reading(t, roast_curve(t)))
+        live.append(tracker.metrics().rate_of_rise_c_per_min)
+        t += 1.0
+    curve = tracker.curve()
+    assert len(curve) == 401
+    assert curve[0].time_s == pytest.approx(-100, abs=1)  # seconds since CHARGE
+    charge_at = next(k for k, p in enumerate(curve) if p.time_s >= 0)
+    # After CHARGE the stored RoR is the live RoR, sample by sample (the window restarts there).
+    assert [p.bean_ror_c_per_min for p in curve[charge_at + 20 :]] == live[charge_at + 20 :]
+    tail = tracker.curve(last_n=10)
+    assert [p.time_s for p in tail] == [p.time_s for p in curve[-10:]]
+    since = tracker.curve(since_s=250)
+    assert since[0].time_s == pytest.approx(250, abs=1)
+    assert since[-1] == curve[-1]
+    thin = tracker.curve(max_points=50)
+    assert len(thin) == 50
+    assert thin[0] == curve[0]
+    assert thin[-1] == curve[-1]
+    gaps = [b.time_s - a.time_s for a, b in itertools.pairwise(thin)]
+    assert max(gaps) - min(gaps) <= 1.0

@@ -51,8 +51,8 @@ MAX_CHARGE_KG = 0.5
 _KELVIN = 273.15
 
 #: Below this dry mass (kg) a lot counts as gone; the exponential emptying of the drum never
-#: reaches exactly zero, so the last fraction of a gram is moved all at once.
-_EMPTY_DRY_KG = 2e-4
+#: reaches exactly zero, so the last half gram (a few beans) is moved all at once.
+_EMPTY_DRY_KG = 5e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,36 +91,38 @@ class PhysicsParams:
 
     heater_power_w: float
     """Electrical power of the element at 100 % (W).  The Hottop element is ~1.3-1.4 kW."""
-    heater_to_air_fraction: float
-    """Share of heater power that heats the drum air by convection (0-1).
+    element_heat_capacity_j_per_k: float
+    """Heat capacity of the sheathed element and its reflector (J/K).
 
-    The rest leaves the glowing element as radiation and lands on the drum shell or, when the
-    drum holds beans, partly directly on the bean pile.
+    It makes the machine answer a heat change only after tens of seconds, as a real Hottop
+    does: the sheath has to warm up (or cool down) before the drum air notices.
     """
-    radiant_to_beans_fraction: float
-    """Share of the radiant power that hits the bean pile for a reference batch (0-1).
+    element_air_conductance_w_per_k: float
+    """Convection from the element to the drum air (W/K)."""
+    element_drum_conductance_w_per_k: float
+    """Linearised radiation from the element to the drum shell (W/K)."""
+    element_bean_conductance_w_per_k: float
+    """Linearised radiation from the element onto a tumbling reference batch (W/K).
 
-    Scales with the pile's exposed surface (mass^(2/3)), capped at ``radiant_to_beans_max``.
+    Scales with the pile's exposed surface, (mass / reference)^(2/3).
     """
-    radiant_to_beans_max: float
-    """Upper bound of the radiant share the pile can intercept (0-1), for very large batches."""
     air_heat_capacity_j_per_k: float
     """Heat capacity of the air node (J/K).
 
-    Air itself is a few J/K; this lumps in the element sheath, probe wells and thin baffles
-    that follow the air within seconds, and it sets how fast ET reacts to the heater.
+    Air itself is a few J/K; this lumps in the probe wells, baffles and thin sheet parts that
+    follow the air within seconds, and it sets how fast ET reacts.
     """
     drum_heat_capacity_j_per_k: float
     """Heat capacity of the drum shell and inner body (J/K): ~1 kg of steel plus parts."""
     air_drum_conductance_w_per_k: float
     """Convective exchange between drum air and drum metal (W/K)."""
     drum_ambient_conductance_w_per_k: float
-    """Loss of the drum body to the room through the casing (W/K)."""
+    """Linear (convective) loss of the drum body to the room through the casing (W/K)."""
     drum_radiative_loss_w_per_k4: float
     """Emissivity x Stefan-Boltzmann constant x hot casing area (W/K^4).
 
     Radiation from the hot body grows like T^4, which is what bounds the machine left at full
-    heat: without it a purely linear loss would let the drum creep past 400 degC.
+    heat: a purely linear loss would let the drum creep far past 400 degC.
     """
     draft_conductance_w_per_k: float
     """Natural draft through the drum with the fan off (W/K): air mass flow times cp."""
@@ -158,7 +160,14 @@ class PhysicsParams:
     evaporation_rate_per_s: float
     """Fraction of the remaining water that leaves per second at the reference temperature (1/s).
 
-    The rate grows with the square of the temperature excess over the onset.
+    Away from the reference the rate scales with the temperature excess over the onset raised
+    to ``evaporation_exponent``.
+    """
+    evaporation_exponent: float
+    """Exponent of the drying-rate ramp (dimensionless, >= 1 keeps the onset smooth).
+
+    Vapour pressure and diffusion both speed up with temperature, so the rate grows faster
+    than linearly above the onset.
     """
     exotherm_energy_j_per_kg: float
     """Reaction heat released per kg of dry beans after first crack starts (J/kg)."""
@@ -192,34 +201,36 @@ class PhysicsParams:
     def hottop(cls) -> PhysicsParams:
         """Return the defaults tuned against real Hottop KN-8828B-2K+ logs."""
         return cls(
-            heater_power_w=1350.0,
-            heater_to_air_fraction=0.55,
-            radiant_to_beans_fraction=0.25,
-            radiant_to_beans_max=0.45,
-            air_heat_capacity_j_per_k=400.0,
+            heater_power_w=1300.0,
+            element_heat_capacity_j_per_k=300.0,
+            element_air_conductance_w_per_k=2.5,
+            element_drum_conductance_w_per_k=1.0,
+            element_bean_conductance_w_per_k=0.3,
+            air_heat_capacity_j_per_k=800.0,
             drum_heat_capacity_j_per_k=2200.0,
-            air_drum_conductance_w_per_k=12.0,
-            drum_ambient_conductance_w_per_k=3.0,
-            drum_radiative_loss_w_per_k4=0.08 * 5.670e-8,
+            air_drum_conductance_w_per_k=8.0,
+            drum_ambient_conductance_w_per_k=1.3,
+            drum_radiative_loss_w_per_k4=0.09 * 5.670e-8,
             draft_conductance_w_per_k=1.0,
-            fan_conductance_w_per_k=8.0,
-            drum_bean_conductance_w_per_k=1.2,
-            air_bean_conductance_w_per_k=0.6,
+            fan_conductance_w_per_k=2.0,
+            drum_bean_conductance_w_per_k=0.7,
+            air_bean_conductance_w_per_k=1.0,
             fan_convection_boost=0.5,
             reference_batch_kg=0.22,
             drum_off_transfer_factor=0.25,
             bean_dry_specific_heat_j_per_kg_k=1300.0,
             evaporation_onset_c=95.0,
             evaporation_reference_c=160.0,
-            evaporation_rate_per_s=1.0 / 200.0,
+            evaporation_rate_per_s=1.0 / 300.0,
+            evaporation_exponent=1.0,
             exotherm_energy_j_per_kg=20_000.0,
             exotherm_time_constant_s=30.0,
-            bt_probe_bean_weight=0.75,
+            bt_probe_bean_weight=0.85,
             bt_probe_cover_mass_kg=0.08,
-            bt_probe_stem_loss=0.08,
-            bt_probe_tau_s=12.0,
+            bt_probe_stem_loss=0.11,
+            bt_probe_tau_s=25.0,
             et_probe_tau_s=4.0,
-            drop_time_constant_s=1.0,
+            drop_time_constant_s=0.7,
             drum_off_retained_fraction=0.5,
             tray_cooling_on_w_per_kg_k=16.0,
             tray_cooling_off_w_per_kg_k=2.5,
@@ -240,6 +251,8 @@ class PhysicsState:
     """Model time since construction (s)."""
     ambient_c: float
     """Room temperature (degC)."""
+    element_c: float
+    """Heater element node (degC); runs several hundred degrees above the air at full power."""
     air_c: float
     """Drum air node (degC)."""
     drum_c: float
@@ -286,6 +299,7 @@ class RoasterPhysics:
         self._amb_k4 = (amb + _KELVIN) ** 4
         self._t = 0.0
         # Everything starts at room temperature: a cold machine.
+        self._te = amb
         self._ta = amb
         self._td = amb
         self._bt = amb
@@ -377,6 +391,7 @@ class RoasterPhysics:
         return PhysicsState(
             time_s=self._t,
             ambient_c=self._amb,
+            element_c=self._te,
             air_c=self._ta,
             drum_c=self._td,
             bt_probe_c=self._bt,
@@ -443,28 +458,28 @@ class RoasterPhysics:
         dd, wd, dt_, wt = self._dd, self._wd, self._dt, self._wt
         rot = 1.0 if act.drum_on else p.drum_off_transfer_factor
 
-        # --- heater: convective part into the air, radiant part onto shell and pile.
+        # --- heater: electrical power warms the element, which hands it on to the air by
+        # convection and to the shell and the pile by (linearised) radiation.
+        te = self._te
         p_heat = heat * p.heater_power_w
-        p_air = p_heat * p.heater_to_air_fraction
-        p_rad = p_heat - p_air
+        q_ea = p.element_air_conductance_w_per_k * (te - ta)
+        q_ed = p.element_drum_conductance_w_per_k * (te - td)
 
         md = dd + wd
         if md > 0.0:
             # Exposed / contact area of a pile grows like mass^(2/3) (surface of a volume).
-            expo = (md / p.reference_batch_kg) ** (2.0 / 3.0)
-            rad_share = min(p.radiant_to_beans_max, p.radiant_to_beans_fraction * expo) * rot
-            g_ab = (
-                p.air_bean_conductance_w_per_k * expo * rot * (1.0 + p.fan_convection_boost * fan)
-            )
-            g_db = p.drum_bean_conductance_w_per_k * expo * rot
+            # A still pile only exchanges through its top layer and the strip on the shell.
+            expo = math.pow(md / p.reference_batch_kg, 2.0 / 3.0) * rot
+            g_eb = p.element_bean_conductance_w_per_k * expo
+            g_ab = p.air_bean_conductance_w_per_k * expo * (1.0 + p.fan_convection_boost * fan)
+            g_db = p.drum_bean_conductance_w_per_k * expo
             c_b = dd * p.bean_dry_specific_heat_j_per_kg_k + wd * WATER_SPECIFIC_HEAT_J_PER_KG_K
         else:
-            rad_share = g_ab = g_db = 0.0
+            g_eb = g_ab = g_db = 0.0
             c_b = 1.0  # unused: no flows reach an empty lot
-        p_rad_b = p_rad * rad_share
-        p_rad_d = p_rad - p_rad_b
 
         # --- conductive / advective flows (W), positive in the named direction.
+        q_eb = g_eb * (te - tb)  # element -> beans
         q_ab = g_ab * (ta - tb)  # air -> beans
         q_db = g_db * (td - tb)  # drum -> beans
         q_ad = p.air_drum_conductance_w_per_k * (ta - td)  # air -> drum
@@ -496,11 +511,16 @@ class RoasterPhysics:
             p_exo_d = p_exo_t = 0.0
 
         # --- temperature updates.
-        self._ta = ta + h * (p_air - q_ab - q_ad - q_exh) / p.air_heat_capacity_j_per_k
-        self._td = td + h * (p_rad_d + q_ad - q_db - q_dl) / p.drum_heat_capacity_j_per_k
+        self._te = te + h * (p_heat - q_ea - q_ed - q_eb) / p.element_heat_capacity_j_per_k
+        self._ta = ta + h * (q_ea - q_ab - q_ad - q_exh) / p.air_heat_capacity_j_per_k
+        self._td = td + h * (q_ed + q_ad - q_db - q_dl) / p.drum_heat_capacity_j_per_k
         if md > 0.0:
-            e_in = h * (p_rad_b + q_ab + q_db + p_exo_d) - evap_d * LATENT_HEAT_J_PER_KG
-            self._tb = tb + e_in / c_b
+            # Implicit in the bean temperature: a tiny batch has a tiny heat capacity but a
+            # comparatively large surface (G/C ~ mass^-1/3), which would make an explicit
+            # update overshoot.  Implicit Euler is a convex mix of the sources for any mass.
+            g_sum = g_eb + g_ab + g_db
+            gained = h * (g_eb * te + g_ab * ta + g_db * td + p_exo_d)
+            self._tb = (c_b * tb + gained - evap_d * LATENT_HEAT_J_PER_KG) / (c_b + h * g_sum)
             self._wd = wd - evap_d
         if dt_ > 0.0:
             rate = p.tray_cooling_on_w_per_kg_k if act.cooling_on else p.tray_cooling_off_w_per_kg_k
@@ -539,19 +559,16 @@ class RoasterPhysics:
         if water_kg <= 0.0 or temp_c <= p.evaporation_onset_c:
             return 0.0
         x = (temp_c - p.evaporation_onset_c) / (p.evaporation_reference_c - p.evaporation_onset_c)
-        # Quadratic ramp: zero slope at onset, then vapour pressure / diffusion speed-up.  The
-        # per-step fraction is capped at 1 so moisture can never go negative.
-        frac = min(1.0, p.evaporation_rate_per_s * x * x * h)
+        # Power-law ramp from the onset (vapour pressure and diffusion speed up with
+        # temperature).  The per-step fraction is capped at 1 so moisture never goes negative.
+        frac = min(1.0, p.evaporation_rate_per_s * math.pow(x, p.evaporation_exponent) * h)
         return water_kg * frac
 
     def _drop(self, h: float, drum_on: bool) -> None:
         """Move beans through the open door for ``h`` seconds."""
         p = self._p
-        if drum_on:
-            free = self._dd
-        else:
-            # A still drum only sheds what sits above the door lip.
-            free = self._dd - p.drum_off_retained_fraction * self._batch_dry
+        # A still drum only sheds what sits above the door lip.
+        free = self._dd if drum_on else self._dd - p.drum_off_retained_fraction * self._batch_dry
         if free <= 0.0:
             return
         frac_of_free = min(1.0, h / p.drop_time_constant_s)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from roastctl.config import TrackerConfig
 from roastctl.errors import BeansNotAddedError, InvalidCommandError
 from roastctl.models import (
+    CurvePoint,
     EventSource,
     RoastEvent,
     RoastEventType,
@@ -48,6 +49,8 @@ class _Sample:
     bean_c: float
     env_c: float
     door_open: bool
+    heat: int = 0
+    fan: int = 0
 
 
 @dataclass(slots=True)
@@ -147,6 +150,58 @@ class RoastTracker:
         """Return one event, or ``None`` if it has not happened."""
         return next((e for e in self.events() if e.type == event_type), None)
 
+    def curve(
+        self,
+        *,
+        since_s: float | None = None,
+        last_n: int | None = None,
+        max_points: int | None = None,
+    ) -> list[CurvePoint]:
+        """Return the stored samples as curve points, oldest first.
+
+        ``since_s`` keeps points at or after that time (on the curve's own axis: seconds since
+        CHARGE); ``last_n`` keeps the newest n; ``max_points`` then thins evenly, always keeping
+        the first and the last point. RoR values are exactly the ones computed live.
+        """
+        samples = self._samples
+        if not samples:
+            return []
+        charge = self._derived.events.get(RoastEventType.CHARGE)
+        origin = charge.time_s if charge else samples[0].time_s
+        rors = self._ror_values(charge.time_s if charge else None)
+        points = list(zip(samples, rors, strict=True))
+        if since_s is not None:
+            points = [p for p in points if p[0].time_s - origin >= since_s - 1e-9]
+        if last_n is not None:
+            points = points[-last_n:] if last_n > 0 else []
+        if max_points is not None and len(points) > max_points >= 2:
+            last = len(points) - 1
+            picks = sorted({round(k * last / (max_points - 1)) for k in range(max_points)})
+            points = [points[k] for k in picks]
+        return [
+            CurvePoint(
+                time_s=round(sample.time_s - origin, 3),
+                timestamp=sample.wall,
+                bean_temp_c=sample.bean_c,
+                env_temp_c=sample.env_c,
+                bean_ror_c_per_min=None if ror is None else round(ror, 2),
+                heat_percent=sample.heat,
+                fan_percent=sample.fan,
+            )
+            for sample, ror in points
+        ]
+
+    def _ror_values(self, charge_s: float | None) -> list[float | None]:
+        """BT RoR at every stored sample; the window restarts at CHARGE, as it does live."""
+        cfg = self.config
+        before = [s for s in self._samples if charge_s is None or s.time_s < charge_s]
+        after = self._samples[len(before) :]
+        values: list[float | None] = []
+        for part in (before, after):
+            ror = RateOfRise(cfg.ror_span_s, cfg.ror_method)
+            values.extend(ror.update(s.time_s, s.bean_c) for s in part)
+        return values
+
     # ----------------------------------------------------------------- live input
     def update(self, reading: SensorReading) -> list[RoastEvent]:
         """Add a reading; return the events it revealed (possibly back-dated)."""
@@ -159,6 +214,8 @@ class RoastTracker:
             bean_c=reading.bean_temp_c,
             env_c=reading.env_temp_c,
             door_open=reading.door_open,
+            heat=reading.heat_percent,
+            fan=reading.fan_percent,
         )
         self._next_index += 1
         self._samples.append(sample)
