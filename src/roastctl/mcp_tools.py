@@ -724,27 +724,17 @@ def register_tools(
     )
 
     # ------------------------------------------------------------- emergency
-    hardware = manager.hardware
 
     async def emergency_stop() -> EmergencyStopResult:
         logger.warning("EMERGENCY STOP requested")
         # A limiter of its own: never waits for worker threads taken by other calls, and never
         # takes the manager's command lock, so a stuck command cannot hold it up.
         limiter = anyio.CapacityLimiter(1)
-        failures: list[str] = []
-        steps: list[tuple[str, Callable[[], None]]] = [
-            ("heater off", lambda: hardware.set_heat(0)),
-            ("drop sequence", hardware.drop_beans),
-        ]
-        done: dict[str, bool] = {}
-        for label, step in steps:
-            try:
-                await anyio.to_thread.run_sync(step, limiter=limiter)
-                done[label] = True
-            except Exception as exc:  # report every failure; keep going with the next step
-                logger.exception("emergency stop: %s failed", label)
-                failures.append(f"{label} failed ({type(exc).__name__}: {exc})")
-                done[label] = False
+        failures = await anyio.to_thread.run_sync(manager.emergency_stop, limiter=limiter)
+        done = {
+            label: not any(f.startswith(label) for f in failures)
+            for label in ("heater off", "drop sequence")
+        }
         state = await anyio.to_thread.run_sync(fresh_state, limiter=limiter)
         if failures:
             active = manager.is_active()

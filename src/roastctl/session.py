@@ -91,6 +91,8 @@ class RoastSessionManager:
         self._last_error: str | None = None
         self._roast_number = 0
         self._drum_commanded = False
+        #: Why heat is refused (after a drop or an emergency stop); ``None`` when it is allowed.
+        self._heat_lock: str | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def start_session(self) -> None:
@@ -108,6 +110,7 @@ class RoastSessionManager:
                 self._poll_errors = 0
                 self._last_error = None
                 self._active = True
+                self._heat_lock = None
                 self._stop_event = threading.Event()
             self.poll_once()  # a status right after start already has readings
             with self._state_lock:
@@ -155,6 +158,7 @@ class RoastSessionManager:
             self._require_active()
             self._tracker.reset()
             self._roast_number += 1
+            self._heat_lock = None
 
     # ----------------------------------------------------------------- polling
     def _poll_loop(self, stop: threading.Event) -> None:
@@ -224,7 +228,19 @@ class RoastSessionManager:
                     f"heat {value} % refused: the drum is stopped, and the heater must never heat "
                     "a still drum. Call start_roaster() first, then set the heat."
                 )
+            with self._state_lock:
+                locked = self._heat_lock
+            if value > 0 and locked is not None:
+                raise InvalidCommandError(
+                    f"heat {value} % refused: {locked}, so the heater stays off until "
+                    "stop_cooling() ends cooling (or new_roast() starts the next batch). "
+                    "Heat 0 is always allowed."
+                )
             self.hardware.set_heat(value)
+            with self._state_lock:
+                stopped_meanwhile = self._heat_lock is not None
+            if value > 0 and stopped_meanwhile:
+                self.hardware.set_heat(0)  # an emergency stop landed while this command ran
 
         self._run(act)
 
@@ -258,6 +274,8 @@ class RoastSessionManager:
         """
 
         def act() -> RoastEvent | None:
+            with self._state_lock:
+                self._heat_lock = "the beans were dropped"
             self.hardware.drop_beans()
             self._drum_commanded = True
             self.poll_once()  # the DROP mark goes on a sample taken after the door opened
@@ -281,8 +299,34 @@ class RoastSessionManager:
         def act() -> None:
             self.hardware.stop_cooling()
             self._drum_commanded = False
+            with self._state_lock:
+                self._heat_lock = None
 
         self._run(act)
+
+    def emergency_stop(self) -> list[str]:
+        """Heater off and the drop sequence, at once, ahead of any command in flight.
+
+        It never takes the command lock (a command stuck in a slow device cannot hold it up) and
+        works whether or not a session is active. Heat stays refused until stop_cooling() or
+        new_roast(); a heat command that was already running is switched back off. Returns the
+        steps that failed (empty when both reached the roaster); it never raises.
+        """
+        with self._state_lock:
+            self._heat_lock = "an emergency stop was made"
+        logger.warning("EMERGENCY STOP")
+        failures: list[str] = []
+        steps: tuple[tuple[str, Callable[[], None]], ...] = (
+            ("heater off", lambda: self.hardware.set_heat(0)),
+            ("drop sequence", self.hardware.drop_beans),
+        )
+        for label, step in steps:
+            try:
+                step()
+            except Exception as exc:  # report every failure and still try the next step
+                logger.exception("emergency stop: %s failed", label)
+                failures.append(f"{label} failed ({type(exc).__name__}: {exc})")
+        return failures
 
     # ----------------------------------------------------------------- events
     def report_first_crack(self, timestamp: datetime, temp_c: float | None = None) -> RoastEvent:

@@ -5,20 +5,35 @@ advances the model by ``dt_s`` seconds with the actuator settings that held duri
 
 Lumped states (all temperatures in degC):
 
-* ``air``: the drum air together with the small masses that follow it closely (element sheath,
-  probe mounts).  The ET probe reads it through a short lag.
-* ``drum``: the drum shell and the inner body parts, a much larger thermal mass that stores the
-  preheat energy and hands it to the beans at charge.
-* ``drum beans``: the lot tumbling in the drum (dry mass, water mass, temperature).
-* ``tray beans``: the lot in the cooling tray (dry mass, water mass, temperature).
-* probes: the BT and ET thermocouples, each a first-order lag towards what they are immersed in.
+* ``element``: the sheathed heater element.  Electrical power heats it; it passes the heat on
+  to the air (convection) and to the shell and the bean pile (linearised radiation).  Its heat
+  capacity is why the machine answers a heat change only after tens of seconds.
+* ``air``: the drum air together with the thin parts that follow it within seconds.  The ET
+  probe reads it through a short lag.  The fan and a small natural draft replace it with room
+  air.
+* ``drum``: the drum shell and the inner body, the big thermal mass that stores the preheat
+  energy, hands it to the beans by contact and loses heat to the room (convection + T^4
+  radiation, which is what bounds the machine left at full power).
+* ``drum beans`` / ``tray beans``: the two places a batch can be, each with dry mass, water
+  mass and temperature.  Water raises the heat capacity and, above ~90 degC, evaporates and
+  takes its latent heat with it.
+* probes: the BT and ET thermocouples, first-order lags towards what they are immersed in.  The
+  BT probe sits low in the drum: buried in the pile it reads mostly beans with some air (and a
+  little low, heat leaks along its stem); in an empty drum it reads the air.
 * exotherm: a two-stage energy reservoir, filled when first crack starts, that releases heat
   into the beans with a rise-then-taper profile.
 
 Integration is explicit Euler on a fixed grid of sub-steps no longer than
-``PhysicsParams.max_substep_s``.  Every time constant of the network is much longer than that
-step, so each update is a convex mix of neighbouring temperatures: the model cannot overshoot,
-oscillate or fall below ambient however large a ``dt_s`` the caller passes.
+``PhysicsParams.max_substep_s`` (the bean lot, whose heat capacity can be tiny, is updated
+implicitly).  Every time constant of the network is far longer than that step, so each update
+is a convex mix of neighbouring temperatures: the model cannot overshoot, oscillate or fall
+below ambient however large a ``dt_s`` the caller passes, and slicing the same span of time
+differently gives the same result.
+
+``PhysicsParams.hottop()`` was fitted to real Hottop KN-8828B-2K+ Artisan logs (BT, ET, heater
+and fan from preheat to two minutes after the drop, 200-250 g batches) and then nudged so that
+a reference recipe (full heat, 85 % at 4:00, 70 % at 6:00, fan 20-30 % from 3:00) gives a
+Hottop-like roast: turning point ~1:10 at ~93 degC, 150 degC at ~4:45, first crack ~8:45.
 """
 
 from __future__ import annotations
@@ -50,6 +65,9 @@ MAX_CHARGE_KG = 0.5
 #: Offset from degC to kelvin, for the radiative loss.
 _KELVIN = 273.15
 
+#: Stefan-Boltzmann constant (W/m^2/K^4).
+_STEFAN_BOLTZMANN = 5.670e-8
+
 #: Below this dry mass (kg) a lot counts as gone; the exponential emptying of the drum never
 #: reaches exactly zero, so the last half gram (a few beans) is moved all at once.
 _EMPTY_DRY_KG = 5e-4
@@ -69,6 +87,10 @@ class Actuators:
     """Drop door open: beans leave the drum (all with the drum on, about half with it off)."""
     cooling_on: bool
     """Cooling-tray stirrer (and the tray's air draw) running."""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.heat_percent) and math.isfinite(self.fan_percent)):
+            raise ValueError("heat_percent and fan_percent must be finite")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,34 +223,34 @@ class PhysicsParams:
     def hottop(cls) -> PhysicsParams:
         """Return the defaults tuned against real Hottop KN-8828B-2K+ logs."""
         return cls(
-            heater_power_w=1300.0,
-            element_heat_capacity_j_per_k=300.0,
-            element_air_conductance_w_per_k=2.5,
-            element_drum_conductance_w_per_k=1.0,
-            element_bean_conductance_w_per_k=0.3,
-            air_heat_capacity_j_per_k=800.0,
-            drum_heat_capacity_j_per_k=2200.0,
-            air_drum_conductance_w_per_k=8.0,
-            drum_ambient_conductance_w_per_k=1.3,
-            drum_radiative_loss_w_per_k4=0.09 * 5.670e-8,
-            draft_conductance_w_per_k=1.0,
-            fan_conductance_w_per_k=2.0,
-            drum_bean_conductance_w_per_k=0.7,
-            air_bean_conductance_w_per_k=1.0,
+            heater_power_w=1350.0,
+            element_heat_capacity_j_per_k=420.0,
+            element_air_conductance_w_per_k=2.0,
+            element_drum_conductance_w_per_k=1.15,
+            element_bean_conductance_w_per_k=0.30,
+            air_heat_capacity_j_per_k=480.0,
+            drum_heat_capacity_j_per_k=1800.0,
+            air_drum_conductance_w_per_k=60.0,
+            drum_ambient_conductance_w_per_k=0.95,
+            drum_radiative_loss_w_per_k4=0.185 * _STEFAN_BOLTZMANN,
+            draft_conductance_w_per_k=0.8,
+            fan_conductance_w_per_k=1.5,
+            drum_bean_conductance_w_per_k=0.54,
+            air_bean_conductance_w_per_k=0.44,
             fan_convection_boost=0.5,
             reference_batch_kg=0.22,
             drum_off_transfer_factor=0.25,
             bean_dry_specific_heat_j_per_kg_k=1300.0,
-            evaporation_onset_c=95.0,
+            evaporation_onset_c=92.0,
             evaporation_reference_c=160.0,
-            evaporation_rate_per_s=1.0 / 300.0,
-            evaporation_exponent=1.0,
-            exotherm_energy_j_per_kg=20_000.0,
+            evaporation_rate_per_s=0.004,
+            evaporation_exponent=1.1,
+            exotherm_energy_j_per_kg=8000.0,
             exotherm_time_constant_s=30.0,
-            bt_probe_bean_weight=0.85,
+            bt_probe_bean_weight=0.83,
             bt_probe_cover_mass_kg=0.08,
-            bt_probe_stem_loss=0.11,
-            bt_probe_tau_s=25.0,
+            bt_probe_stem_loss=0.08,
+            bt_probe_tau_s=38.0,
             et_probe_tau_s=4.0,
             drop_time_constant_s=0.7,
             drum_off_retained_fraction=0.5,
@@ -239,8 +261,43 @@ class PhysicsParams:
 
     @classmethod
     def generic(cls) -> PhysicsParams:
-        """Return a generic small drum roaster: the Hottop tuning with rounder numbers."""
-        return cls.hottop()
+        """Return a generic small electric drum roaster: the Hottop tuning, rounder numbers."""
+        return cls(
+            heater_power_w=1350.0,
+            element_heat_capacity_j_per_k=400.0,
+            element_air_conductance_w_per_k=2.0,
+            element_drum_conductance_w_per_k=1.0,
+            element_bean_conductance_w_per_k=0.3,
+            air_heat_capacity_j_per_k=500.0,
+            drum_heat_capacity_j_per_k=2000.0,
+            air_drum_conductance_w_per_k=50.0,
+            drum_ambient_conductance_w_per_k=1.0,
+            drum_radiative_loss_w_per_k4=0.2 * _STEFAN_BOLTZMANN,
+            draft_conductance_w_per_k=1.0,
+            fan_conductance_w_per_k=2.0,
+            drum_bean_conductance_w_per_k=0.5,
+            air_bean_conductance_w_per_k=0.4,
+            fan_convection_boost=0.5,
+            reference_batch_kg=0.22,
+            drum_off_transfer_factor=0.25,
+            bean_dry_specific_heat_j_per_kg_k=1300.0,
+            evaporation_onset_c=90.0,
+            evaporation_reference_c=160.0,
+            evaporation_rate_per_s=0.004,
+            evaporation_exponent=1.0,
+            exotherm_energy_j_per_kg=10_000.0,
+            exotherm_time_constant_s=30.0,
+            bt_probe_bean_weight=0.8,
+            bt_probe_cover_mass_kg=0.08,
+            bt_probe_stem_loss=0.05,
+            bt_probe_tau_s=40.0,
+            et_probe_tau_s=5.0,
+            drop_time_constant_s=1.0,
+            drum_off_retained_fraction=0.5,
+            tray_cooling_on_w_per_kg_k=15.0,
+            tray_cooling_off_w_per_kg_k=2.5,
+            max_substep_s=0.1,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +352,8 @@ class RoasterPhysics:
         if not 0.0 < self._p.max_substep_s <= 0.1:
             raise ValueError("max_substep_s must be in (0, 0.1]")
         amb = float(ambient_c)
+        if not math.isfinite(amb):
+            raise ValueError("ambient_c must be finite")
         self._amb = amb
         self._amb_k4 = (amb + _KELVIN) ** 4
         self._t = 0.0
@@ -419,8 +478,8 @@ class RoasterPhysics:
         if not 0.0 <= beans.moisture_fraction < 1.0:
             raise ValueError("moisture_fraction must be in [0, 1)")
         temp = self._amb if beans.temp_c is None else float(beans.temp_c)
-        if not math.isfinite(temp):
-            raise ValueError("bean temperature must be finite")
+        if not (math.isfinite(temp) and math.isfinite(beans.first_crack_temp_c)):
+            raise ValueError("bean temperatures must be finite")
         self._wd = beans.mass_kg * beans.moisture_fraction
         self._dd = beans.mass_kg - self._wd
         self._tb = temp
