@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -186,3 +188,74 @@ def test_mark_event_rejects_unknown_and_tp(started: RoastSessionManager) -> None
         started.mark_event("SECOND_CRACK")
     with pytest.raises(InvalidCommandError):
         started.mark_event(RoastEventType.TURNING_POINT)
+
+
+def test_heat_refused_after_drop_until_cooling_ends(
+    started: RoastSessionManager, sim: SimulatedRoaster
+) -> None:
+    started.start_roaster()
+    started.set_heat(80)
+    started.drop_beans()
+    with pytest.raises(InvalidCommandError, match=r"dropped.*stop_cooling\(\)"):
+        started.set_heat(50)
+    assert _state(sim)[0] == 0
+    started.set_heat(0)  # off is always allowed
+    started.stop_cooling()
+    started.start_roaster()
+    started.set_heat(50)  # the next batch's preheat
+    assert _state(sim)[0] == 50
+
+
+def test_emergency_stop_is_safe_state_and_latches(
+    started: RoastSessionManager, sim: SimulatedRoaster
+) -> None:
+    started.start_roaster()
+    started.set_heat(100)
+    assert started.emergency_stop() == []
+    assert _state(sim) == (0, 100, True, True, True)
+    with pytest.raises(InvalidCommandError, match="emergency stop"):
+        started.set_heat(100)
+    started.new_roast()
+    started.set_heat(20)
+    assert _state(sim)[0] == 20
+
+
+class _SlowHeat(SimulatedRoaster):
+    """set_heat blocks until released: a command stuck on a slow link."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock=clock)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def set_heat(self, percent: int) -> None:
+        if percent > 0:
+            self.entered.set()
+            self.release.wait(5)
+        super().set_heat(percent)
+
+
+def test_emergency_stop_does_not_wait_for_a_stuck_command_and_wins(clock: ManualClock) -> None:
+    device = _SlowHeat(clock)
+    manager = RoastSessionManager(device, clock=clock, background_polling=False)
+    manager.start_session()
+    manager.start_roaster()
+    worker = threading.Thread(target=manager.set_heat, args=(100,))
+    worker.start()
+    assert device.entered.wait(5)  # set_heat(100) holds the command lock inside the device
+    started = time.monotonic()
+    assert manager.emergency_stop() == []
+    assert time.monotonic() - started < 1.0  # did not queue behind the stuck command
+    device.release.set()  # the stuck heat command now lands on the roaster...
+    worker.join(5)
+    assert device.read_sensors().heat_percent == 0  # ...and is switched straight back off
+    manager.stop_session()
+
+
+def test_emergency_stop_reports_what_failed(clock: ManualClock) -> None:
+    sim = SimulatedRoaster(clock=clock)  # never connected: the device refuses every command
+    manager = RoastSessionManager(sim, clock=clock, background_polling=False)
+    failures = manager.emergency_stop()
+    assert len(failures) == 2
+    assert failures[0].startswith("heater off failed")
+    assert "connect" in failures[0]
