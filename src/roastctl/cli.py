@@ -6,15 +6,15 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from roastctl import __version__
-from roastctl.clock import ScaledClock
+from roastctl.clock import ScaledClock, SystemClock
 from roastctl.config import ServerConfig, load_config
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.errors import RoasterError
+from roastctl.errors import ConfigError, RoasterError
 from roastctl.models import RoastEventType, RoastStatus
 from roastctl.recipe import run_scripted_roast
 from roastctl.roast.phases import format_mmss
@@ -61,6 +61,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("--seed", type=int, help="random seed (default: from config)")
     simulate.add_argument("--json", action="store_true", help="print a JSON summary at the end")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the MCP tools over stdio (default) or streamable HTTP",
+        description="Start the roast session and serve MCP: stdio for Claude Desktop and other "
+        "local hosts, or streamable HTTP at /mcp. Logs go to stderr. The session stops (heater "
+        "off) when the server exits.",
+    )
+    serve.add_argument("--http", action="store_true", help="serve streamable HTTP instead")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    serve.add_argument(
+        "--speed",
+        type=_positive_float,
+        default=1.0,
+        help="simulator only: simulated seconds per real second (default 1)",
+    )
+    demo = commands.add_parser(
+        "demo",
+        help="watch a rule-based agent roast on the simulator through the MCP tools",
+        description="Starts 'roastctl serve' on the simulator, connects the official MCP client "
+        "over stdio and runs a whole roast with a rule-based agent that uses only MCP tools.",
+    )
+    demo.add_argument(
+        "--speed", type=_positive_float, default=60.0, help="simulated seconds per real second"
+    )
     return parser
 
 
@@ -180,6 +205,94 @@ def run_simulate(config: ServerConfig, speed: float, seed: int | None, as_json: 
     return 0
 
 
+def _session_for(
+    config: ServerConfig, speed: float
+) -> tuple[RoastSessionManager, SimulatedRoaster]:
+    driver = config.hardware.driver
+    if driver != "simulator":
+        raise ConfigError(
+            f"hardware.driver = {driver!r} is not available in this version; use 'simulator' "
+            "(set ROASTCTL_HARDWARE__DRIVER=simulator or edit roastctl.toml)"
+        )
+    clock = SystemClock() if speed == 1.0 else ScaledClock(speed)
+    roaster = SimulatedRoaster(config.simulator, clock)
+    return RoastSessionManager(roaster, config, clock=clock), roaster
+
+
+def run_serve(config: ServerConfig, *, http: bool, host: str, port: int, speed: float) -> int:
+    """Run ``roastctl serve``; return the exit code."""
+    from roastctl.mcp_server import build_http_app, run_stdio  # the MCP SDK loads only here
+
+    manager, roaster = _session_for(config, speed)
+    if not http:
+        run_stdio(manager, simulator=roaster)
+        return 0
+    import uvicorn
+
+    app = build_http_app(manager, simulator=roaster, host=host)
+    sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return 0
+
+
+def _demo_progress(stream: TextIO) -> Callable[[dict[str, Any]], None]:
+    live = stream.isatty()
+    last = [-1e9]
+
+    def show(status: dict[str, Any]) -> None:
+        roaster = status.get("roaster") or {}
+        ror = status.get("rate_of_rise_c_per_min")
+        dtr = status.get("development_time_percent")
+        parts = [
+            status.get("roast_elapsed_display") or "--:--",
+            f"BT {roaster.get('bean_temp_c', 0.0):6.1f}",
+            f"ET {roaster.get('env_temp_c', 0.0):6.1f}",
+            "RoR   ---" if ror is None else f"RoR {ror:5.1f}",
+            f"heat {roaster.get('heat_percent', 0):3d}%",
+            f"fan {roaster.get('fan_percent', 0):3d}%",
+            str(status.get("phase")),
+        ]
+        if dtr is not None:
+            parts.append(f"DTR {dtr:4.1f}%")
+        line = "  ".join(parts)
+        if live:
+            stream.write("\r" + line.ljust(100))
+            stream.flush()
+        elif status.get("samples", 0) - last[0] >= 60:
+            last[0] = status.get("samples", 0)
+            stream.write(line + "\n")
+
+    return show
+
+
+def run_demo_command(speed: float) -> int:
+    """Run ``roastctl demo``; return the exit code."""
+    import anyio
+
+    from roastctl.demo import run_demo
+
+    final, agent = anyio.run(run_demo, speed, _demo_progress(sys.stderr))
+    sys.stderr.write("\n")
+    out = sys.stdout
+    out.write("\nevent        time    BT (C)   source\n")
+    for event in final.get("events", []):
+        bean = event["bean_temp_c"] or 0.0
+        out.write(
+            f"{event['type']:<10}   {_mmss(event['elapsed_s'])}   {bean:6.1f}   {event['source']}\n"
+        )
+    out.write(
+        f"\ndevelopment {final.get('development_time_s')} s  "
+        f"DTR {final.get('development_time_percent')}%  samples {final.get('samples')}  "
+        f"MCP tool calls {agent.calls}\n"
+    )
+    out.write("\nagent decisions:\n" + "".join(f"  {line}\n" for line in agent.policy.log))
+    return 0
+
+
+def _mmss(seconds: float) -> str:
+    return format_mmss(seconds) or "--:--"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``roastctl`` console script."""
     parser = build_parser()
@@ -193,6 +306,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if args.command == "simulate":
             return run_simulate(config, args.speed, args.seed, args.json)
+        if args.command == "serve":
+            return run_serve(
+                config, http=args.http, host=args.host, port=args.port, speed=args.speed
+            )
+        if args.command == "demo":
+            return run_demo_command(args.speed)
     except RoasterError as exc:
         sys.stderr.write(f"roastctl: {exc}\n")
         return 2
