@@ -76,8 +76,9 @@ async def main() -> None:
         f"get_roast_status round trip:  median {statistics.median(status_times) * 1e3:7.2f} ms"
         f"   p99 {_p99(status_times) * 1e3:7.2f} ms   (n={len(status_times)})"
     )
+    estop_median_ms = statistics.median(estop_times) * 1e3
     print(
-        f"emergency_stop, {IN_FLIGHT} in flight: median {statistics.median(estop_times) * 1e3:7.2f} ms"
+        f"emergency_stop, {IN_FLIGHT} in flight: median {estop_median_ms:7.2f} ms"
         f"   max {max(estop_times) * 1e3:7.2f} ms   (n={len(estop_times)})"
     )
     print(
