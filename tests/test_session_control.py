@@ -259,3 +259,17 @@ def test_emergency_stop_reports_what_failed(clock: ManualClock) -> None:
     assert len(failures) == 2
     assert failures[0].startswith("heater off failed")
     assert "connect" in failures[0]
+
+
+def test_first_crack_reported_now_with_an_older_newest_sample(
+    started: RoastSessionManager, clock: ManualClock
+) -> None:
+    preheat_and_charge(started, clock)
+    run_until(started, clock, lambda s: (s.metrics.roast_elapsed_s or 0) >= 500)
+    newest = started.get_status().sensors
+    assert newest is not None
+    clock.advance(8.0)  # no poll since: the newest sample is 8 s old, yet "now" is no future
+    event = started.report_first_crack(clock.now())
+    assert event.monotonic_s == newest.monotonic_s
+    with pytest.raises(InvalidCommandError, match="in the future"):
+        started.report_first_crack(clock.now() + timedelta(seconds=30))

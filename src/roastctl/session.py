@@ -43,7 +43,7 @@ from roastctl.models import (
     RoastTimestamps,
     SensorReading,
 )
-from roastctl.roast.tracker import RoastTracker
+from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
 
 logger = logging.getLogger(__name__)
 
@@ -376,10 +376,24 @@ class RoastSessionManager:
                     f"{kind.value} needs CHARGE first: no beans have been charged in this roast. "
                     "Charge the beans (CHARGE is detected from the BT fall) or mark CHARGE."
                 )
-            time_s = None if timestamp is None else self._tracker.wall_to_monotonic(timestamp)
+            time_s = None
+            if timestamp is not None:
+                ahead = (timestamp - self.clock.now()).total_seconds()
+                if ahead > FUTURE_TOLERANCE_S:
+                    raise InvalidCommandError(
+                        f"{kind.value} time {timestamp.isoformat()} is {ahead:.1f} s in the "
+                        "future; an event cannot be in the future. Check the caller's clock "
+                        "(UTC) and resend."
+                    )
+                # "Now" may be newer than the newest sample: it then lands on that sample.
+                time_s = min(self._tracker.wall_to_monotonic(timestamp), self._newest_sample_s())
             return self._tracker.mark_event(
                 kind, time_s=time_s, bean_temp_c=temp_c, source=EventSource.MANUAL
             )
+
+    def _newest_sample_s(self) -> float:
+        latest = self._latest
+        return latest.monotonic_s if latest is not None else self.clock.monotonic()
 
     # ----------------------------------------------------------------- status
     def get_status(self) -> RoastStatus:
