@@ -501,7 +501,7 @@ def register_tools(
             "start_roaster first): the heater must never heat a still drum. Returns the roaster's "
             "reading taken after the change."
         ),
-        annotations=_annotations("Set heat"),
+        annotations=_annotations("Set heat", destructive=True),
     )
 
     def set_fan(percent: Annotated[int, fan_field, fan_check]) -> CommandResult:
@@ -515,7 +515,7 @@ def register_tools(
             "(nothing changes) when the value is not allowed or no session is active. Returns the "
             "reading taken after the change."
         ),
-        annotations=_annotations("Set fan"),
+        annotations=_annotations("Set fan", destructive=True),
     )
 
     def start_roaster() -> CommandResult:
@@ -527,7 +527,7 @@ def register_tools(
             "Start the drum motor. Needed before any heat: set_heat above 0 is refused while "
             "the drum is stopped. Idempotent. Refused when no session is active."
         ),
-        annotations=_annotations("Start drum"),
+        annotations=_annotations("Start drum", destructive=True),
     )
 
     def stop_roaster() -> CommandResult:
@@ -540,7 +540,7 @@ def register_tools(
             "roast with beans inside: use drop_beans. Idempotent. Refused when no session is "
             "active."
         ),
-        annotations=_annotations("Stop drum"),
+        annotations=_annotations("Stop drum", destructive=True),
     )
 
     def drop_beans() -> CommandResult:
@@ -575,7 +575,7 @@ def register_tools(
             "Start the cooling-tray stirrer with the fan at 100 %. drop_beans already does this; "
             "use it to restart cooling. Idempotent. Refused when no session is active."
         ),
-        annotations=_annotations("Start cooling"),
+        annotations=_annotations("Start cooling", destructive=True),
     )
 
     def stop_cooling() -> CommandResult:
@@ -592,7 +592,7 @@ def register_tools(
             "and heater off, drop door closed for the next batch. Idempotent. Refused when no "
             "session is active."
         ),
-        annotations=_annotations("Stop cooling"),
+        annotations=_annotations("Stop cooling", destructive=True),
     )
 
     # ------------------------------------------------------------- events

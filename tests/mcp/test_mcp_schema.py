@@ -21,18 +21,19 @@ from roastctl.session import FIRST_CRACK_TEMP_RANGE_C, RoastSessionManager
 
 pytestmark = pytest.mark.anyio
 
-#: tool -> (readOnly, destructive, idempotent); openWorld is False for every tool.
+#: tool -> (readOnly, destructive, idempotent); openWorld is False for every tool. Everything
+#: that moves the heater, fan, drum or door is destructive: a client should confirm it.
 ANNOTATIONS = {
     "get_roast_status": (True, False, True),
     "get_roast_curve": (True, False, True),
     "first_crack_heard": (True, False, True),
-    "set_heat": (False, False, True),
-    "set_fan": (False, False, True),
-    "start_roaster": (False, False, True),
-    "stop_roaster": (False, False, True),
+    "set_heat": (False, True, True),
+    "set_fan": (False, True, True),
+    "start_roaster": (False, True, True),
+    "stop_roaster": (False, True, True),
     "drop_beans": (False, True, True),
-    "start_cooling": (False, False, True),
-    "stop_cooling": (False, False, True),
+    "start_cooling": (False, True, True),
+    "stop_cooling": (False, True, True),
     "report_first_crack": (False, False, True),
     "mark_event": (False, False, True),
     "start_session": (False, False, True),
