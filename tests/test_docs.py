@@ -24,6 +24,7 @@ def test_every_config_key_is_documented(section: type[BaseModel]) -> None:
 
 def test_readme_quick_start_has_the_two_commands() -> None:
     text = (ROOT / "README.md").read_text()
-    assert "roastctl demo" in text and "roastctl simulate" in text
+    assert "roastctl demo" in text
+    assert "roastctl simulate" in text
     assert 'pip install -e ".[dev]"' in text
     assert "pytest" in text
