@@ -497,9 +497,10 @@ def register_tools(
         description=(
             f"Set heater power to percent ({heat.allowed}). Takes effect at once and holds until "
             "changed. Refused (nothing changes) when the value is not allowed, when no session is "
-            "active (call start_session), and when percent > 0 while the drum is stopped (call "
-            "start_roaster first): the heater must never heat a still drum. Returns the roaster's "
-            "reading taken after the change."
+            "active (call start_session), when percent > 0 while the drum is stopped (call "
+            "start_roaster first): the heater must never heat a still drum, and when percent > 0 "
+            "after drop_beans or emergency_stop, until stop_cooling ends cooling. Heat 0 is "
+            "always allowed. Returns the roaster's reading taken after the change."
         ),
         annotations=_annotations("Set heat", destructive=True),
     )
