@@ -202,6 +202,7 @@ def test_pre_charge_history_is_bounded_but_the_roast_is_kept() -> None:
     tracker = RoastTracker()
     feed(tracker, 7200, curve=lambda t: 150.0, step=1.0)  # two hours idling hot
     assert tracker.sample_count <= 1800 * 1.5 + 2
+    assert len(tracker._derived.bean_ror_at) == tracker.sample_count  # per-sample RoR trimmed too
     feed(
         tracker,
         7200 + 1500,

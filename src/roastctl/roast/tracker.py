@@ -76,6 +76,8 @@ class _Derived:
     auc_c_s: float = 0.0
     auc_last: _Sample | None = None
     events: dict[RoastEventType, _Event] = field(default_factory=dict)
+    #: BT RoR as computed live at each sample index (post-CHARGE values replace pre-CHARGE ones).
+    bean_ror_at: dict[int, float | None] = field(default_factory=dict)
 
 
 class RoastTracker:
@@ -168,8 +170,8 @@ class RoastTracker:
             return []
         charge = self._derived.events.get(RoastEventType.CHARGE)
         origin = charge.time_s if charge else samples[0].time_s
-        rors = self._ror_values(charge.time_s if charge else None)
-        points = list(zip(samples, rors, strict=True))
+        ror_at = self._derived.bean_ror_at
+        points = [(sample, ror_at.get(sample.index)) for sample in samples]
         if since_s is not None:
             points = [p for p in points if p[0].time_s - origin >= since_s - 1e-9]
         if last_n is not None:
@@ -190,17 +192,6 @@ class RoastTracker:
             )
             for sample, ror in points
         ]
-
-    def _ror_values(self, charge_s: float | None) -> list[float | None]:
-        """BT RoR at every stored sample; the window restarts at CHARGE, as it does live."""
-        cfg = self.config
-        before = [s for s in self._samples if charge_s is None or s.time_s < charge_s]
-        after = self._samples[len(before) :]
-        values: list[float | None] = []
-        for part in (before, after):
-            ror = RateOfRise(cfg.ror_span_s, cfg.ror_method)
-            values.extend(ror.update(s.time_s, s.bean_c) for s in part)
-        return values
 
     # ----------------------------------------------------------------- live input
     def update(self, reading: SensorReading) -> list[RoastEvent]:
@@ -232,6 +223,9 @@ class RoastTracker:
         cutoff = self._samples[-1].time_s - PRE_CHARGE_KEEP_S
         if self._samples[0].time_s < cutoff - PRE_CHARGE_KEEP_S / 2:
             keep = bisect.bisect_left(self._samples, cutoff, key=lambda s: s.time_s)
+            ror_at = self._derived.bean_ror_at
+            for sample in self._samples[:keep]:
+                ror_at.pop(sample.index, None)
             del self._samples[:keep]
 
     def _position(self, index: int) -> int:
@@ -242,7 +236,9 @@ class RoastTracker:
         events = derived.events
         charge = events.get(RoastEventType.CHARGE)
         if charge is None:
-            derived.bean_ror.update(sample.time_s, sample.bean_c)
+            derived.bean_ror_at[sample.index] = derived.bean_ror.update(
+                sample.time_s, sample.bean_c
+            )
             derived.env_ror.update(sample.time_s, sample.env_c)
             found = derived.charge_detector.update(sample.index, sample.time_s, sample.bean_c)
             manual = self._manual.get(RoastEventType.CHARGE)
@@ -269,7 +265,7 @@ class RoastTracker:
     def _after_charge(self, sample: _Sample, charge: _Event, detected_s: float) -> None:
         derived = self._derived
         events = derived.events
-        derived.bean_ror.update(sample.time_s, sample.bean_c)
+        derived.bean_ror_at[sample.index] = derived.bean_ror.update(sample.time_s, sample.bean_c)
         derived.env_ror.update(sample.time_s, sample.env_c)
         if RoastEventType.DROP in events:
             return
