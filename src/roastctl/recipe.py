@@ -100,7 +100,7 @@ def run_scripted_roast(
         f"preheat to ET {recipe.charge_at_env_c:.0f} deg C",
     )
     roaster.charge()
-    charged = wait_until(lambda s: s.metrics.roast_elapsed_s is not None, 120, "CHARGE detection")
+    wait_until(lambda s: s.metrics.roast_elapsed_s is not None, 120, "CHARGE detection")
 
     applied: Step | None = None
     fc_reported = False
@@ -121,7 +121,6 @@ def run_scripted_roast(
         dtr = status.metrics.development_time_percent
         return fc_reported and dtr is not None and dtr >= recipe.target_dtr_percent
 
-    del charged
     wait_until(roast_step, recipe.max_roast_s, "first crack and development")
     manager.drop_beans()
     cool_until = clock.monotonic() + recipe.cooling_s
