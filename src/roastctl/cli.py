@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="simulator only: simulated seconds per real second (default 1)",
     )
+    commands.add_parser(
+        "ports",
+        help="list serial ports that may be a Hottop",
+        description="List serial ports; known Hottop USB-serial adapters (FTDI, CP210x) first.",
+    )
     demo = commands.add_parser(
         "demo",
         help="watch a rule-based agent roast on the simulator through the MCP tools",
@@ -207,16 +212,42 @@ def run_simulate(config: ServerConfig, speed: float, seed: int | None, as_json: 
 
 def _session_for(
     config: ServerConfig, speed: float
-) -> tuple[RoastSessionManager, SimulatedRoaster]:
+) -> tuple[RoastSessionManager, SimulatedRoaster | None]:
+    """Build the manager for the configured driver; the simulator is returned for its tools."""
     driver = config.hardware.driver
+    if driver == "hottop":
+        if speed != 1.0:
+            raise ConfigError(f"--speed {speed} is for the simulator; a real Hottop runs at 1")
+        from roastctl.devices.hottop import HottopRoaster
+
+        hottop = HottopRoaster(
+            config.hardware.port, baud=config.hardware.baud, timeout_s=config.hardware.timeout_s
+        )
+        return RoastSessionManager(hottop, config), None
     if driver != "simulator":
         raise ConfigError(
             f"hardware.driver = {driver!r} is not available in this version; use 'simulator' "
-            "(set ROASTCTL_HARDWARE__DRIVER=simulator or edit roastctl.toml)"
+            "or 'hottop' (set ROASTCTL_HARDWARE__DRIVER or edit roastctl.toml)"
         )
     clock = SystemClock() if speed == 1.0 else ScaledClock(speed)
     roaster = SimulatedRoaster(config.simulator, clock)
     return RoastSessionManager(roaster, config, clock=clock), roaster
+
+
+def run_ports(stream: TextIO) -> int:
+    """Run ``roastctl ports``: list serial ports, likely Hottop adapters first."""
+    from roastctl.devices.hottop import list_ports
+
+    candidates = list_ports()
+    if not candidates:
+        stream.write("no serial ports found; is the Hottop's USB cable plugged in?\n")
+        return 1
+    for candidate in candidates:
+        mark = "*" if candidate.known_adapter else " "
+        usb_id = candidate.usb_id or "-"
+        stream.write(f"{mark} {candidate.device:<28} {usb_id:<10} {candidate.description}\n")
+    stream.write("(* = a USB-serial adapter model used by Hottops)\n")
+    return 0
 
 
 def run_serve(config: ServerConfig, *, http: bool, host: str, port: int, speed: float) -> int:
@@ -312,6 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "demo":
             return run_demo_command(args.speed)
+        if args.command == "ports":
+            return run_ports(sys.stdout)
     except RoasterError as exc:
         sys.stderr.write(f"roastctl: {exc}\n")
         return 2
