@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="simulator only: simulated seconds per real second (default 1)",
     )
+    emulate = commands.add_parser(
+        "emulate-hottop",
+        add_help=False,
+        help="run a virtual Hottop on a pseudo-terminal (see 'roastctl emulate-hottop --help')",
+    )
+    emulate.add_argument("emulator_args", nargs=argparse.REMAINDER)
     commands.add_parser(
         "ports",
         help="list serial ports that may be a Hottop",
@@ -327,7 +333,12 @@ def _mmss(seconds: float) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``roastctl`` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["emulate-hottop"]:
+        from roastctl.hottop.emulator import main as emulate_main
+
+        return emulate_main(arguments[1:])  # the emulator has its own options and --help
+    args = parser.parse_args(arguments)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         stream=sys.stderr,

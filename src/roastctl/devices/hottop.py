@@ -377,6 +377,12 @@ class HottopRoaster(Roaster):
         with self._lock:
             latest = self._latest
             error = self._last_error
+            link_up = self._serial is not None
+        if not link_up:
+            raise RoasterConnectionError(
+                f"the Hottop link is down ({error or 'port closed'}); reconnecting with backoff. "
+                "Check the USB cable."
+            )
         if latest is None:
             raise RoasterConnectionError(
                 f"no status frame from the Hottop yet ({error or 'waiting'})"
