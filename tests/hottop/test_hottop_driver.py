@@ -1,0 +1,209 @@
+"""The Hottop driver through real pyserial against the virtual Hottop on a pty.
+
+Both run on one ScaledClock (x10): the driver's cadence, the emulator's frame period and its ~1 s
+eject watchdog all scale together, so a minute of roaster time takes six real seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from roastctl.clock import ScaledClock
+from roastctl.devices.hottop import HottopRoaster
+from roastctl.errors import RoasterConnectionError
+from roastctl.hottop.emulator import VirtualHottop
+from roastctl.session import RoastSessionManager
+
+SPEED = 10.0
+
+
+def wait_for(condition: Callable[[], bool], clock: ScaledClock, limit_s: float) -> float:
+    """Poll until ``condition()``; return the clock seconds it took; fail after ``limit_s``."""
+    start = clock.monotonic()
+    while not condition():
+        assert clock.monotonic() - start < limit_s, f"not within {limit_s} clock s"
+        time.sleep(0.002)
+    return clock.monotonic() - start
+
+
+@pytest.fixture
+def clock() -> ScaledClock:
+    return ScaledClock(SPEED)
+
+
+@pytest.fixture
+def hottop(clock: ScaledClock, tmp_path: Path) -> Iterator[VirtualHottop]:
+    with VirtualHottop(clock=clock, link_path=tmp_path / "hottop", seed=1) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def driver(hottop: VirtualHottop, clock: ScaledClock, tmp_path: Path) -> Iterator[HottopRoaster]:
+    roaster = HottopRoaster(str(tmp_path / "hottop"), clock=clock, timeout_s=0.05)
+    roaster.connect()
+    yield roaster
+    roaster.disconnect()
+
+
+def test_readings_track_the_emulator(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    reading = driver.read_sensors()
+    state = hottop.state
+    assert abs(reading.bean_temp_c - state.bean_temp_c) <= 1.5
+    assert abs(reading.env_temp_c - state.env_temp_c) <= 1.5
+    assert driver.is_connected()
+    age = driver.last_frame_age_s()
+    assert age is not None
+    assert age < 0.5
+
+
+def test_commands_reach_the_wire_before_the_next_periodic_frame(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    # A long period: a command that arrives well within it was sent at once, not periodically.
+    # (The emulator's watchdog is off here, or the 5 s gaps would eject.)
+    hottop.watchdog_s = None
+    driver.send_interval_s = 5.0
+    driver.start_drum()
+    wait_for(lambda: hottop.state.outputs.drum_on, clock, 2.0)
+    took = []
+    for heat in (40, 70, 0):
+
+        def arrived(expected: int = heat) -> bool:
+            return hottop.state.outputs.heat_percent == expected
+
+        driver.set_heat(heat)
+        took.append(wait_for(arrived, clock, 2.0))
+    assert max(took) < 1.0
+    driver.set_fan(60)
+    wait_for(lambda: hottop.state.outputs.main_fan_level == 6, clock, 1.0)
+    reading = driver.read_sensors()
+    wait_for(lambda: driver.read_sensors().fan_percent == 60, clock, 1.0)
+    assert reading.drum_on
+
+
+def test_cadence_keeps_the_watchdog_quiet_for_a_minute(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    driver.start_drum()
+    driver.set_heat(100)
+    start_frames = hottop.state.control_frames
+    time.sleep(60 / SPEED)
+    state = hottop.state
+    assert state.ejections == 0
+    assert state.control_frames - start_frames >= 60 / driver.send_interval_s * 0.8
+    assert state.outputs.heat_percent == 100
+    assert state.env_temp_c > 27  # the roaster really heated (from 22 deg C, element lag)
+
+
+def test_drop_and_cooling_sequences(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    driver.start_drum()
+    driver.set_heat(80)
+    driver.drop_beans()
+    wait_for(lambda: hottop.state.outputs.solenoid_open, clock, 1.0)
+    out = hottop.state.outputs
+    assert (out.heat_percent, out.drum_on, out.cooling_on, out.main_fan_level) == (
+        0,
+        True,
+        True,
+        10,
+    )
+    driver.stop_cooling()
+    wait_for(lambda: not hottop.state.outputs.cooling_on, clock, 1.0)
+    out = hottop.state.outputs
+    assert (out.solenoid_open, out.drum_on, out.main_fan_level, out.heat_percent) == (
+        False,
+        False,
+        0,
+        0,
+    )
+
+
+def test_resync_under_corrupted_and_garbage_bytes(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    hottop.corrupt_checksums(10)
+    hottop.garbage_every(0.3, 24)
+    hottop.split_frames(True)
+    time.sleep(10 / SPEED)
+    stats = driver.link_stats()
+    assert stats.bad_checksums > 0 or stats.discarded_bytes > 0
+    assert driver.is_connected()
+    age = driver.last_frame_age_s()
+    assert age is not None
+    assert age < 1.5
+
+
+def test_unplug_goes_stale_and_replug_reconnects(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    hottop.unplug()
+    took = wait_for(lambda: not driver.is_connected(), clock, 5.0)
+    assert took <= driver.stale_after_s + 1.0
+    with pytest.raises(RoasterConnectionError, match="link is down"):
+        driver.read_sensors()
+    hottop.replug()  # a new pty behind the same link path
+    wait_for(driver.is_connected, clock, 30.0)
+    assert driver.link_stats().reconnects >= 1
+    driver.read_sensors()
+
+
+def test_unpowered_roaster_is_reported_as_such(clock: ScaledClock, tmp_path: Path) -> None:
+    with VirtualHottop(clock=clock, link_path=tmp_path / "off", powered=False):
+        roaster = HottopRoaster(str(tmp_path / "off"), clock=clock, first_frame_timeout_s=0.3)
+        with pytest.raises(RoasterConnectionError, match="no status frames"):
+            roaster.connect()
+        assert not roaster.is_connected()
+
+
+def test_missing_port_is_a_clear_error(tmp_path: Path) -> None:
+    roaster = HottopRoaster(str(tmp_path / "nope"))
+    with pytest.raises(RoasterConnectionError, match="cannot open"):
+        roaster.connect()
+
+
+def test_disconnect_sends_heat_off(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    driver.start_drum()
+    driver.set_heat(90)
+    wait_for(lambda: hottop.state.outputs.heat_percent == 90, clock, 1.0)
+    driver.disconnect()
+    wait_for(lambda: hottop.state.outputs.heat_percent == 0, clock, 1.0)
+
+
+def test_a_session_roasts_through_the_driver(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    manager = RoastSessionManager(driver, clock=clock)
+    manager.start_session()
+    try:
+        manager.start_roaster()
+        manager.set_heat(100)
+        wait_for(lambda: hottop.state.outputs.heat_percent == 100, clock, 1.0)
+        time.sleep(20 / SPEED)
+        status = manager.get_status()
+        assert status.connection.connected
+        assert status.sensors is not None
+        assert status.sensors.heat_percent == 100
+        assert status.connection.poll_errors == 0
+    finally:
+        manager.stop_session()
+    wait_for(lambda: hottop.state.outputs.heat_percent == 0, clock, 1.0)
+
+
+def test_a_silent_roaster_goes_stale_within_three_seconds(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    hottop.silence(20)  # the port stays open, the frames stop: a frozen link
+    took = wait_for(lambda: not driver.is_connected(), clock, 5.0)
+    assert 2.0 <= took <= driver.stale_after_s + 1.0
+    with pytest.raises(RoasterConnectionError, match="s old"):
+        driver.read_sensors()
