@@ -16,6 +16,7 @@ from roastctl.clock import ScaledClock
 from roastctl.devices.hottop import HottopRoaster
 from roastctl.errors import RoasterConnectionError
 from roastctl.hottop.emulator import VirtualHottop
+from roastctl.hottop.protocol import ControlFrame
 from roastctl.session import RoastSessionManager
 
 SPEED = 10.0
@@ -124,6 +125,29 @@ def test_drop_and_cooling_sequences(
         0,
         0,
     )
+
+
+def test_drop_sequence_is_byte_exact_on_the_wire(
+    driver: HottopRoaster, hottop: VirtualHottop, clock: ScaledClock
+) -> None:
+    driver.start_drum()
+    driver.set_heat(60)
+    driver.drop_beans()
+    wait_for(lambda: hottop.state.outputs.solenoid_open, clock, 1.0)
+    out = hottop.state.outputs
+    seen = ControlFrame(
+        heat_percent=out.heat_percent,
+        fan_level=out.fan_level,
+        main_fan_level=out.main_fan_level,
+        solenoid_open=out.solenoid_open,
+        drum_on=out.drum_on,
+        cooling_on=out.cooling_on,
+    ).encode()
+    # Header and constants, heater 0, fan 0, main fan 10, door/drum/stirrer 1, checksum
+    # (689 + 10 + 3) & 0xFF = 0xBE: the layout of the protocol notes, written out by hand.
+    expected = bytes.fromhex("a596b0a001012400000000000a000000010101" + "00" * 16 + "be")
+    assert seen == expected
+    assert len(expected) == 36
 
 
 def test_resync_under_corrupted_and_garbage_bytes(
