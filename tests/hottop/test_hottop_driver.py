@@ -231,3 +231,60 @@ def test_a_silent_roaster_goes_stale_within_three_seconds(
     assert 2.0 <= took <= driver.stale_after_s + 1.0
     with pytest.raises(RoasterConnectionError, match="s old"):
         driver.read_sensors()
+
+
+def test_a_complete_roast_through_the_session_on_the_virtual_hottop(tmp_path: Path) -> None:
+    """Preheat, charge, CHARGE/TP/DRY END detected from whole-degree frames, FC, drop, cool.
+
+    At 40x the emulator streams every 0.5 clock s (not 0.1) to spare the CPU, and its watchdog is
+    3 clock s (75 ms real) so thread scheduling on a busy machine cannot fake a silent driver;
+    the cadence test above holds the real 1 s watchdog.
+    """
+    clock = ScaledClock(40.0)
+    link = tmp_path / "hottop"
+    with VirtualHottop(
+        clock=clock, link_path=link, frame_interval_s=0.5, watchdog_s=3.0, seed=2
+    ) as hottop:
+        manager = RoastSessionManager(
+            HottopRoaster(str(link), clock=clock, timeout_s=0.05), clock=clock
+        )
+        manager.start_session()
+        try:
+            manager.start_roaster()
+            manager.set_heat(100)
+
+            def sensors() -> tuple[float, float]:
+                s = manager.get_status().sensors
+                return (s.bean_temp_c, s.env_temp_c) if s else (0.0, 0.0)
+
+            wait_for(lambda: sensors()[1] >= 185, clock, 1500)
+            hottop.charge(220)
+            wait_for(lambda: manager.get_status().metrics.roast_elapsed_s is not None, clock, 60)
+            manager.set_fan(30)
+            wait_for(lambda: sensors()[0] >= 182, clock, 1200)
+            manager.report_first_crack(clock.now())
+            wait_for(
+                lambda: (manager.get_status().metrics.development_time_percent or 0) >= 20,
+                clock,
+                600,
+            )
+            manager.drop_beans()
+            wait_for(lambda: not hottop.state.beans_in_drum, clock, 30)
+            status = manager.get_status()
+        finally:
+            manager.stop_session()
+    kinds = [e.type.value for e in status.events]
+    assert kinds[:3] == ["CHARGE", "TP", "DRY_END"]
+    assert "FC_START" in kinds
+    assert kinds[-1] == "DROP"
+    metrics = status.metrics
+    assert metrics.turning_point_s is not None
+    assert 30 <= metrics.turning_point_s <= 120
+    assert (
+        metrics.development_time_percent is not None
+    )
+    assert (
+        19 <= metrics.development_time_percent <= 24
+    )
+    assert hottop.state.ejections == 0
+    assert status.connection.poll_errors == 0
