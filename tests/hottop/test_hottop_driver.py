@@ -236,11 +236,11 @@ def test_a_silent_roaster_goes_stale_within_three_seconds(
 def test_a_complete_roast_through_the_session_on_the_virtual_hottop(tmp_path: Path) -> None:
     """Preheat, charge, CHARGE/TP/DRY END detected from whole-degree frames, FC, drop, cool.
 
-    At 40x the emulator streams every 0.5 clock s (not 0.1) to spare the CPU, and its watchdog is
-    3 clock s (75 ms real) so thread scheduling on a busy machine cannot fake a silent driver;
+    At 25x the emulator streams every 0.5 clock s (not 0.1) to spare the CPU, and its watchdog is
+    3 clock s (120 ms real) so thread scheduling on a busy machine cannot fake a silent driver;
     the cadence test above holds the real 1 s watchdog.
     """
-    clock = ScaledClock(40.0)
+    clock = ScaledClock(25.0)
     link = tmp_path / "hottop"
     with VirtualHottop(
         clock=clock, link_path=link, frame_interval_s=0.5, watchdog_s=3.0, seed=2

@@ -255,20 +255,35 @@ class HottopRoaster(Roaster):
                 self._frame_arrived.notify_all()
 
     def _write_loop(self) -> None:
+        # Periodic frames fall on drift-free deadlines (start + k x interval), so slow writes or a
+        # busy machine never stretch the cadence towards the roaster's ~1 s eject watchdog; a
+        # command is sent at once, in between, without moving the schedule.
+        next_due = self.clock.monotonic()
+        commanded = False
         while not self._stop.is_set():
-            # Clear before reading the state: a command arriving from here on wakes the next wait.
-            self._wake_writer.clear()
+            now = self.clock.monotonic()
+            if commanded or now >= next_due:
+                self._send_desired()
+                if now >= next_due:
+                    next_due += self.send_interval_s
+                    if next_due <= now:  # fell far behind: restart the schedule from now
+                        next_due = now + self.send_interval_s
+            commanded = self.clock.wait(self._wake_writer, next_due - self.clock.monotonic())
+            if commanded:
+                self._wake_writer.clear()
+
+    def _send_desired(self) -> None:
+        with self._lock:
+            handle = self._serial
+            frame = self._desired.frame().encode()
+        if handle is None:
+            return
+        try:
+            handle.write(frame)
             with self._lock:
-                handle = self._serial
-                frame = self._desired.frame().encode()
-            if handle is not None:
-                try:
-                    handle.write(frame)
-                    with self._lock:
-                        self._frames_sent += 1
-                except Exception as exc:  # the reader reopens the port
-                    self._drop_link(exc)
-            self.clock.wait(self._wake_writer, self.send_interval_s)
+                self._frames_sent += 1
+        except Exception as exc:  # the reader reopens the port
+            self._drop_link(exc)
 
     # ----------------------------------------------------------------- Roaster interface
     def connect(self) -> None:
