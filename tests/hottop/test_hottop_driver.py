@@ -280,11 +280,7 @@ def test_a_complete_roast_through_the_session_on_the_virtual_hottop(tmp_path: Pa
     metrics = status.metrics
     assert metrics.turning_point_s is not None
     assert 30 <= metrics.turning_point_s <= 120
-    assert (
-        metrics.development_time_percent is not None
-    )
-    assert (
-        19 <= metrics.development_time_percent <= 24
-    )
+    assert metrics.development_time_percent is not None
+    assert 19 <= metrics.development_time_percent <= 24
     assert hottop.state.ejections == 0
     assert status.connection.poll_errors == 0
