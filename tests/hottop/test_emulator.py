@@ -1,13 +1,17 @@
 """The virtual Hottop, seen through a real pty and real pyserial, as a driver would see it.
 
-Time runs on ScaledClock(10-50), so 60 s of roaster time take a second or two; assertions about
-time are made in clock seconds with a tolerance of a few real milliseconds.
+Time runs on ScaledClock(5-80), so 60 s of roaster time take a second or two. Assertions about
+time are made in clock seconds, with tens of real milliseconds of slack (or as rates over
+seconds) so that a scheduling hiccup on a loaded machine, magnified by the speed-up, does not fail
+them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -50,10 +54,11 @@ class Client:
         self.reader = FrameReader()
         #: Reads that had to wait for data: one per write the emulator makes.
         self.wakes = 0
+        self.backlog: list[tuple[float, bytes]] = []
 
     def read_frames(self, count: int, timeout: float = 2.0) -> list[tuple[float, bytes]]:
         """Read until ``count`` valid frames (or ``timeout`` real s); stamp each in clock time."""
-        found: list[tuple[float, bytes]] = []
+        found = self.backlog
         deadline = time.monotonic() + timeout
         while len(found) < count and time.monotonic() < deadline:
             waiting = self.serial.in_waiting
@@ -62,7 +67,9 @@ class Client:
                 self.wakes += 1
             now = self.clock.monotonic()
             found += [(now, frame) for frame in self.reader.feed(data)]
-        return found
+        # One read can bring several frames; keep the extra ones for the next call.
+        self.backlog = found[count:]
+        return found[:count]
 
     def wait_status(
         self, predicate: Callable[[StatusFrame], bool], timeout: float = 2.0
@@ -148,8 +155,13 @@ def test_status_frames_stream_at_the_cadence_and_decode(
 ) -> None:
     hottop, clock = make_hottop(speed=10)
     client = clients(hottop.port, clock)
-    frames = client.read_frames(31)
-    assert len(frames) == 31
+    assert len(client.read_frames(1)) == 1  # in step with the stream
+    sent_before, start = hottop.state.frames_sent, clock.monotonic()
+    client.wakes = 0
+    frames = client.read_frames(30)
+    assert len(frames) == 30
+    state = hottop.state
+    emulator_rate = (state.frames_sent - sent_before) / (state.clock_s - start)
     for _, raw in frames:
         assert raw[:2] == HEADER
         assert raw[35] == checksum(raw)
@@ -159,33 +171,49 @@ def test_status_frames_stream_at_the_cadence_and_decode(
         assert 20 <= status.env_temp_c <= 24
         assert status.chaff_tray
         assert (status.heat_percent, status.main_fan_level, status.drum_on) == (0, 0, False)
-    times = [at for at, _ in frames]
-    gaps = sorted(b - a for a, b in itertools.pairwise(times))
-    assert 30 / (times[-1] - times[0]) == pytest.approx(10.0, rel=0.15)  # frames per clock s
-    assert gaps[len(gaps) // 2] == pytest.approx(0.1, abs=0.03)
+    # Frames per clock second, as sent and as received. Rates over 3 clock seconds, not single
+    # gaps: x10 turns a 20 ms scheduling hiccup of a loaded machine into 0.2 clock s, after which
+    # the frames owed arrive together.
+    assert emulator_rate == pytest.approx(10.0, rel=0.15)
+    assert 29 / (frames[-1][0] - frames[0][0]) == pytest.approx(10.0, rel=0.25)
+    assert client.wakes <= 31  # one write per frame: a frame never arrives in pieces
     assert client.reader.bad_checksums == 0
-    state = hottop.state
     assert state.mode is Mode.MANUAL
-    assert state.frames_sent >= 31
     assert state.control_frames == state.bad_control_frames == 0
 
 
-def test_frames_are_written_whole_in_one_write(
-    make_hottop: HottopFactory, clients: ClientFactory
-) -> None:
-    hottop, clock = make_hottop(speed=10)
-    client = clients(hottop.port, clock)
-    frames = client.read_frames(20)
-    assert len(frames) == 20
-    assert client.wakes <= 22  # one wake per frame: no frame ever arrives in pieces
+class JumpClock(ScaledClock):
+    """A ScaledClock that can jump ahead: a stand-in for this process being scheduled late."""
+
+    def __init__(self, speed: float) -> None:
+        super().__init__(speed)
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return super().monotonic() + self.offset
+
+
+def test_a_late_streamer_sends_the_frames_it_owes_but_not_after_a_suspension() -> None:
+    clock = JumpClock(10)
+    with VirtualHottop(clock=clock) as hottop:
+        clock.sleep(0.5)
+        before = hottop.state.frames_sent
+        clock.offset += 0.6  # 60 ms late at x10: six frames owed, sent at once
+        clock.sleep(0.3)
+        assert hottop.state.frames_sent - before >= 8  # 6 owed + ~3 on time
+        before = hottop.state.frames_sent
+        clock.offset += 30.0  # suspended for 30 s: no flood of 300 frames
+        clock.sleep(0.3)
+        assert hottop.state.frames_sent - before <= 6
 
 
 # --------------------------------------------------------------------- control
 def test_control_frames_set_the_outputs_and_heat_the_physics(
     make_hottop: HottopFactory, clients: ClientFactory
 ) -> None:
-    # No watchdog: the test sends one frame and then only watches the heating.
-    hottop, clock = make_hottop(speed=50, watchdog_s=None)
+    # No watchdog: the test sends one frame and then only watches the heating, so the speed
+    # can be high.
+    hottop, clock = make_hottop(speed=80, watchdog_s=None)
     client = clients(hottop.port, clock)
     cold = hottop.state.env_temp_c
     client.send(HEAT_ON)
@@ -213,7 +241,7 @@ def test_control_frames_set_the_outputs_and_heat_the_physics(
 def test_watchdog_ejects_when_control_frames_stop(
     make_hottop: HottopFactory, clients: ClientFactory
 ) -> None:
-    hottop, clock = make_hottop(speed=10)  # watchdog 1.0 clock s
+    hottop, clock = make_hottop(speed=10)  # watchdog 1.0 clock s = 100 ms real
     hottop.charge(220)
     client = clients(hottop.port, clock)
     for _ in range(3):
@@ -229,39 +257,41 @@ def test_watchdog_ejects_when_control_frames_stop(
     assert state.mode is Mode.MANUAL
     assert is_ejected(state.outputs)
     assert state.last_eject_s is not None
-    assert last_sent + 0.95 <= state.last_eject_s <= last_sent + 1.15
-    # The driver sees it within the watchdog plus one frame (plus a few real ms of slack).
+    assert last_sent + 0.95 <= state.last_eject_s <= last_sent + 1.5
+    # The driver sees it within the watchdog plus one frame (plus some slack).
     at, status = client.wait_status(lambda s: s.solenoid_open)
-    assert at <= last_sent + 1.0 + 0.1 + 0.2
+    assert at <= last_sent + 1.0 + 0.1 + 0.6  # (0.6: 60 ms real of slack for a loaded machine)
     assert (status.heat_percent, status.main_fan_level) == (0, 10)
     assert status.drum_on
     assert status.cooling_on
     # With the drum turning, the whole batch leaves the drum within seconds.
     wait_until(lambda: not hottop.state.beans_in_drum, timeout=1.0)
     assert hottop.state.beans_in_cooling_tray
-    clock.sleep(1.5)
+    clock.sleep(1.2)
     assert hottop.state.ejections == 1  # manual mode: no watchdog, no second ejection
 
 
 def test_steady_control_cadence_never_trips_the_watchdog(
     make_hottop: HottopFactory, clients: ClientFactory
 ) -> None:
-    hottop, clock = make_hottop(speed=25)
+    hottop, clock = make_hottop(speed=30)
     client = clients(hottop.port, clock)
     sent: list[float] = []
-    while not sent or sent[-1] - sent[0] < 60:
+    start = clock.monotonic()
+    while not sent or sent[-1] - start < 60:
         client.send(HEAT_ON)
         sent.append(clock.monotonic())
-        clock.sleep(0.3)
-    worst_gap = max(b - a for a, b in itertools.pairwise(sent))
-    if worst_gap > 0.9:
-        # At x25 that is a 36 ms stall of this very thread: the "driver" itself went quiet.
-        pytest.skip(f"the machine stalled the sender for {worst_gap:.2f} clock s")
+        # Drift-free, like a real driver: a late wake-up does not push every later frame back.
+        clock.sleep(start + 0.3 * len(sent) - clock.monotonic())
+    # A gap near 1 s means this very thread was stalled for ~30 ms real (a loaded machine): the
+    # "driver" really went quiet then, and only then may the roaster eject.
+    stalls = sum(b - a > 0.9 for a, b in itertools.pairwise(sent))
     state = hottop.state
-    assert state.ejections == 0
+    assert state.ejections <= stalls
     assert state.mode is Mode.PC_CONTROL
-    assert state.control_frames == len(sent)
-    assert not hottop.ejected.is_set()
+    assert state.control_frames >= len(sent) - 1  # the last one may still be in the kernel
+    if stalls > len(sent) // 20:
+        pytest.skip(f"machine too loaded: the sender stalled {stalls} times in 60 clock s")
 
 
 def test_bad_control_frames_are_counted_and_ignored(
@@ -312,6 +342,14 @@ def test_garbage_between_frames_is_skipped_by_a_resyncing_reader(
     assert client.reader.discarded_bytes >= 15 * 20
     assert hottop.state.garbage_bytes_sent >= 15 * 20
 
+    hottop.garbage_every(None)
+    clock.sleep(0.2)
+    before = hottop.state.garbage_bytes_sent
+    hottop.inject_garbage(7)  # once, before the next frame
+    wait_until(lambda: hottop.state.garbage_bytes_sent > before)
+    clock.sleep(0.3)
+    assert hottop.state.garbage_bytes_sent == before + 7
+
 
 def test_every_nth_frame_has_a_bad_checksum(
     make_hottop: HottopFactory, clients: ClientFactory
@@ -331,7 +369,7 @@ def test_every_nth_frame_has_a_bad_checksum(
 def test_split_frames_arrive_in_two_pieces_and_still_decode(
     make_hottop: HottopFactory, clients: ClientFactory
 ) -> None:
-    hottop, clock = make_hottop(speed=10)
+    hottop, clock = make_hottop(speed=5)  # a 5 ms real pause between the halves
     client = clients(hottop.port, clock)
     hottop.split_frames(True)
     client.read_frames(1)  # let a frame that was already on its way go by
@@ -340,7 +378,9 @@ def test_split_frames_arrive_in_two_pieces_and_still_decode(
     assert len(frames) == 20
     for _, raw in frames:
         StatusFrame.decode(raw)
-    assert client.wakes >= 1.7 * len(frames)  # two writes per frame, a pause between them
+    # Two writes per frame with a pause between them: ~2 wakes per frame (1 without splitting);
+    # a stalled client may still find both halves waiting now and then.
+    assert client.wakes >= 1.4 * len(frames)
     assert client.reader.bad_checksums == 0
 
 
@@ -367,12 +407,14 @@ def test_silence_stops_the_stream_for_the_given_clock_time(
     assert len(client.read_frames(3)) == 3
     hottop.silence(1.5)
     silenced = clock.monotonic()
-    frames = client.read_frames(5, timeout=2.0)
-    assert len(frames) == 5
-    first = frames[0][0]
-    if first < silenced + 0.1:  # a frame already on its way when silence() was called
-        first = frames[1][0]
-    assert 1.4 <= first - silenced <= 1.75
+    sent = hottop.state.frames_sent
+    client.read_frames(100, timeout=0.03)  # what was already on its way arrives at once
+    assert client.read_frames(1, timeout=0.08) == []  # then nothing until ~1.1 clock s
+    assert hottop.state.frames_sent - sent <= 1
+    frames = client.read_frames(1, timeout=1.0)
+    assert len(frames) == 1
+    assert 1.4 <= frames[0][0] - silenced <= 2.2
+    StatusFrame.decode(frames[0][1])
     assert hottop.state.mode is Mode.MANUAL
 
 
@@ -381,7 +423,8 @@ def test_unplug_breaks_the_client_and_replug_gives_a_new_port_at_the_link(
 ) -> None:
     link = tmp_path / "hottop"
     hottop, clock = make_hottop(speed=10, link_path=link)
-    assert os.path.realpath(link) == hottop.port
+    old_port = hottop.port
+    assert os.path.realpath(link) == old_port
     old = clients(str(link), clock)
     assert len(old.read_frames(3)) == 3
 
@@ -395,6 +438,9 @@ def test_unplug_breaks_the_client_and_replug_gives_a_new_port_at_the_link(
             received += old.serial.read(64)
         raise serial.SerialException("read returned nothing, as a dead port may")
     assert received == b""
+    with pytest.raises(serial.SerialException):
+        old.send(HEAT_ON)  # EIO: the device is gone
+    assert not os.path.exists(old_port)  # like /dev/ttyUSB0 vanishing
     with pytest.raises(RuntimeError, match="no port"):
         _ = hottop.port
 
@@ -423,17 +469,28 @@ def test_unpowered_roaster_has_a_port_but_sends_and_hears_nothing(
 
     hottop.power_on()
     assert len(client.read_frames(3)) == 3
+    client.send(HEAT_ON)
+    wait_until(lambda: hottop.state.mode is Mode.PC_CONTROL)
+    hottop.power_off()  # everything stops, and the next frame starts afresh in manual mode
+    state = hottop.state
+    assert (state.outputs, state.mode, state.powered) == (Outputs(), Mode.MANUAL, False)
 
 
-def test_scheduled_faults_run_at_their_clock_time(make_hottop: HottopFactory) -> None:
-    hottop, clock = make_hottop(
-        speed=20,
-        schedule=[(1.0, VirtualHottop.replug), (0.5, VirtualHottop.unplug)],
+def test_scheduled_faults_run_at_their_clock_time() -> None:
+    clock = ScaledClock(20)
+    clock.sleep(2.0)  # schedule times count from start(), not from the clock's zero
+    hottop = VirtualHottop(
+        clock=clock, schedule=[(2.0, VirtualHottop.replug), (0.5, VirtualHottop.unplug)]
     )
-    wait_until(lambda: not hottop.state.plugged)
-    assert 0.5 <= clock.monotonic() < 1.0
-    wait_until(lambda: hottop.state.plugged)
-    assert clock.monotonic() >= 1.0
+    started = clock.monotonic()
+    hottop.start()
+    try:
+        wait_until(lambda: not hottop.state.plugged)
+        assert 0.5 <= clock.monotonic() - started < 2.0
+        wait_until(lambda: hottop.state.plugged)
+        assert clock.monotonic() - started >= 2.0
+    finally:
+        hottop.stop()
 
 
 # --------------------------------------------------------------------- beans and lifecycle
@@ -480,11 +537,20 @@ def test_main_prints_the_port_and_stops_on_sigterm(tmp_path: Path) -> None:
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as proc:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        stdout = proc.stdout
+        lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:  # readline with a timeout: a missing line must fail, not hang
+            with contextlib.suppress(ValueError, OSError):  # closed when the test ends
+                for line in stdout:
+                    lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
         try:
-            assert proc.stdout is not None
-            assert proc.stderr is not None
-            port = proc.stdout.readline().strip()
-            assert proc.stdout.readline().strip() == str(link)
+            port = lines.get(timeout=5).strip()
+            assert lines.get(timeout=1).strip() == str(link)
             assert os.path.realpath(link) == port
             client = Client(port, ScaledClock(10))
             try:

@@ -71,7 +71,11 @@ PortOpener = Callable[[str, int, float], SerialPort]
 
 
 def open_serial(port: str, baud: int, timeout_s: float) -> SerialPort:
-    """Open ``port`` 8N1, no flow control, exclusively, with read and write timeouts."""
+    """Open ``port`` 8N1, no flow control, exclusively, with read and write timeouts.
+
+    The write timeout is at least 1 s whatever the read timeout: a short one turns a moment of
+    scheduling delay on a busy machine into a "write timeout" and a needless reconnect.
+    """
     import serial
 
     handle: Any = serial.Serial(
@@ -81,7 +85,7 @@ def open_serial(port: str, baud: int, timeout_s: float) -> SerialPort:
         parity=serial.PARITY_NONE,
         stopbits=serial.STOPBITS_ONE,
         timeout=timeout_s,
-        write_timeout=timeout_s,
+        write_timeout=max(1.0, timeout_s),
         exclusive=True,
     )
     return handle  # type: ignore[no-any-return]

@@ -12,7 +12,10 @@
   heater, both fans, door, drum and stirrer exactly as received (§3.1, §7 item 5);
 * the watchdog: in PC control, more than ``watchdog_s`` (1 s) without a valid control frame ejects
   the beans (heater 0, door open, drum on, stirrer on, main fan 10) and returns to manual mode
-  (§3.2, §7 item 6). The real firmware's exact behaviour is not public; this is Artisan's drop;
+  (§3.2, §7 item 6). The real firmware's exact behaviour is not public; this is Artisan's drop.
+  Like a firmware main loop it is checked once per frame tick, after reading any bytes already
+  waiting, so it fires within one frame interval after the deadline and a slow thread in this
+  process never turns a frame that was sent in time into an ejection;
 * faults on command or on a schedule: garbage bytes, bad checksums, split and merged writes, a
   stalled stream, unplugging and re-plugging the USB cable, and mains power off (§1.3, §7 item 9).
 
@@ -21,7 +24,8 @@ Time comes from an injected :class:`~roastctl.clock.Clock`: on a
 ``speed`` times faster, so a test of a 60 s behaviour takes a second or two.
 
 Two threads do the work. The *streamer* wakes on drift-free deadlines (start + k x interval of
-clock time), runs the watchdog and scheduled faults and writes the frames. The *reader* waits
+clock time; a frame it was late for is sent at once, up to a second's worth), runs the watchdog
+and scheduled faults and writes the frames. The *reader* waits
 for bytes from the driver and applies the control frames. The master end of the pty is
 non-blocking: a driver that stops reading makes frames drop, as on a real serial line without
 flow control, instead of stalling the roaster.
@@ -74,12 +78,16 @@ logger = logging.getLogger(__name__)
 #: ``lambda hottop: hottop.silence(2.0)``. Its return value is ignored.
 FaultAction = Callable[["VirtualHottop"], object]
 
-#: How long one ``select`` on the pty waits (real seconds). It only bounds how quickly the reader
-#: notices :meth:`VirtualHottop.stop`; bytes that arrive wake it at once.
-_POLL_REAL_S: Final = 0.05
+#: How long one ``poll`` on the pty waits (real seconds). It only bounds how quickly the reader
+#: notices :meth:`VirtualHottop.stop` or a replug; bytes that arrive wake it at once.
+_POLL_REAL_S: Final = 0.02
 #: How long :meth:`VirtualHottop.stop` waits for the threads in total (real seconds).
 _JOIN_TIMEOUT_S: Final = 1.0
 _READ_CHUNK: Final = 4096
+#: How far (clock seconds) the streamer catches up on ticks it was too late for.
+_MAX_CATCH_UP_S: Final = 1.0
+#: Most garbage injections written in one tick (bounds a tiny ``garbage_every`` interval).
+_MAX_GARBAGE_BURSTS: Final = 100
 #: Largest batch the emulator accepts (g). The Hottop is rated 250 g; 300 g matches the simulator.
 _MAX_CHARGE_G: Final = 300.0
 _MAX_WIRE_TEMP_C: Final = 0xFFFF
@@ -225,6 +233,8 @@ class VirtualHottop:
             raise ValueError(f"split_pause_s must be in [0, frame_interval_s), got {pause!r}")
         self.clock: Clock = clock or SystemClock()
         self.frame_interval_s = frame_interval_s
+        #: Clock seconds without a valid control frame before the eject; may be changed at any
+        #: time, None switches the watchdog off.
         self.watchdog_s = watchdog_s
         self.link_path = Path(link_path) if link_path is not None else None
         self.strict_constants = strict_constants
@@ -469,13 +479,18 @@ class VirtualHottop:
             if self._stop.is_set():
                 raise RuntimeError("the virtual Hottop is stopped")
             master, slave = os.openpty()
-            # Raw mode: no line discipline may echo, translate CR/LF or swallow control bytes.
-            tty.setraw(slave)
-            # A driver that does not read must cost frames, not block the roaster (§4.4).
-            os.set_blocking(master, False)
-            port = os.ttyname(slave)
-            if self.link_path is not None:
-                _point_link(self.link_path, port)
+            try:
+                # Raw mode: no line discipline may echo, translate CR/LF or eat control bytes.
+                tty.setraw(slave)
+                # A driver that does not read must cost frames, not block the roaster (§4.4).
+                os.set_blocking(master, False)
+                port = os.ttyname(slave)
+                if self.link_path is not None:
+                    _point_link(self.link_path, port)
+            except BaseException:
+                os.close(master)
+                os.close(slave)
+                raise
             with self._lock:
                 self._master, self._slave, self._port = master, slave, port
                 self._generation += 1
@@ -625,10 +640,11 @@ class VirtualHottop:
                 self._transmit(burst)
             next_tick += interval
             now = clock.monotonic()
-            if now - next_tick > interval:
-                # Far behind (the process was suspended): a real roaster does not send the
-                # missed frames in a burst, it just carries on.
+            if now - next_tick > _MAX_CATCH_UP_S:
+                # Far behind: the process was suspended. Start afresh rather than flood the line.
                 next_tick = now
+            # A little behind (this process was scheduled late, which a ScaledClock magnifies):
+            # the frames owed go out at once, so the rate per clock second stays exact.
             clock.wait(self._stop, next_tick - now)
 
     def _run_due(self, now: float) -> None:
@@ -647,10 +663,15 @@ class VirtualHottop:
         with self._lock:
             self._advance(now)
             every = self._garbage_every_s
-            if every is not None and now >= self._next_garbage_s:
-                self._pending_garbage += self._rng.randbytes(self._garbage_bytes)
-                # Drift-free, so "every 0.1 s" really means every frame, but never a backlog.
-                self._next_garbage_s = max(self._next_garbage_s + every, now - every / 2)
+            if every is not None:
+                if now - self._next_garbage_s > _MAX_CATCH_UP_S:
+                    self._next_garbage_s = now  # suspended: no flood of old garbage
+                # Drift-free like the ticks, so "every 0.1 s" means next to every frame.
+                if now >= self._next_garbage_s:
+                    due = int((now - self._next_garbage_s) // every) + 1
+                    bursts = min(due, _MAX_GARBAGE_BURSTS)
+                    self._pending_garbage += self._rng.randbytes(self._garbage_bytes * bursts)
+                    self._next_garbage_s += due * every
             blob = bytearray(self._pending_garbage)
             garbage = len(blob)
             self._pending_garbage.clear()
@@ -711,15 +732,17 @@ class VirtualHottop:
             if master is None:
                 self._stop.wait(_POLL_REAL_S)
                 continue
+            # poll, not select: select fails on descriptor numbers above 1023.
+            poller = select.poll()
+            poller.register(master, select.POLLIN)
             try:
-                ready, _, _ = select.select([master], [], [], _POLL_REAL_S)
-            except (OSError, ValueError):
-                # Closed under us by unplug(). _poll_input reads only the current pty, so a
-                # reused descriptor number is never read from.
-                self._stop.wait(_POLL_REAL_S)
-                continue
+                ready = poller.poll(_POLL_REAL_S * 1000)
+            except OSError:
+                ready = []
+            # If unplug() closed the pty meanwhile (POLLNVAL), _poll_input reads nothing: it
+            # reads only the current pty, never a reused descriptor number.
             if ready and not self._poll_input():
-                self._stop.wait(_POLL_REAL_S)  # readable but empty: the pty is going away
+                self._stop.wait(_POLL_REAL_S)  # ready but empty: the pty is going away
 
 
 def _wire_temp(value_c: float) -> int:
@@ -851,9 +874,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.info("signal %d: stopping", signum)
         done.set()
 
-    previous = {
-        signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)
-    }
+    # Handlers can only be installed from the main thread; elsewhere Ctrl-C still works.
+    handled = (signal.SIGINT, signal.SIGTERM)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = {signum: signal.signal(signum, request_stop) for signum in handled if in_main}
     try:
         with hottop:
             print(hottop.port, flush=True)
@@ -862,6 +886,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             # A bounded wait so a signal is noticed promptly on every platform.
             while not done.wait(0.5):
                 pass
+    except KeyboardInterrupt:
+        pass  # Ctrl-C before the handler was installed, or outside the main thread
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
