@@ -204,3 +204,18 @@ def test_manual_clock_advances_add_up(steps: list[int]) -> None:
         clock.advance(step)
     assert clock.monotonic() == sum(steps)
     assert clock.now() == datetime(2026, 1, 1, 8, 0, tzinfo=UTC) + timedelta(seconds=sum(steps))
+
+
+def test_paced_clock_steps_exactly_and_keeps_the_real_pace() -> None:
+    from roastctl.clock import PacedClock
+
+    clock = PacedClock(2000.0)
+    start_clock = clock.monotonic()
+    started = time.monotonic()
+    for _ in range(100):
+        clock.sleep(1.0)
+    real = time.monotonic() - started
+    assert clock.monotonic() - start_clock == 100.0  # every step exactly, whatever the load
+    assert real >= 100 / 2000.0 * 0.9  # and paced: 100 clock s at 2000x is at least ~50 ms
+    with pytest.raises(ValueError, match="speed"):
+        PacedClock(0)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from roastctl import __version__
-from roastctl.clock import ScaledClock, SystemClock
+from roastctl.clock import PacedClock, ScaledClock, SystemClock
 from roastctl.config import ServerConfig, load_config
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import ConfigError, RoasterError
@@ -198,9 +198,10 @@ def run_simulate(config: ServerConfig, speed: float, seed: int | None, as_json: 
         config = config.model_copy(
             update={"simulator": config.simulator.model_copy(update={"seed": seed})}
         )
-    clock = ScaledClock(speed)
+    # Stepped by the script and paced to real time: every sample is taken whatever the load.
+    clock = PacedClock(speed)
     roaster = SimulatedRoaster(config.simulator, clock)
-    manager = RoastSessionManager(roaster, config, clock=clock)
+    manager = RoastSessionManager(roaster, config, clock=clock, background_polling=False)
     progress = _Progress(sys.stderr)
     manager.start_session()
     try:

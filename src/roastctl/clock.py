@@ -131,3 +131,30 @@ class ManualClock:
         # Give other threads a chance to run: without it a thread looping on this clock can
         # starve the thread that wants to stop it.
         return event.wait(0.0001)
+
+
+class PacedClock(ManualClock):
+    """Simulated time that steps exactly like :class:`ManualClock` but is paced to real time.
+
+    :meth:`sleep` advances the clock at once and then waits ``seconds / speed`` of real time,
+    measured against a running real-time schedule, so the pace holds on average without drift.
+    Unlike a :class:`ScaledClock` shared with a polling thread, every step happens whatever the
+    machine's load: a busy machine makes the run slower, never the samples sparser.
+    """
+
+    def __init__(self, speed: float, *, start: datetime | None = None) -> None:
+        if not speed > 0:
+            raise ValueError(f"speed must be > 0, got {speed!r}")
+        super().__init__(start=start if start is not None else datetime.now(UTC))
+        self.speed = speed
+        self._real_due = time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Advance ``seconds`` of clock time, then wait out its real-time share."""
+        if seconds <= 0:
+            return
+        self.advance(seconds)
+        now = time.monotonic()
+        self._real_due = max(self._real_due, now - 1.0) + seconds / self.speed
+        if self._real_due > now:
+            time.sleep(self._real_due - now)
