@@ -21,7 +21,7 @@ def _free_port() -> int:
 
 
 def test_demo_runs_a_whole_roast_through_mcp() -> None:
-    result = run("demo", "--speed", "1000")
+    result = run("demo", "--speed", "200")  # samples every 5 ms real: robust on a busy machine
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     for event in ("CHARGE", "TP", "DRY_END", "FC_START", "DROP"):
