@@ -849,7 +849,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator until Ctrl-C or SIGTERM; return the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         stream=sys.stderr,
@@ -866,7 +867,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         hottop.garbage_every(args.garbage_every, args.garbage_bytes)
     hottop.corrupt_checksums(args.bad_checksum_every)
     if args.charge_g is not None:
-        hottop.charge(args.charge_g)
+        try:
+            hottop.charge(args.charge_g)
+        except ValueError as exc:
+            parser.error(str(exc))  # exits with status 2 and the usage
 
     done = threading.Event()
 
