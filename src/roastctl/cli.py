@@ -100,21 +100,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _format_progress(
+    elapsed: str | None,
+    sensors: tuple[float, float, int, int] | None,
+    ror: float | None,
+    phase: str,
+    dtr: float | None,
+) -> str:
+    """One progress line; ``sensors`` is (BT, ET, heat %, fan %) or ``None`` before a reading."""
+    bean, env, heat, fan = sensors if sensors else (None, None, 0, 0)
+    bean_text = f"{bean:6.1f}" if bean is not None else "   ---"
+    env_text = f"{env:6.1f}" if env is not None else "   ---"
+    ror_text = f"{ror:6.1f}" if ror is not None else "   ---"
+    dtr_text = f"  DTR {dtr:4.1f}%" if dtr is not None else ""
+    return (
+        f"{elapsed or '--:--'}  BT {bean_text}  ET {env_text}  RoR {ror_text} C/min  "
+        f"heat {heat:3d}%  fan {fan:3d}%  {phase}{dtr_text}"
+    )
+
+
 def _progress_line(status: RoastStatus) -> str:
     sensors = status.sensors
     metrics = status.metrics
-    elapsed = format_mmss(metrics.roast_elapsed_s) or "--:--"
-    ror = metrics.rate_of_rise_c_per_min
-    bean = f"{sensors.bean_temp_c:6.1f}" if sensors else "   ---"
-    env = f"{sensors.env_temp_c:6.1f}" if sensors else "   ---"
-    ror_text = f"{ror:6.1f}" if ror is not None else "   ---"
-    dtr = metrics.development_time_percent
-    dtr_text = f"  DTR {dtr:4.1f}%" if dtr is not None else ""
-    heat = sensors.heat_percent if sensors else 0
-    fan = sensors.fan_percent if sensors else 0
-    return (
-        f"{elapsed}  BT {bean}  ET {env}  RoR {ror_text} C/min  heat {heat:3d}%  fan {fan:3d}%  "
-        f"{metrics.phase.value}{dtr_text}"
+    return _format_progress(
+        format_mmss(metrics.roast_elapsed_s),
+        (sensors.bean_temp_c, sensors.env_temp_c, sensors.heat_percent, sensors.fan_percent)
+        if sensors
+        else None,
+        metrics.rate_of_rise_c_per_min,
+        metrics.phase.value,
+        metrics.development_time_percent,
     )
 
 
@@ -278,21 +293,21 @@ def _demo_progress(stream: TextIO) -> Callable[[dict[str, Any]], None]:
     last = [-1e9]
 
     def show(status: dict[str, Any]) -> None:
-        roaster = status.get("roaster") or {}
-        ror = status.get("rate_of_rise_c_per_min")
-        dtr = status.get("development_time_percent")
-        parts = [
-            status.get("roast_elapsed_display") or "--:--",
-            f"BT {roaster.get('bean_temp_c', 0.0):6.1f}",
-            f"ET {roaster.get('env_temp_c', 0.0):6.1f}",
-            "RoR   ---" if ror is None else f"RoR {ror:5.1f}",
-            f"heat {roaster.get('heat_percent', 0):3d}%",
-            f"fan {roaster.get('fan_percent', 0):3d}%",
+        roaster = status.get("roaster")
+        line = _format_progress(
+            status.get("roast_elapsed_display"),
+            (
+                roaster["bean_temp_c"],
+                roaster["env_temp_c"],
+                roaster["heat_percent"],
+                roaster["fan_percent"],
+            )
+            if roaster
+            else None,
+            status.get("rate_of_rise_c_per_min"),
             str(status.get("phase")),
-        ]
-        if dtr is not None:
-            parts.append(f"DTR {dtr:4.1f}%")
-        line = "  ".join(parts)
+            status.get("development_time_percent"),
+        )
         if live:
             stream.write("\r" + line.ljust(100))
             stream.flush()

@@ -28,7 +28,6 @@ from roastctl.config import ServerConfig
 from roastctl.controls import FAN_RANGE, ControlRange, heat_range
 from roastctl.devices.base import Roaster
 from roastctl.errors import (
-    BeansNotAddedError,
     InvalidCommandError,
     RoasterError,
     RoasterNotConnectedError,
@@ -345,11 +344,6 @@ class RoastSessionManager:
     ) -> RoastEvent:
         """Mark an event (CHARGE, DRY_END, FC_START, FC_END, DROP) now or at ``timestamp``."""
         kind = _event_type(event_type)
-        if kind is RoastEventType.TURNING_POINT:
-            raise InvalidCommandError(
-                "TP is always computed from the curve and cannot be marked; mark CHARGE, "
-                "DRY_END, FC_START, FC_END or DROP"
-            )
         if timestamp is not None and (timestamp.tzinfo is None or timestamp.utcoffset() is None):
             raise InvalidCommandError(
                 f"timestamp {timestamp.isoformat()} has no timezone; send it in UTC with an "
@@ -371,11 +365,6 @@ class RoastSessionManager:
                 )
         with self._state_lock:
             self._require_active()
-            if kind is not RoastEventType.CHARGE and not self._tracker.charged:
-                raise BeansNotAddedError(
-                    f"{kind.value} needs CHARGE first: no beans have been charged in this roast. "
-                    "Charge the beans (CHARGE is detected from the BT fall) or mark CHARGE."
-                )
             time_s = None
             if timestamp is not None:
                 ahead = (timestamp - self.clock.now()).total_seconds()
