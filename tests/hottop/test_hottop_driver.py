@@ -237,15 +237,15 @@ def test_a_complete_roast_through_the_session_on_the_virtual_hottop(tmp_path: Pa
     """Preheat, charge, CHARGE/TP/DRY END detected from whole-degree frames, FC, drop, cool.
 
     At 25x the emulator streams every 0.5 clock s (not 0.1) to spare the CPU, and its watchdog and
-    the driver's staleness limit are 10 clock s (400 ms real), so thread scheduling on a busy
-    machine cannot fake a silent link; the tests above hold the real 1 s and 3 s limits.
+    the driver's staleness limit are 60 clock s (2.4 s real), so a thread stalled by a busy machine
+    cannot fake a silent link; the tests above hold the real 1 s and 3 s limits.
     """
     clock = ScaledClock(25.0)
     link = tmp_path / "hottop"
     with VirtualHottop(
-        clock=clock, link_path=link, frame_interval_s=0.5, watchdog_s=10.0, seed=2
+        clock=clock, link_path=link, frame_interval_s=0.5, watchdog_s=60.0, seed=2
     ) as hottop:
-        roaster = HottopRoaster(str(link), clock=clock, timeout_s=0.05, stale_after_s=10.0)
+        roaster = HottopRoaster(str(link), clock=clock, timeout_s=0.05, stale_after_s=60.0)
         manager = RoastSessionManager(roaster, clock=clock)
         manager.start_session()
         try:
