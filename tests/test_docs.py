@@ -7,15 +7,23 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from roastctl.config import HardwareConfig, ServerConfig, SimulatorConfig, TrackerConfig
+from roastctl.config import (
+    HardwareConfig,
+    SafetyConfig,
+    ServerConfig,
+    SimulatorConfig,
+    TrackerConfig,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("section", [HardwareConfig, TrackerConfig, SimulatorConfig, ServerConfig])
+@pytest.mark.parametrize(
+    "section", [HardwareConfig, TrackerConfig, SimulatorConfig, SafetyConfig, ServerConfig]
+)
 def test_every_config_key_is_documented(section: type[BaseModel]) -> None:
     text = (ROOT / "docs" / "configuration.md").read_text()
-    nested = {"hardware", "tracker", "simulator"}
+    nested = {"hardware", "tracker", "simulator", "safety"}
     for name in section.model_fields:
         if section is ServerConfig and name in nested:
             continue

@@ -215,6 +215,9 @@ def test_emergency_stop_is_safe_state_and_latches(
     assert _state(sim) == (0, 100, True, True, True)
     with pytest.raises(InvalidCommandError, match="emergency stop"):
         started.set_heat(100)
+    with pytest.raises(InvalidCommandError, match="emergency_stop"):
+        started.new_roast()
+    assert started.clear_fault() == ["emergency_stop"]  # the drum is cold: nothing persists
     started.new_roast()
     started.set_heat(20)
     assert _state(sim)[0] == 20

@@ -26,6 +26,11 @@ from roastctl.errors import ConfigError
 CONFIG_ENV_VAR = "ROASTCTL_CONFIG"
 ENV_PREFIX = "ROASTCTL_"
 
+#: Allowed dead-man timeouts: shorter than an agent's think time trips needlessly, longer is moot.
+DEAD_MAN_RANGE_S = (10.0, 1800.0)
+#: The dead-man timeout ``roastctl serve`` uses when the config leaves it unset.
+SERVE_DEAD_MAN_S = 60.0
+
 _config_file: ContextVar[Path | None] = ContextVar("roastctl_config_file", default=None)
 
 
@@ -134,6 +139,108 @@ class SimulatorConfig(_Section):
     )
 
 
+class SafetyConfig(_Section):
+    """Limits the safety supervisor enforces; each can be tightened, none can be switched off.
+
+    The reasons behind each default are in ``docs/safety.md``.
+    """
+
+    bean_temp_limit_c: float = Field(
+        default=220.0,
+        ge=150.0,
+        le=240.0,
+        description="BT at or above this forces the drop sequence (Artisan's Hottop cut-off).",
+    )
+    env_temp_limit_c: float = Field(
+        default=260.0,
+        ge=150.0,
+        le=280.0,
+        description="ET at or above this forces the drop sequence (real Hottop roasts peak "
+        "near 245 deg C; the probe is rated to about 270).",
+    )
+    warning_band_c: float = Field(
+        default=10.0,
+        ge=0.0,
+        le=50.0,
+        description="Within this many deg C below a limit the status carries a warning.",
+    )
+    release_temp_c: float = Field(
+        default=180.0,
+        ge=40.0,
+        le=230.0,
+        validate_default=True,
+        description="A temperature or emergency-stop fault clears only once BT is below this "
+        "(Artisan will not hand back control above 180 deg C).",
+    )
+    env_release_temp_c: float = Field(
+        default=220.0,
+        ge=40.0,
+        le=270.0,
+        validate_default=True,
+        description="An ET fault clears only once ET is below this.",
+    )
+    stale_after_s: float = Field(
+        default=3.0,
+        ge=1.0,
+        le=10.0,
+        description="No fresh reading for this long while heating cuts the heat and latches "
+        "a fault.",
+    )
+    dead_man_s: float | None = Field(
+        default=None,
+        description="Heat is cut when no agent call arrives for this long. Unset: off for the "
+        "Python API, 60 s under 'roastctl serve'. 0 switches it off everywhere (logged). "
+        "Otherwise 10-1800 s.",
+    )
+    fan_off_heat_cap_percent: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="If set, after first crack heat above this is refused while the fan is at "
+        "0 (and the fan cannot go to 0 while heat is above it).",
+    )
+    shutdown_drop_min_bean_temp_c: float = Field(
+        default=60.0,
+        ge=0.0,
+        le=150.0,
+        description="On shutdown, charged beans at or above this BT are dropped and cooled.",
+    )
+
+    @field_validator("release_temp_c")
+    @classmethod
+    def _release_below_bean_limit(cls, value: float, info: ValidationInfo) -> float:
+        limit = info.data.get("bean_temp_limit_c")
+        if limit is not None and value >= limit:
+            raise ValueError(f"must be below bean_temp_limit_c ({limit})")
+        return value
+
+    @field_validator("env_release_temp_c")
+    @classmethod
+    def _release_below_env_limit(cls, value: float, info: ValidationInfo) -> float:
+        limit = info.data.get("env_temp_limit_c")
+        if limit is not None and value >= limit:
+            raise ValueError(f"must be below env_temp_limit_c ({limit})")
+        return value
+
+    @field_validator("dead_man_s")
+    @classmethod
+    def _dead_man_range(cls, value: float | None) -> float | None:
+        if (
+            value is not None
+            and value != 0
+            and not DEAD_MAN_RANGE_S[0] <= value <= DEAD_MAN_RANGE_S[1]
+        ):
+            low, high = DEAD_MAN_RANGE_S
+            raise ValueError(f"must be 0 (off) or {low:.0f}-{high:.0f} s")
+        return value
+
+    def dead_man_timeout_s(self, default_s: float | None) -> float | None:
+        """Return the dead-man timeout in force: ``default_s`` when unset, ``None`` when off."""
+        if self.dead_man_s is None:
+            return default_s
+        return self.dead_man_s or None
+
+
 def _check_timezone(name: str) -> str:
     if name == "local":
         return name
@@ -190,6 +297,7 @@ class ServerConfig(BaseSettings):
     hardware: HardwareConfig = Field(default_factory=HardwareConfig)
     tracker: TrackerConfig = Field(default_factory=TrackerConfig)
     simulator: SimulatorConfig = Field(default_factory=SimulatorConfig)
+    safety: SafetyConfig = Field(default_factory=SafetyConfig)
     timezone: str = Field(
         default="local", description="IANA zone for local timestamps, or 'local' (the system's)."
     )

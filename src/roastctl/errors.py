@@ -56,3 +56,15 @@ class BeansNotAddedError(RoasterError):
     """The request needs CHARGE (T0) to have happened first."""
 
     code = "beans_not_added"
+
+
+class SafetyInterlockError(InvalidCommandError):
+    """The safety supervisor refused a command: doing it would be unsafe in this state."""
+
+    code = "safety_interlock"
+
+
+class FaultActiveError(SafetyInterlockError):
+    """A latched safety fault blocks the request; see ``get_status().safety.faults``."""
+
+    code = "fault_active"

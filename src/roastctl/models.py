@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -94,6 +94,7 @@ class EventSource(StrEnum):
     AUTO = "auto"  # detected from the samples
     MANUAL = "manual"  # marked by a person or an agent through mark_event / report_first_crack
     COMMAND = "command"  # a control command caused it (drop_beans)
+    SAFETY = "safety"  # the safety supervisor caused it (a forced drop)
 
 
 class RoastPhase(StrEnum):
@@ -180,6 +181,88 @@ class ConnectionInfo(_Frozen):
     samples: int = 0
     poll_errors: int = 0
     last_error: str | None = None
+    data_fresh: bool = Field(
+        default=False,
+        description="A new reading arrived within the safety stale limit; a frozen or silent "
+        "device is never fresh, and then 'connected' is false too.",
+    )
+
+
+class SafetyRule(StrEnum):
+    """What the safety supervisor guards; each fault and refusal names one."""
+
+    BEAN_OVER_TEMPERATURE = "bean_over_temperature"
+    ENV_OVER_TEMPERATURE = "env_over_temperature"
+    STALE_DATA = "stale_data"
+    IMPLAUSIBLE_READING = "implausible_reading"
+    DEAD_MAN = "dead_man"
+    EMERGENCY_STOP = "emergency_stop"
+    DRUM_STOPPED = "drum_stopped"
+    AFTER_DROP = "after_drop"
+    FAN_OFF_AFTER_FIRST_CRACK = "fan_off_after_first_crack"
+    FAULT_LATCHED = "fault_latched"
+    SHUTDOWN = "shutdown"
+
+
+class SafetyEventKind(StrEnum):
+    """What kind of safety event happened."""
+
+    FAULT = "fault"  # a fault latched
+    ACTION = "action"  # the supervisor acted on the roaster
+    REFUSAL = "refusal"  # a command was refused
+    WARNING = "warning"  # a limit is near, or a reading was dropped
+    CLEARED = "cleared"  # a fault was cleared
+
+
+class SafetyEvent(_Frozen):
+    """One safety decision, in the roast's log."""
+
+    kind: SafetyEventKind
+    rule: SafetyRule
+    message: str = Field(description="What happened and why, for a person or an agent.")
+    monotonic_s: float
+    timestamp: AwareDatetime
+    bean_temp_c: float | None = None
+    env_temp_c: float | None = None
+
+
+class SafetyFault(_Frozen):
+    """A latched fault: heat stays refused until ``clear_fault`` succeeds."""
+
+    rule: SafetyRule
+    message: str
+    since_utc: AwareDatetime
+    since_monotonic_s: float
+    clears_when: str = Field(description="The condition clear_fault checks before it clears.")
+
+
+class SafetyLimits(_Frozen):
+    """The limits in force (from the ``[safety]`` config)."""
+
+    bean_temp_limit_c: float
+    env_temp_limit_c: float
+    warning_band_c: float
+    release_temp_c: float
+    env_release_temp_c: float
+    stale_after_s: float
+    dead_man_s: float | None = Field(description="None: the dead-man is off.")
+    fan_off_heat_cap_percent: int | None
+
+
+class SafetyStatus(_Frozen):
+    """What the safety supervisor sees and has done."""
+
+    state: Literal["ok", "warning", "fault"] = "ok"
+    heat_allowed: bool = True
+    heat_refused_because: str | None = None
+    faults: tuple[SafetyFault, ...] = ()
+    warnings: tuple[str, ...] = ()
+    last_action: SafetyEvent | None = None
+    events: tuple[SafetyEvent, ...] = Field(default=(), description="Newest last.")
+    limits: SafetyLimits | None = None
+    dead_man_seconds_left: float | None = Field(
+        default=None, description="Seconds until the dead-man cuts the heat; None when idle."
+    )
 
 
 class RoastStatus(_Frozen):
@@ -193,3 +276,4 @@ class RoastStatus(_Frozen):
     metrics: RoastMetrics
     events: tuple[RoastEvent, ...] = ()
     connection: ConnectionInfo
+    safety: SafetyStatus = Field(default_factory=SafetyStatus)

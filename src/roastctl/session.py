@@ -12,6 +12,11 @@ Locking (the seed's guarantees, made precise):
 The polling thread catches every exception, counts it, and goes on; it wakes on drift-free
 deadlines (start + k x interval on the monotonic clock) and stops within one interval of being
 asked, or is abandoned after 2 s if the device hangs inside a read.
+
+Safety: every reading goes through the :class:`~roastctl.safety.SafetySupervisor` in the poll that
+took it, and a separate safety thread asks it four times a second whether the data went stale or
+the agent went silent, so a device that hangs inside a read cannot hold the heater on. What the
+supervisor orders (heat off, the drop sequence) is carried out at once, without the command lock.
 """
 
 from __future__ import annotations
@@ -40,13 +45,19 @@ from roastctl.models import (
     RoastEventType,
     RoastStatus,
     RoastTimestamps,
+    SafetyRule,
     SensorReading,
 )
 from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
+from roastctl.safety import RoasterState, SafetyAction, SafetySupervisor
 
 logger = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 2.0
+#: Clock seconds between the safety thread's checks of stale data and the dead-man.
+SAFETY_TICK_S = 0.25
+#: Real seconds an emergency stop waits for a slow device before it answers anyway.
+EMERGENCY_STOP_WAIT_S = 1.0
 #: Plausible BT for a first-crack report; outside it the report is almost surely a unit mix-up.
 FIRST_CRACK_TEMP_RANGE_C = (150.0, 250.0)
 
@@ -90,8 +101,23 @@ class RoastSessionManager:
         self._last_error: str | None = None
         self._roast_number = 0
         self._drum_commanded = False
-        #: Why heat is refused (after a drop or an emergency stop); ``None`` when it is allowed.
-        self._heat_lock: str | None = None
+        self._heat_commanded = 0
+        self._drop_noted = False
+        self._safety_thread: threading.Thread | None = None
+        self.safety = SafetySupervisor(
+            self.config.safety,
+            self.clock,
+            dead_man_s=self.config.safety.dead_man_timeout_s(None),
+        )
+
+    def use_dead_man_default(self, default_s: float | None) -> None:
+        """Arm the dead-man with ``default_s`` unless the config sets it (``serve`` does this)."""
+        timeout = self.config.safety.dead_man_timeout_s(default_s)
+        if timeout is None and self.config.safety.dead_man_s == 0:
+            logger.warning("the dead-man is switched off by safety.dead_man_s = 0")
+        with self._state_lock:
+            self.safety.dead_man_s = timeout
+            self.safety.note_agent_call()
 
     # ----------------------------------------------------------------- lifecycle
     def start_session(self) -> None:
@@ -109,7 +135,11 @@ class RoastSessionManager:
                 self._poll_errors = 0
                 self._last_error = None
                 self._active = True
-                self._heat_lock = None
+                self._heat_commanded = 0
+                self._drop_noted = False
+                self.safety.start_watching()
+                self.safety.note_ready()
+                self.safety.clear_log()
                 self._stop_event = threading.Event()
             self.poll_once()  # a status right after start already has readings
             with self._state_lock:
@@ -122,29 +152,80 @@ class RoastSessionManager:
                     daemon=True,
                 )
                 self._thread.start()
+                self._safety_thread = threading.Thread(
+                    target=self._safety_loop,
+                    args=(self._stop_event,),
+                    name="roastctl-safety",
+                    daemon=True,
+                )
+                self._safety_thread.start()
             logger.info("session started: %s", self.hardware.get_roaster_info().model)
 
-    def stop_session(self) -> None:
-        """Stop polling, switch the heater off and disconnect. Idempotent; returns within ~2 s."""
+    def stop_session(self, reason: str = "the session was stopped") -> None:
+        """Leave the roaster safe, stop polling and disconnect. Idempotent; returns within ~2 s.
+
+        Safe means heater 0, and charged beans that are still in the drum and hot (BT at or
+        above ``safety.shutdown_drop_min_bean_temp_c``) dropped into the cooling tray with the
+        stirrer and fan on: a roast is never just abandoned.
+        """
         with self._lifecycle_lock:
             with self._state_lock:
                 if not self._active:
                     return
+            self._leave_safe(reason)
+            with self._state_lock:
                 self._active = False
                 self._stop_event.set()
-                thread, self._thread = self._thread, None
-            if thread is not None and thread is not threading.current_thread():
+                threads = [t for t in (self._thread, self._safety_thread) if t is not None]
+                self._thread = self._safety_thread = None
+            for thread in threads:
+                if thread is threading.current_thread():
+                    continue
                 thread.join(timeout=STOP_TIMEOUT_S)
                 if thread.is_alive():
                     # The device hangs inside a read; the thread exits when it returns, since its
                     # own stop event is set, so it can never become a second poller.
-                    logger.warning("poller did not stop within %.0f s; abandoned", STOP_TIMEOUT_S)
-            try:
-                self.hardware.set_heat(0)
-            except Exception:  # the link may already be gone; disconnecting matters more
-                logger.exception("could not switch the heater off before disconnecting")
+                    logger.warning(
+                        "%s did not stop within %.0f s; abandoned", thread.name, STOP_TIMEOUT_S
+                    )
             self.hardware.disconnect()
             logger.info("session stopped")
+
+    def _leave_safe(self, reason: str) -> None:
+        """Heater off; hot charged beans still in the drum are dropped and cooled."""
+        with self._state_lock:
+            latest = self._latest
+            beans_in = self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None
+            hot = (
+                latest is not None
+                and latest.bean_temp_c >= self.config.safety.shutdown_drop_min_bean_temp_c
+            )
+        steps: list[tuple[str, Callable[[], None]]] = [("heater off", self._heater_off)]
+        if beans_in and hot:
+            steps.append(("drop and cool", self._forced_drop))
+        done = [label for label, step in steps if _attempt(label, step)]
+        with self._state_lock:
+            self.safety.record_action(
+                SafetyRule.SHUTDOWN,
+                f"{reason}: " + (", ".join(done) if done else "no step reached the roaster"),
+            )
+
+    def _heater_off(self) -> None:
+        self.hardware.set_heat(0)
+        with self._state_lock:
+            self._heat_commanded = 0
+
+    def _forced_drop(self) -> None:
+        """Run the drop sequence on the supervisor's order; DROP goes on the time line."""
+        with self._state_lock:
+            self.safety.note_dropped()
+            self._drop_noted = True
+        self.hardware.drop_beans()
+        with self._state_lock:
+            self._heat_commanded = 0
+            self._drum_commanded = True
+            if self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None:
+                self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
 
     def is_active(self) -> bool:
         """Return whether a session is running."""
@@ -152,12 +233,18 @@ class RoastSessionManager:
             return self._active
 
     def new_roast(self) -> None:
-        """Start a new roast in the running session: events and metrics start from scratch."""
+        """Start a new roast in the running session: events and metrics start from scratch.
+
+        Refused while a safety fault is latched (see :meth:`clear_fault`).
+        """
         with self._state_lock:
             self._require_active()
+            self.safety.check_new_roast()
             self._tracker.reset()
             self._roast_number += 1
-            self._heat_lock = None
+            self._drop_noted = False
+            self.safety.note_ready()
+            self.safety.clear_log()
 
     # ----------------------------------------------------------------- polling
     def _poll_loop(self, stop: threading.Event) -> None:
@@ -176,10 +263,18 @@ class RoastSessionManager:
                 break
             self.poll_once()
 
-    def poll_once(self) -> SensorReading | None:
-        """Take one sample and feed it to the tracker; return it, or ``None`` if it failed.
+    def _safety_loop(self, stop: threading.Event) -> None:
+        while not self.clock.wait(stop, SAFETY_TICK_S):
+            try:
+                self.check_safety()
+            except Exception:  # the safety thread must never die either
+                logger.exception("safety check failed")
 
-        Safe to call from tests to step a session deterministically; never raises.
+    def poll_once(self) -> SensorReading | None:
+        """Take a sample, feed it to the tracker and the supervisor; return it (``None`` on error).
+
+        Whatever the supervisor orders for this sample is done before this returns. Safe to call
+        from tests to step a session deterministically; never raises.
         """
         try:
             reading = self.hardware.read_sensors()
@@ -188,6 +283,7 @@ class RoastSessionManager:
                 self._poll_errors += 1
                 self._last_error = f"{type(exc).__name__}: {exc}"
             logger.warning("poll failed: %s", exc)
+            self.check_safety()
             return None
         with self._state_lock:
             if not self._active:
@@ -201,7 +297,39 @@ class RoastSessionManager:
             if self._latest is None or reading.monotonic_s >= self._latest.monotonic_s:
                 self._latest = reading
             self._samples += 1
+            if not self._drop_noted and self._tracker.event(RoastEventType.DROP) is not None:
+                self._drop_noted = True  # a drop seen on the roaster (door opened at the panel)
+                self.safety.note_dropped()
+            actions = self.safety.judge_reading(reading)
+            actions += self.safety.watch(heating=self._heating())
+        self._carry_out(actions)
         return reading
+
+    def check_safety(self) -> None:
+        """Check stale data and the dead-man now and act on the result; never raises.
+
+        The safety thread calls this four times a second; tests without threads call it after
+        moving the clock.
+        """
+        with self._state_lock:
+            if not self._active:
+                return
+            actions = self.safety.watch(heating=self._heating())
+            if not actions and self._heat_commanded > 0 and not self.safety.heat_allowed():
+                actions = [SafetyAction.CUT_HEAT]  # an earlier cut did not reach the roaster
+        self._carry_out(actions)
+
+    def _heating(self) -> bool:
+        latest = self._latest
+        return self._heat_commanded > 0 or (latest is not None and latest.heat_percent > 0)
+
+    def _carry_out(self, actions: list[SafetyAction]) -> None:
+        """Do what the supervisor ordered, at once and without the command lock."""
+        for action in actions:
+            if action is SafetyAction.FORCED_DROP:
+                _attempt("forced drop", self._forced_drop)
+            elif action is SafetyAction.CUT_HEAT:
+                _attempt("heater off", self._heater_off)
 
     # ----------------------------------------------------------------- commands
     def _require_active(self) -> None:
@@ -218,35 +346,45 @@ class RoastSessionManager:
             return action()
 
     def set_heat(self, percent: int) -> None:
-        """Set heater power (0-100 % in the configured step); the drum must be turning."""
+        """Set heater power (0-100 % in the configured step).
+
+        The safety supervisor refuses heat above 0 with the drum stopped, after the drop or
+        during cooling, on stale data, while a fault is latched, and (if configured) above the
+        fan-off cap after first crack; heat 0 is always accepted.
+        """
         value = self.heat_range.validate(percent)
 
         def act() -> None:
-            if value > 0 and not self._drum_commanded:
-                raise InvalidCommandError(
-                    f"heat {value} % refused: the drum is stopped, and the heater must never heat "
-                    "a still drum. Call start_roaster() first, then set the heat."
-                )
             with self._state_lock:
-                locked = self._heat_lock
-            if value > 0 and locked is not None:
-                raise InvalidCommandError(
-                    f"heat {value} % refused: {locked}, so the heater stays off until "
-                    "stop_cooling() ends cooling (or new_roast() starts the next batch). "
-                    "Heat 0 is always allowed."
-                )
+                self.safety.check_heat(value, self._roaster_state())
             self.hardware.set_heat(value)
             with self._state_lock:
-                stopped_meanwhile = self._heat_lock is not None
-            if value > 0 and stopped_meanwhile:
-                self.hardware.set_heat(0)  # an emergency stop landed while this command ran
+                self._heat_commanded = value
+                refused_meanwhile = value > 0 and not self.safety.heat_allowed()
+            if refused_meanwhile:
+                self._heater_off()  # a fault or an emergency stop landed while this command ran
 
         self._run(act)
+
+    def _roaster_state(self) -> RoasterState:
+        latest = self._latest
+        return RoasterState(
+            drum_on=self._drum_commanded,
+            fan_percent=latest.fan_percent if latest else 0,
+            heat_percent=max(self._heat_commanded, latest.heat_percent if latest else 0),
+            first_crack_passed=self._tracker.event(RoastEventType.FIRST_CRACK_START) is not None,
+        )
 
     def set_fan(self, percent: int) -> None:
         """Set the main fan (0-100 % in steps of 10)."""
         value = self.fan_range.validate(percent)
-        self._run(lambda: self.hardware.set_fan(value))
+
+        def act() -> None:
+            with self._state_lock:
+                self.safety.check_fan(value, self._roaster_state())
+            self.hardware.set_fan(value)
+
+        self._run(act)
 
     def start_roaster(self) -> None:
         """Start the drum motor."""
@@ -263,6 +401,8 @@ class RoastSessionManager:
         def act() -> None:
             self.hardware.stop_drum()
             self._drum_commanded = False
+            with self._state_lock:
+                self._heat_commanded = 0
 
         self._run(act)
 
@@ -274,9 +414,12 @@ class RoastSessionManager:
 
         def act() -> RoastEvent | None:
             with self._state_lock:
-                self._heat_lock = "the beans were dropped"
+                self.safety.note_dropped()
+                self._drop_noted = True
             self.hardware.drop_beans()
             self._drum_commanded = True
+            with self._state_lock:
+                self._heat_commanded = 0
             self.poll_once()  # the DROP mark goes on a sample taken after the door opened
             with self._state_lock:
                 if not self._tracker.charged:
@@ -289,8 +432,14 @@ class RoastSessionManager:
         return self._run(act)
 
     def start_cooling(self) -> None:
-        """Start the cooling-tray stirrer with the fan at 100 %."""
-        self._run(self.hardware.start_cooling)
+        """Start the cooling-tray stirrer with the fan at 100 %; heat is refused until it ends."""
+
+        def act() -> None:
+            with self._state_lock:
+                self.safety.note_dropped("cooling is running")
+            self.hardware.start_cooling()
+
+        self._run(act)
 
     def stop_cooling(self) -> None:
         """End cooling: stirrer, fan, drum and heater off, door closed for the next batch."""
@@ -299,33 +448,85 @@ class RoastSessionManager:
             self.hardware.stop_cooling()
             self._drum_commanded = False
             with self._state_lock:
-                self._heat_lock = None
+                self._heat_commanded = 0
+                self.safety.note_ready()
 
         self._run(act)
 
     def emergency_stop(self) -> list[str]:
         """Heater off and the drop sequence, at once, ahead of any command in flight.
 
-        It never takes the command lock (a command stuck in a slow device cannot hold it up) and
-        works whether or not a session is active. Heat stays refused until stop_cooling() or
-        new_roast(); a heat command that was already running is switched back off. Returns the
-        steps that failed (empty when both reached the roaster); it never raises.
+        It never takes the command lock (a command stuck in a slow device cannot hold it up),
+        waits at most 1 s for a slow device, and works whether or not a session is active. It
+        latches the ``emergency_stop`` fault: heat and new roasts are refused until
+        :meth:`clear_fault` (once BT is below the release temperature), and heat stays off
+        until stop_cooling() or new_roast(). A heat command that was already running is switched
+        back off. Returns the steps that failed or are still pending (empty when both reached the
+        roaster); it never raises.
         """
         with self._state_lock:
-            self._heat_lock = "an emergency stop was made"
+            self.safety.emergency_stop()
+            self._heat_commanded = 0
         logger.warning("EMERGENCY STOP")
         failures: list[str] = []
         steps: tuple[tuple[str, Callable[[], None]], ...] = (
             ("heater off", lambda: self.hardware.set_heat(0)),
-            ("drop sequence", self.hardware.drop_beans),
+            ("drop sequence", self._emergency_drop),
         )
-        for label, step in steps:
-            try:
-                step()
-            except Exception as exc:  # report every failure and still try the next step
-                logger.exception("emergency stop: %s failed", label)
-                failures.append(f"{label} failed ({type(exc).__name__}: {exc})")
-        return failures
+
+        def run_steps() -> None:
+            for label, step in steps:
+                try:
+                    step()
+                except Exception as exc:  # report every failure and still try the next step
+                    logger.exception("emergency stop: %s failed", label)
+                    failures.append(f"{label} failed ({type(exc).__name__}: {exc})")
+
+        # The steps run on their own thread so a device stuck in I/O cannot hold the caller.
+        worker = threading.Thread(target=run_steps, name="roastctl-estop", daemon=True)
+        worker.start()
+        worker.join(timeout=EMERGENCY_STOP_WAIT_S)
+        if worker.is_alive():
+            failures.append(
+                f"the roaster did not confirm within {EMERGENCY_STOP_WAIT_S:g} s (slow device); "
+                "the steps are still being sent and heat stays refused"
+            )
+        with self._state_lock:
+            self.safety.record_action(
+                SafetyRule.EMERGENCY_STOP,
+                "emergency stop carried out"
+                + (": " + "; ".join(failures) if failures else ": heater 0, drop sequence on"),
+            )
+        return list(failures)
+
+    def _emergency_drop(self) -> None:
+        self.hardware.drop_beans()
+        with self._state_lock:
+            self._drum_commanded = True
+            if (
+                self._active
+                and self._tracker.charged
+                and self._tracker.event(RoastEventType.DROP) is None
+            ):
+                self._drop_noted = True
+                self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
+
+    def clear_fault(self, rule: SafetyRule | str | None = None) -> list[SafetyRule]:
+        """Clear a latched safety fault (or all); refused, changing nothing, while a cause lasts.
+
+        Over-temperature and emergency-stop faults clear only once BT is below
+        ``safety.release_temp_c`` on fresh data, an ET fault once ET is below
+        ``safety.env_release_temp_c``, a stale-data fault once fresh readings arrive, a dead-man
+        fault at once. Returns the faults cleared.
+        """
+        with self._state_lock:
+            self.safety.note_agent_call()
+            return self.safety.clear_fault(rule)
+
+    def note_agent_call(self) -> None:
+        """Tell the dead-man the agent is alive; every MCP request calls this."""
+        with self._state_lock:
+            self.safety.note_agent_call()
 
     # ----------------------------------------------------------------- events
     def report_first_crack(self, timestamp: datetime, temp_c: float | None = None) -> RoastEvent:
@@ -390,6 +591,7 @@ class RoastSessionManager:
         connected = self.hardware.is_connected()
         with self._state_lock:
             now = self.clock.monotonic()
+            fresh = self._active and self.safety.data_fresh(now)
             latest = self._latest
             metrics = self._tracker.metrics(now if self._active else None)
             events = self._tracker.events()
@@ -411,7 +613,7 @@ class RoastSessionManager:
                 metrics=metrics,
                 events=events,
                 connection=ConnectionInfo(
-                    connected=connected and self._active,
+                    connected=connected and fresh,
                     driver=self.config.hardware.driver,
                     roaster_info=self.hardware.get_roaster_info(),
                     last_sample_utc=latest.timestamp if latest else None,
@@ -419,7 +621,9 @@ class RoastSessionManager:
                     samples=self._samples,
                     poll_errors=self._poll_errors,
                     last_error=self._last_error,
+                    data_fresh=fresh,
                 ),
+                safety=self.safety.status(heating=self._active and self._heating()),
             )
 
     @staticmethod
@@ -452,6 +656,16 @@ class RoastSessionManager:
     def tracker(self) -> RoastTracker:
         """The roast tracker (read it under :meth:`get_status`; do not mutate it directly)."""
         return self._tracker
+
+
+def _attempt(label: str, step: Callable[[], None]) -> bool:
+    """Run one safety step; log a failure instead of raising, so the next step still runs."""
+    try:
+        step()
+    except Exception:
+        logger.exception("safety step failed: %s", label)
+        return False
+    return True
 
 
 def _event_type(value: RoastEventType | str) -> RoastEventType:
