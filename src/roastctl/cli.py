@@ -12,13 +12,14 @@ from typing import Any, TextIO
 
 from roastctl import __version__
 from roastctl.clock import PacedClock, ScaledClock, SystemClock
-from roastctl.config import ServerConfig, load_config
+from roastctl.config import SERVE_DEAD_MAN_S, ServerConfig, load_config
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import ConfigError, RoasterError
 from roastctl.models import RoastEventType, RoastStatus
 from roastctl.recipe import run_scripted_roast
 from roastctl.roast.phases import format_mmss
 from roastctl.session import RoastSessionManager
+from roastctl.shutdown import safe_on_exit
 
 SUMMARY_EVENTS = (
     RoastEventType.CHARGE,
@@ -220,10 +221,10 @@ def run_simulate(config: ServerConfig, speed: float, seed: int | None, as_json: 
     progress = _Progress(sys.stderr)
     manager.start_session()
     try:
-        final = run_scripted_roast(manager, roaster, on_progress=progress)
+        with safe_on_exit(manager, "roastctl simulate"):
+            final = run_scripted_roast(manager, roaster, on_progress=progress)
     finally:
         progress.close()
-        manager.stop_session()
     summary = summarize(final)
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
@@ -277,14 +278,16 @@ def run_serve(config: ServerConfig, *, http: bool, host: str, port: int, speed: 
     from roastctl.mcp_server import build_http_app, run_stdio  # the MCP SDK loads only here
 
     manager, roaster = _session_for(config, speed)
-    if not http:
-        run_stdio(manager, simulator=roaster)
-        return 0
-    import uvicorn
+    manager.use_dead_man_default(SERVE_DEAD_MAN_S)
+    with safe_on_exit(manager, "roastctl serve"):
+        if not http:
+            run_stdio(manager, simulator=roaster)
+            return 0
+        import uvicorn
 
-    app = build_http_app(manager, simulator=roaster, host=host)
-    sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+        app = build_http_app(manager, simulator=roaster, host=host)
+        sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
 
 

@@ -38,7 +38,13 @@ from starlette.routing import BaseRoute, Mount
 
 from roastctl import __version__
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_tools import ToolRegistry, curve_view, read_curve, register_tools
+from roastctl.mcp_tools import (
+    ToolRegistry,
+    agent_heartbeat,
+    curve_view,
+    read_curve,
+    register_tools,
+)
 from roastctl.session import RoastSessionManager
 
 logger = logging.getLogger(__name__)
@@ -207,7 +213,8 @@ def _health(bundle: ServerBundle) -> dict[str, Any]:
         if connection.last_sample_utc is None
         else connection.last_sample_utc.isoformat(),
         "last_sample_age_s": age,
-        "stale": None if age is None else age > 3 * interval,
+        "stale": not connection.data_fresh if status.session_active else None,
+        "safety": status.safety.model_dump(mode="json", exclude={"events"}),
         "samples": connection.samples,
         "poll_errors": connection.poll_errors,
         "last_error": connection.last_error,
@@ -293,6 +300,7 @@ def create_bundle(
 
     registry = ToolRegistry(mcp)
     register_tools(registry, manager, simulator)
+    mcp.middleware.append(agent_heartbeat(manager))
     mcp.middleware.append(registry.reject_unknown_arguments)
 
     @mcp.resource(

@@ -30,7 +30,14 @@ from pydantic.fields import FieldInfo
 from roastctl.controls import ControlRange
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import RoasterError
-from roastctl.models import CurvePoint, RoastEvent, RoastPhase, RoastStatus, SensorReading
+from roastctl.models import (
+    CurvePoint,
+    RoastEvent,
+    RoastPhase,
+    RoastStatus,
+    SafetyStatus,
+    SensorReading,
+)
 from roastctl.session import FIRST_CRACK_TEMP_RANGE_C, RoastSessionManager
 
 logger = logging.getLogger(__name__)
@@ -49,6 +56,9 @@ MARKABLE_EVENTS = ("CHARGE", "DRY_END", "FC_START", "FC_END", "DROP")
 NEVER_REFUSED = frozenset({"emergency_stop"})
 
 MarkableEvent = Literal["CHARGE", "DRY_END", "FC_START", "FC_END", "DROP"]
+ClearableFault = Literal[
+    "bean_over_temperature", "env_over_temperature", "stale_data", "dead_man", "emergency_stop"
+]
 
 
 # --------------------------------------------------------------------- output models
@@ -89,6 +99,29 @@ class EventView(_Out):
     timestamp_utc: datetime
 
 
+class FaultView(_Out):
+    """A latched safety fault."""
+
+    fault: str = Field(description="The rule that tripped; pass it to clear_fault.")
+    message: str
+    clears_when: str = Field(description="What clear_fault checks before it clears.")
+    since_utc: datetime
+
+
+class SafetyView(_Out):
+    """What the safety supervisor sees and has done."""
+
+    state: Literal["ok", "warning", "fault"]
+    heat_allowed: bool
+    heat_refused_because: str | None
+    faults: list[FaultView]
+    warnings: list[str]
+    last_action: str | None = Field(description="The supervisor's newest action, and why.")
+    dead_man_seconds_left: float | None = Field(
+        description="Seconds until the heat is cut unless a call arrives; null when idle."
+    )
+
+
 class StatusView(_Out):
     """A compact snapshot of the session, the roaster and the roast."""
 
@@ -120,6 +153,8 @@ class StatusView(_Out):
     last_sample_age_s: float | None = Field(
         description="Seconds since the newest reading; large values mean stale data."
     )
+    data_fresh: bool = Field(description="False when the roaster's data is stale or frozen.")
+    safety: SafetyView
 
 
 class EventResult(_Out):
@@ -210,6 +245,28 @@ def event_view(event: RoastEvent) -> EventView:
     )
 
 
+def safety_view(safety: SafetyStatus) -> SafetyView:
+    """Return the compact view of the supervisor's status."""
+    last = safety.last_action
+    return SafetyView(
+        state=safety.state,
+        heat_allowed=safety.heat_allowed,
+        heat_refused_because=safety.heat_refused_because,
+        faults=[
+            FaultView(
+                fault=fault.rule.value,
+                message=fault.message,
+                clears_when=fault.clears_when,
+                since_utc=fault.since_utc,
+            )
+            for fault in safety.faults
+        ],
+        warnings=list(safety.warnings),
+        last_action=None if last is None else f"{last.rule.value}: {last.message}",
+        dead_man_seconds_left=safety.dead_man_seconds_left,
+    )
+
+
 def status_view(status: RoastStatus, now_s: float) -> StatusView:
     """Return the compact view of a full status snapshot."""
     metrics = status.metrics
@@ -239,6 +296,8 @@ def status_view(status: RoastStatus, now_s: float) -> StatusView:
         poll_errors=connection.poll_errors,
         last_error=connection.last_error,
         last_sample_age_s=connection.last_sample_age_s,
+        data_fresh=connection.data_fresh,
+        safety=safety_view(status.safety),
     )
 
 
@@ -402,6 +461,18 @@ class ToolRegistry:
                         content=[TextContent(type="text", text=text)], is_error=True
                     )
         return await call_next(ctx)
+
+
+def agent_heartbeat(manager: RoastSessionManager) -> Callable[..., Any]:
+    """Return a middleware that tells the dead-man the agent is alive on every request."""
+
+    async def note_agent_call(
+        ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        manager.note_agent_call()
+        return await call_next(ctx)
+
+    return note_agent_call
 
 
 def register_tools(
@@ -707,7 +778,8 @@ def register_tools(
             was_active = manager.is_active()
             manager.stop_session()
             done = (
-                "heater off, sampling stopped, roaster disconnected"
+                "roaster left safe (heater off; hot beans dropped and cooling), sampling "
+                "stopped, roaster disconnected"
                 if was_active
                 else "no session was active; nothing changed"
             )
@@ -716,9 +788,10 @@ def register_tools(
     registry.add(
         stop_session,
         description=(
-            "Switch the heater off, stop sampling and disconnect from the roaster. The drum, "
-            "fan and cooling are left as they are, so drop and cool the beans first. Afterwards "
-            "every control tool is refused until start_session, which begins a new roast and "
+            "Leave the roaster safe, stop sampling and disconnect: the heater goes off, and "
+            "charged beans still in the drum and hot are dropped and cooled (door open, "
+            "stirrer and fan on). Drop the beans yourself first when you can. Afterwards every "
+            "control tool is refused until start_session, which begins a new roast and "
             "discards this roast's samples. Idempotent."
         ),
         annotations=_annotations("Stop session", destructive=True),
@@ -769,6 +842,26 @@ def register_tools(
             "power."
         ),
         annotations=_annotations("Emergency stop", destructive=True),
+    )
+
+    def clear_fault(fault: ClearableFault | None = None) -> SafetyView:
+        with refusals("clear_fault"):
+            manager.clear_fault(fault)
+            return safety_view(manager.get_status().safety)
+
+    registry.add(
+        clear_fault,
+        description=(
+            "Clear a latched safety fault (or all of them when fault is left out). The server "
+            "latches a fault when BT or ET reaches its limit (the beans are dropped), when the "
+            "roaster's data goes stale while heating, when no call arrives for the dead-man "
+            "time while heating, or after emergency_stop; while one is latched, heat above 0 "
+            "and new roasts are refused. Clearing is refused, changing nothing, while the cause "
+            "persists: over-temperature and emergency stop need BT below the release "
+            "temperature (180 deg C by default) on fresh data, stale data needs fresh readings. "
+            "Read safety.faults in get_roast_status first; each names what clears it."
+        ),
+        annotations=_annotations("Clear safety fault"),
     )
 
     # ------------------------------------------------------------- simulator only

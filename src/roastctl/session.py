@@ -56,6 +56,9 @@ logger = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 2.0
 #: Clock seconds between the safety thread's checks of stale data and the dead-man.
 SAFETY_TICK_S = 0.25
+MIN_SAFETY_TICK_REAL_S = 0.005
+#: The drop sequence and cooling run the main fan at full speed.
+DROP_FAN_PERCENT = 100
 #: Real seconds an emergency stop waits for a slow device before it answers anyway.
 EMERGENCY_STOP_WAIT_S = 1.0
 #: Plausible BT for a first-crack report; outside it the report is almost surely a unit mix-up.
@@ -102,6 +105,7 @@ class RoastSessionManager:
         self._roast_number = 0
         self._drum_commanded = False
         self._heat_commanded = 0
+        self._fan_commanded = 0
         self._drop_noted = False
         self._safety_thread: threading.Thread | None = None
         self.safety = SafetySupervisor(
@@ -144,6 +148,7 @@ class RoastSessionManager:
             self.poll_once()  # a status right after start already has readings
             with self._state_lock:
                 self._drum_commanded = self._latest.drum_on if self._latest else False
+                self._fan_commanded = self._latest.fan_percent if self._latest else 0
             if self.background_polling:
                 self._thread = threading.Thread(
                     target=self._poll_loop,
@@ -222,10 +227,15 @@ class RoastSessionManager:
             self._drop_noted = True
         self.hardware.drop_beans()
         with self._state_lock:
-            self._heat_commanded = 0
-            self._drum_commanded = True
+            self._note_drop_sequence()
             if self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None:
                 self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
+
+    def _note_drop_sequence(self) -> None:
+        """Record what the drop sequence set (heater 0, drum on, fan 100); under the state lock."""
+        self._heat_commanded = 0
+        self._drum_commanded = True
+        self._fan_commanded = DROP_FAN_PERCENT
 
     def is_active(self) -> bool:
         """Return whether a session is running."""
@@ -264,7 +274,12 @@ class RoastSessionManager:
             self.poll_once()
 
     def _safety_loop(self, stop: threading.Event) -> None:
-        while not self.clock.wait(stop, SAFETY_TICK_S):
+        # Paced on real time, not through the clock: waiting on a manual clock would move the
+        # time every other thread sees. A scaled clock's tick shrinks with its speed, but never
+        # below 5 ms real, so a fast simulation cannot turn the watchdog into a busy loop.
+        speed = getattr(self.clock, "speed", 1.0)
+        real_tick_s = max(MIN_SAFETY_TICK_REAL_S, SAFETY_TICK_S / speed)
+        while not stop.wait(real_tick_s):
             try:
                 self.check_safety()
             except Exception:  # the safety thread must never die either
@@ -339,9 +354,14 @@ class RoastSessionManager:
             )
 
     def _run(self, action: Callable[[], _T]) -> _T:
-        """Run one command atomically with respect to other commands."""
+        """Run one command atomically with respect to other commands.
+
+        A command is a sign of life for the dead-man, refused or not; status reads are not,
+        since the server's own status publisher makes them too.
+        """
         with self._command_lock:
             with self._state_lock:
+                self.safety.note_agent_call()
                 self._require_active()
             return action()
 
@@ -370,7 +390,7 @@ class RoastSessionManager:
         latest = self._latest
         return RoasterState(
             drum_on=self._drum_commanded,
-            fan_percent=latest.fan_percent if latest else 0,
+            fan_percent=self._fan_commanded,
             heat_percent=max(self._heat_commanded, latest.heat_percent if latest else 0),
             first_crack_passed=self._tracker.event(RoastEventType.FIRST_CRACK_START) is not None,
         )
@@ -383,6 +403,8 @@ class RoastSessionManager:
             with self._state_lock:
                 self.safety.check_fan(value, self._roaster_state())
             self.hardware.set_fan(value)
+            with self._state_lock:
+                self._fan_commanded = value
 
         self._run(act)
 
@@ -417,9 +439,8 @@ class RoastSessionManager:
                 self.safety.note_dropped()
                 self._drop_noted = True
             self.hardware.drop_beans()
-            self._drum_commanded = True
             with self._state_lock:
-                self._heat_commanded = 0
+                self._note_drop_sequence()
             self.poll_once()  # the DROP mark goes on a sample taken after the door opened
             with self._state_lock:
                 if not self._tracker.charged:
@@ -438,6 +459,8 @@ class RoastSessionManager:
             with self._state_lock:
                 self.safety.note_dropped("cooling is running")
             self.hardware.start_cooling()
+            with self._state_lock:
+                self._fan_commanded = DROP_FAN_PERCENT
 
         self._run(act)
 
@@ -446,9 +469,9 @@ class RoastSessionManager:
 
         def act() -> None:
             self.hardware.stop_cooling()
-            self._drum_commanded = False
             with self._state_lock:
-                self._heat_commanded = 0
+                self._drum_commanded = False
+                self._heat_commanded = self._fan_commanded = 0
                 self.safety.note_ready()
 
         self._run(act)
@@ -502,7 +525,7 @@ class RoastSessionManager:
     def _emergency_drop(self) -> None:
         self.hardware.drop_beans()
         with self._state_lock:
-            self._drum_commanded = True
+            self._note_drop_sequence()
             if (
                 self._active
                 and self._tracker.charged

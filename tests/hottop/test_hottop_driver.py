@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from roastctl.clock import ScaledClock
+from roastctl.config import SafetyConfig, ServerConfig
 from roastctl.devices.hottop import HottopRoaster
 from roastctl.errors import RoasterConnectionError
 from roastctl.hottop.emulator import VirtualHottop
@@ -246,7 +247,10 @@ def test_a_complete_roast_through_the_session_on_the_virtual_hottop(tmp_path: Pa
         clock=clock, link_path=link, frame_interval_s=0.5, watchdog_s=60.0, seed=2
     ) as hottop:
         roaster = HottopRoaster(str(link), clock=clock, timeout_s=0.05, stale_after_s=60.0)
-        manager = RoastSessionManager(roaster, clock=clock)
+        # The safety stale limit matches: 60 clock s (past the 10 s a user may set, so built
+        # without validation) keeps a stalled test thread from tripping the supervisor.
+        config = ServerConfig(safety=SafetyConfig.model_construct(stale_after_s=60.0))
+        manager = RoastSessionManager(roaster, config, clock=clock)
         manager.start_session()
         try:
             manager.start_roaster()

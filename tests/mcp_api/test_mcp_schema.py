@@ -39,6 +39,7 @@ ANNOTATIONS = {
     "start_session": (False, False, True),
     "stop_session": (False, True, True),
     "emergency_stop": (False, True, True),
+    "clear_fault": (False, False, True),
     "charge_beans": (False, False, False),
 }
 

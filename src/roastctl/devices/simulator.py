@@ -18,7 +18,7 @@ from roastctl.clock import Clock, SystemClock
 from roastctl.config import SimulatorConfig
 from roastctl.devices.base import Roaster, require_percent
 from roastctl.devices.physics import Actuators, Beans, PhysicsParams, RoasterPhysics
-from roastctl.errors import InvalidCommandError, RoasterNotConnectedError
+from roastctl.errors import InvalidCommandError, RoasterConnectionError, RoasterNotConnectedError
 from roastctl.models import RoasterInfo, SensorReading
 
 
@@ -46,6 +46,11 @@ class SimulatedRoaster(Roaster):
         self._cooling = False
         self._charge_wall: datetime | None = None
         self.batches = 0
+        # Fault injection (see freeze_readings, unplug, override_probes).
+        self._frozen: SensorReading | None = None
+        self._freeze = False
+        self._unplugged = False
+        self._probe_override: tuple[float | None, float | None] = (None, None)
 
     # ----------------------------------------------------------------- time
     def _advance(self) -> None:
@@ -69,6 +74,11 @@ class SimulatedRoaster(Roaster):
             raise RoasterNotConnectedError(
                 "the simulated roaster is not connected; call connect() (or start the session)"
             )
+        if self._unplugged:
+            raise RoasterConnectionError(
+                "the simulated roaster's cable is unplugged (fault injected); plug it back in "
+                "with replug()"
+            )
 
     # ----------------------------------------------------------------- Roaster interface
     def connect(self) -> None:
@@ -87,8 +97,8 @@ class SimulatedRoaster(Roaster):
                 self._connected = False
 
     def is_connected(self) -> bool:
-        """Return whether :meth:`connect` was called."""
-        return self._connected
+        """Return whether :meth:`connect` was called and the cable is in."""
+        return self._connected and not self._unplugged
 
     def get_roaster_info(self) -> RoasterInfo:
         """Describe the simulator."""
@@ -101,17 +111,30 @@ class SimulatedRoaster(Roaster):
         with self._lock:
             self._require_connected()
             self._advance()
-            return SensorReading(
+            if self._freeze and self._frozen is not None:
+                return self._frozen
+            bean_override, env_override = self._probe_override
+            reading = SensorReading(
                 timestamp=self.clock.now(),
                 monotonic_s=self.clock.monotonic(),
-                bean_temp_c=self._measure(self._physics.bean_probe_c),
-                env_temp_c=self._measure(self._physics.env_probe_c),
+                bean_temp_c=(
+                    bean_override
+                    if bean_override is not None
+                    else self._measure(self._physics.bean_probe_c)
+                ),
+                env_temp_c=(
+                    env_override
+                    if env_override is not None
+                    else self._measure(self._physics.env_probe_c)
+                ),
                 heat_percent=self._heat,
                 fan_percent=self._fan,
                 drum_on=self._drum,
                 door_open=self._door,
                 cooling_on=self._cooling,
             )
+            self._frozen = reading
+            return reading
 
     def _measure(self, value: float) -> float:
         if self.config.noise_c > 0:
@@ -154,6 +177,41 @@ class SimulatedRoaster(Roaster):
         self._command(cooling=False, fan=0, door=False, drum=False, heat=0)
 
     # ----------------------------------------------------------------- simulator only
+    # ----------------------------------------------------------------- fault injection
+    def freeze_readings(self, frozen: bool = True) -> None:
+        """Make read_sensors repeat its last reading, timestamp and all: a hung driver cache.
+
+        Commands still reach the heater, which goes on heating: the case the supervisor's stale
+        data rule exists for.
+        """
+        with self._lock:
+            self._freeze = frozen
+
+    def unplug(self) -> None:
+        """Pull the cable: reads and commands fail, and the heater keeps its last setting."""
+        with self._lock:
+            self._advance()
+            self._unplugged = True
+
+    def replug(self) -> None:
+        """Plug the cable back in."""
+        with self._lock:
+            self._advance()
+            self._unplugged = False
+
+    def override_probes(self, bean_c: float | None = None, env_c: float | None = None) -> None:
+        """Report these probe values instead of the model's (``None``: the model's again).
+
+        Stands in for a failed thermocouple (an open one reads e.g. 2046) or a probe stuck high.
+        """
+        with self._lock:
+            self._probe_override = (bean_c, env_c)
+
+    def actuators(self) -> Actuators:
+        """Return the settings the machine really runs with (readable while disconnected)."""
+        with self._lock:
+            return self._actuators()
+
     def charge(self, mass_g: float | None = None) -> None:
         """Pour green beans into the drum (a person does this by hand on a real Hottop).
 
