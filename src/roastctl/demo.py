@@ -22,6 +22,8 @@ from mcp.client.stdio import StdioServerParameters
 from roastctl.errors import RoasterError
 
 ProgressCallback = Callable[[dict[str, Any]], None]
+#: Roast seconds the demo preheats at most before it gives up (a real Hottop needs about 10 min).
+PREHEAT_LIMIT_S = 1800.0
 
 
 class DemoError(RoasterError):
@@ -80,6 +82,10 @@ class RoastAgent:
             current = await self.call("get_roast_status")
             if on_progress is not None:
                 on_progress(current)
+            safety = current.get("safety") or {}
+            if safety.get("faults"):
+                reasons = "; ".join(f"{f['fault']}: {f['message']}" for f in safety["faults"])
+                raise DemoError(f"the server's safety supervisor stopped the roast ({reasons})")
             return current
 
         await self.call("start_session")
@@ -87,10 +93,14 @@ class RoastAgent:
         await self.call("set_fan", {"percent": 0})
         await self.call("set_heat", {"percent": 100})
         self.note("preheat: drum on, heat 100 %, fan 0 %")
+        preheated = 0.0
         while ((await status()).get("roaster") or {}).get(
             "env_temp_c", 0.0
         ) < policy.charge_at_env_c:
+            if preheated > PREHEAT_LIMIT_S:
+                raise DemoError(f"ET did not reach {policy.charge_at_env_c:g} C in preheat")
             await self.pause(5.0)
+            preheated += 5.0
         await self.call("charge_beans", {"mass_g": policy.batch_g})
         self.note(f"charged {policy.batch_g:.0f} g at ET {policy.charge_at_env_c:.0f} C")
         heat, fan, last_change = 100, 0, -1e9

@@ -49,6 +49,10 @@ logger = logging.getLogger(__name__)
 PLAUSIBLE_RANGE_C = (-40.0, 500.0)
 #: The newest safety events kept in a roast's log (a refusing loop cannot grow memory).
 MAX_EVENTS = 500
+#: A sped-up simulation clock turns the host's scheduling jitter into clock seconds (at 200x a
+#: 20 ms hiccup is 4 s), so the stale and dead-man limits never go below this many real seconds.
+#: At real speed the configured limits apply exactly.
+MIN_REAL_LIMIT_S = 0.5
 
 
 class SafetyAction(StrEnum):
@@ -94,6 +98,17 @@ class SafetySupervisor:
         self._interlock: str | None = None
         self._warned: set[SafetyRule] = set()
         self._implausible = False
+        self._jitter_floor_s = MIN_REAL_LIMIT_S * float(getattr(clock, "speed", 0.0))
+
+    @property
+    def stale_after_s(self) -> float:
+        """The stale-data limit in clock seconds (see :data:`MIN_REAL_LIMIT_S`)."""
+        return max(self.config.stale_after_s, self._jitter_floor_s)
+
+    def _dead_man_limit_s(self) -> float | None:
+        if self.dead_man_s is None:
+            return None
+        return max(self.dead_man_s, self._jitter_floor_s)
 
     # ----------------------------------------------------------------- inputs
     def start_watching(self) -> None:
@@ -188,10 +203,10 @@ class SafetySupervisor:
         now = self.clock.monotonic()
         actions: list[SafetyAction] = []
         age = self.data_age_s(now)
-        if age > self.config.stale_after_s and SafetyRule.STALE_DATA not in self._faults:
+        if age > self.stale_after_s and SafetyRule.STALE_DATA not in self._faults:
             self._latch(
                 SafetyRule.STALE_DATA,
-                f"no fresh reading for {age:.1f} s (limit {self.config.stale_after_s:g} s) "
+                f"no fresh reading for {age:.1f} s (limit {self.stale_after_s:g} s) "
                 "while heating: the heater was switched off; the roaster may be frozen, "
                 "unplugged or sending nothing",
                 "fresh readings arrive again",
@@ -199,14 +214,11 @@ class SafetySupervisor:
             )
             actions.append(SafetyAction.CUT_HEAT)
         silent = self.agent_silence_s(now)
-        if (
-            self.dead_man_s is not None
-            and silent >= self.dead_man_s
-            and SafetyRule.DEAD_MAN not in self._faults
-        ):
+        dead_man = self._dead_man_limit_s()
+        if dead_man is not None and silent >= dead_man and SafetyRule.DEAD_MAN not in self._faults:
             self._latch(
                 SafetyRule.DEAD_MAN,
-                f"no agent call for {silent:.0f} s (dead-man {self.dead_man_s:g} s) while "
+                f"no agent call for {silent:.0f} s (dead-man {dead_man:g} s) while "
                 "heating: the heater was switched off so an unattended roast cannot run on",
                 "any time: calling clear_fault shows the agent is back",
                 self._latest,
@@ -255,10 +267,10 @@ class SafetySupervisor:
                 "(or new_roast() starts the next batch)",
             )
         age = self.data_age_s(self.clock.monotonic())
-        if age > self.config.stale_after_s:
+        if age > self.stale_after_s:
             return (
                 SafetyRule.STALE_DATA,
-                f"the newest reading is {age:.1f} s old (limit {self.config.stale_after_s:g} s); "
+                f"the newest reading is {age:.1f} s old (limit {self.stale_after_s:g} s); "
                 "heat waits for fresh data. Check the roaster's cable and power",
             )
         return None
@@ -358,7 +370,7 @@ class SafetySupervisor:
         now = self.clock.monotonic()
         age = self.data_age_s(now)
         latest = self._latest
-        if latest is None or age > self.config.stale_after_s:
+        if latest is None or age > self.stale_after_s:
             return (
                 f"{rule.value}: no fresh reading (newest {age:.1f} s old), so the roaster cannot "
                 "be judged safe; restore the link first"
@@ -392,7 +404,7 @@ class SafetySupervisor:
 
     def data_fresh(self, now_s: float) -> bool:
         """Return whether a fresh, plausible reading arrived within the stale limit."""
-        return self._latest is not None and self.data_age_s(now_s) <= self.config.stale_after_s
+        return self._latest is not None and self.data_age_s(now_s) <= self.stale_after_s
 
     def agent_silence_s(self, now_s: float) -> float:
         """Seconds since the last agent call (or since watching began)."""
@@ -440,11 +452,12 @@ class SafetySupervisor:
                         f"{limit:.0f} deg C limit"
                     )
         age = self.data_age_s(now)
-        if age > self.config.stale_after_s:
+        if age > self.stale_after_s:
             warnings.append(f"no fresh reading for {age:.1f} s: the roaster data is stale")
         dead_man_left = None
-        if self.dead_man_s is not None and heating and SafetyRule.DEAD_MAN not in self._faults:
-            dead_man_left = round(max(0.0, self.dead_man_s - self.agent_silence_s(now)), 1)
+        dead_man = self._dead_man_limit_s()
+        if dead_man is not None and heating and SafetyRule.DEAD_MAN not in self._faults:
+            dead_man_left = round(max(0.0, dead_man - self.agent_silence_s(now)), 1)
         refused = self.heat_refused_because()
         state = "fault" if self._faults else "warning" if warnings else "ok"
         return SafetyStatus(
@@ -461,8 +474,8 @@ class SafetySupervisor:
                 warning_band_c=self.config.warning_band_c,
                 release_temp_c=self.config.release_temp_c,
                 env_release_temp_c=self.config.env_release_temp_c,
-                stale_after_s=self.config.stale_after_s,
-                dead_man_s=self.dead_man_s,
+                stale_after_s=self.stale_after_s,
+                dead_man_s=self._dead_man_limit_s(),
                 fan_off_heat_cap_percent=self.config.fan_off_heat_cap_percent,
             ),
             dead_man_seconds_left=dead_man_left,
