@@ -53,6 +53,8 @@ MAX_EVENTS = 500
 #: 20 ms hiccup is 4 s), so the stale and dead-man limits never go below this many real seconds.
 #: At real speed the configured limits apply exactly.
 MIN_REAL_LIMIT_S = 0.5
+#: Time limits are "more than N s": an age equal to the limit within float noise does not trip.
+_TIME_TOLERANCE_S = 1e-6
 
 
 class SafetyAction(StrEnum):
@@ -104,6 +106,9 @@ class SafetySupervisor:
     def stale_after_s(self) -> float:
         """The stale-data limit in clock seconds (see :data:`MIN_REAL_LIMIT_S`)."""
         return max(self.config.stale_after_s, self._jitter_floor_s)
+
+    def _stale(self, age_s: float) -> bool:
+        return age_s > self.stale_after_s + _TIME_TOLERANCE_S
 
     def _dead_man_limit_s(self) -> float | None:
         if self.dead_man_s is None:
@@ -203,7 +208,7 @@ class SafetySupervisor:
         now = self.clock.monotonic()
         actions: list[SafetyAction] = []
         age = self.data_age_s(now)
-        if age > self.stale_after_s and SafetyRule.STALE_DATA not in self._faults:
+        if self._stale(age) and SafetyRule.STALE_DATA not in self._faults:
             self._latch(
                 SafetyRule.STALE_DATA,
                 f"no fresh reading for {age:.1f} s (limit {self.stale_after_s:g} s) "
@@ -215,7 +220,11 @@ class SafetySupervisor:
             actions.append(SafetyAction.CUT_HEAT)
         silent = self.agent_silence_s(now)
         dead_man = self._dead_man_limit_s()
-        if dead_man is not None and silent >= dead_man and SafetyRule.DEAD_MAN not in self._faults:
+        if (
+            dead_man is not None
+            and silent >= dead_man - _TIME_TOLERANCE_S
+            and SafetyRule.DEAD_MAN not in self._faults
+        ):
             self._latch(
                 SafetyRule.DEAD_MAN,
                 f"no agent call for {silent:.0f} s (dead-man {dead_man:g} s) while "
@@ -267,7 +276,7 @@ class SafetySupervisor:
                 "(or new_roast() starts the next batch)",
             )
         age = self.data_age_s(self.clock.monotonic())
-        if age > self.stale_after_s:
+        if self._stale(age):
             return (
                 SafetyRule.STALE_DATA,
                 f"the newest reading is {age:.1f} s old (limit {self.stale_after_s:g} s); "
@@ -370,7 +379,7 @@ class SafetySupervisor:
         now = self.clock.monotonic()
         age = self.data_age_s(now)
         latest = self._latest
-        if latest is None or age > self.stale_after_s:
+        if latest is None or self._stale(age):
             return (
                 f"{rule.value}: no fresh reading (newest {age:.1f} s old), so the roaster cannot "
                 "be judged safe; restore the link first"
@@ -404,7 +413,7 @@ class SafetySupervisor:
 
     def data_fresh(self, now_s: float) -> bool:
         """Return whether a fresh, plausible reading arrived within the stale limit."""
-        return self._latest is not None and self.data_age_s(now_s) <= self.stale_after_s
+        return self._latest is not None and not self._stale(self.data_age_s(now_s))
 
     def agent_silence_s(self, now_s: float) -> float:
         """Seconds since the last agent call (or since watching began)."""
@@ -452,7 +461,7 @@ class SafetySupervisor:
                         f"{limit:.0f} deg C limit"
                     )
         age = self.data_age_s(now)
-        if age > self.stale_after_s:
+        if self._stale(age):
             warnings.append(f"no fresh reading for {age:.1f} s: the roaster data is stale")
         dead_man_left = None
         dead_man = self._dead_man_limit_s()
