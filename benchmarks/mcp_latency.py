@@ -4,14 +4,16 @@ Prints:
 * start-up: spawn to a completed first ``get_roast_status`` (the client connects and initialises),
   median of 5 starts;
 * ``get_roast_status`` round trip, median and p99 over 500 sequential calls;
-* ``emergency_stop`` round trip while 12 ``get_roast_status`` calls are in flight, median and max
-  of 20 tries, beside the same calls' status round trips.
+* ``emergency_stop`` round trip while 12 ``get_roast_status`` calls are in flight and the server
+  polls the roaster 10 times a second, median and max of 20 tries (each from full heat, checked to
+  end with the heater at 0 and the fault latched), beside the same calls' status round trips.
 
 Run: ``.venv/bin/python benchmarks/mcp_latency.py``
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -38,7 +40,8 @@ async def startup() -> float:
 
 async def round_trips() -> tuple[list[float], list[float], list[float]]:
     async with Client(server_parameters(1.0)) as client:
-        await client.call_tool("get_roast_status", {})
+        await client.call_tool("start_roaster", {})
+        await client.call_tool("set_heat", {"percent": 100})
         status_times = []
         for _ in range(CALLS):
             t0 = time.perf_counter()
@@ -61,11 +64,21 @@ async def round_trips() -> tuple[list[float], list[float], list[float]]:
                 result = await client.call_tool("emergency_stop", {})
                 estop_times.append(time.perf_counter() - t0)
                 assert not result.is_error
-            await client.call_tool("stop_cooling", {})  # ends the latch for the next try
+                assert result.structured_content is not None
+                assert result.structured_content["roaster"]["heat_percent"] == 0
+            status = await client.call_tool("get_roast_status", {})
+            assert status.structured_content is not None
+            assert status.structured_content["safety"]["faults"][0]["fault"] == "emergency_stop"
+            # Ready for the next try: the drum is cold, so the fault clears.
+            await client.call_tool("clear_fault", {})
+            await client.call_tool("stop_cooling", {})
+            await client.call_tool("start_roaster", {})
+            await client.call_tool("set_heat", {"percent": 100})
         return status_times, estop_times, busy_times
 
 
 async def main() -> None:
+    os.environ["ROASTCTL_TRACKER__SAMPLING_INTERVAL_S"] = "0.1"  # the server polls at 10 Hz
     starts = [await startup() for _ in range(5)]
     print(
         f"start-up to first status:     median {statistics.median(starts) * 1e3:7.1f} ms"
