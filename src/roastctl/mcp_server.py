@@ -73,9 +73,13 @@ DRY_END and DROP are detected from the curve; report first crack with report_fir
 reaches its target, then cool and stop_cooling. get_roast_curve returns the samples.
 
 Safety: the server refuses unsafe or out-of-range commands and says why; read the message and \
-correct the call. Never leave the heater on when you stop watching. On anything odd (runaway \
-temperatures, stale readings, unexplained errors) call emergency_stop: it bypasses every other \
-call. The roast_coffee prompt describes a whole roast step by step.
+correct the call. It drops the beans by itself at BT 220 C or ET 260 C, and cuts the heat when the \
+roaster's data goes stale or when no call arrives from you for the dead-man time while heating \
+(safety.dead_man_seconds_left in get_roast_status): keep calling at least that often. Each of these \
+latches a fault (safety.faults) that refuses heat until clear_fault, which waits for the cause to \
+pass. On anything odd (runaway temperatures, stale readings, unexplained errors) call \
+emergency_stop: it bypasses every other call. The roast_coffee prompt describes a whole roast \
+step by step.
 """
 
 
@@ -277,6 +281,9 @@ refusal and fix the call.
 On anything odd (temperatures running away, smoke, frozen or stale readings, readings that \
 disagree with your commands, errors you cannot explain) call emergency_stop immediately: it \
 switches the heater off and drops the beans, ahead of any other call.
+The server guards you too: it drops the beans at BT 220 deg C, cuts the heat on stale data or when \
+you go quiet while heating (call at least every safety.dead_man_seconds_left), and reports each \
+fault in safety.faults with what clears it; call clear_fault once it has.
 """
 
 

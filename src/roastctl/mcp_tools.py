@@ -508,8 +508,10 @@ def register_tools(
             "(deg C), heat and fan (%), drum/door/cooling, the roast phase, elapsed time since "
             "CHARGE, BT rate of rise (deg C/min), the events so far (CHARGE, TP, DRY_END, "
             "FC_START, FC_END, DROP) and development time ratio (DTR %) against its target. "
-            "Check last_sample_age_s and poll_errors: a large age means the data is stale; "
-            "do not add heat on stale data. Poll this every 5-15 s during a roast."
+            "Check data_fresh, last_sample_age_s and poll_errors: stale data refuses heat. "
+            "safety shows latched faults (and what clears each), warnings near the temperature "
+            "limits, the supervisor's last action and the seconds before the dead-man cuts the "
+            "heat. Poll this every 5-15 s during a roast."
         ),
         annotations=_annotations("Roast status", read_only=True),
     )
@@ -838,8 +840,9 @@ def register_tools(
             "DROP is detected from the door opening. Call it on anything odd: BT or ET rising "
             "out of control, smoke, stale or frozen readings, readings that disagree with your "
             "commands, or errors you cannot explain. Takes no arguments (any given are ignored, so "
-            "it is never refused). Safe to repeat. If it reports failure, cut the roaster's "
-            "power."
+            "it is never refused). Safe to repeat. It latches the emergency_stop fault: heat and "
+            "new roasts are refused until clear_fault, once BT is below 180 deg C. If it reports "
+            "failure, cut the roaster's power."
         ),
         annotations=_annotations("Emergency stop", destructive=True),
     )
