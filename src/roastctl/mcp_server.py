@@ -75,9 +75,9 @@ reaches its target, then cool and stop_cooling. get_roast_curve returns the samp
 Safety: the server refuses unsafe or out-of-range commands and says why; read the message and \
 correct the call. It drops the beans by itself at BT 220 C or ET 260 C, and cuts the heat when the \
 roaster's data goes stale or when no call arrives from you for the dead-man time while heating \
-(safety.dead_man_seconds_left in get_roast_status): keep calling at least that often. Each of these \
-latches a fault (safety.faults) that refuses heat until clear_fault, which waits for the cause to \
-pass. On anything odd (runaway temperatures, stale readings, unexplained errors) call \
+(safety.dead_man_seconds_left in get_roast_status): keep calling at least that often. Each \
+of these latches a fault (safety.faults) that refuses heat until clear_fault, which waits for \
+the cause to pass. On anything odd (runaway temperatures, stale readings, unexplained errors) call \
 emergency_stop: it bypasses every other call. The roast_coffee prompt describes a whole roast \
 step by step.
 """
