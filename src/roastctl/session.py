@@ -288,9 +288,18 @@ class RoastSessionManager:
     def poll_once(self) -> SensorReading | None:
         """Take a sample, feed it to the tracker and the supervisor; return it (``None`` on error).
 
-        Whatever the supervisor orders for this sample is done before this returns. Safe to call
-        from tests to step a session deterministically; never raises.
+        Whatever the supervisor orders for this sample is done before this returns, and one more
+        sample is then taken so the status shows the roaster as the supervisor left it. Safe to
+        call from tests to step a session deterministically; never raises.
         """
+        reading, acted = self._poll()
+        if acted:
+            confirmed, _ = self._poll()
+            return confirmed or reading
+        return reading
+
+    def _poll(self) -> tuple[SensorReading | None, bool]:
+        """Take one sample; return it and whether the supervisor acted on it."""
         try:
             reading = self.hardware.read_sensors()
         except Exception as exc:  # the poller must never die; the error is counted and shown
@@ -299,10 +308,10 @@ class RoastSessionManager:
                 self._last_error = f"{type(exc).__name__}: {exc}"
             logger.warning("poll failed: %s", exc)
             self.check_safety()
-            return None
+            return None, False
         with self._state_lock:
             if not self._active:
-                return None
+                return None, False
             try:
                 self._tracker.update(reading)
             except Exception as exc:  # analytics must not stop the sampling either
@@ -318,7 +327,7 @@ class RoastSessionManager:
             actions = self.safety.judge_reading(reading)
             actions += self.safety.watch(heating=self._heating())
         self._carry_out(actions)
-        return reading
+        return reading, bool(actions)
 
     def check_safety(self) -> None:
         """Check stale data and the dead-man now and act on the result; never raises.
