@@ -37,8 +37,9 @@ def text(result: CallToolResult) -> str:
 
 async def status(client: Client) -> dict[str, Any]:
     result = await client.call_tool("get_roast_status", {})
-    assert result.structured_content is not None
-    return result.structured_content
+    content: dict[str, Any] | None = result.structured_content
+    assert content is not None
+    return content
 
 
 @pytest.mark.anyio
