@@ -32,7 +32,8 @@ def main() -> int:
         roast = load_roast_log(path)
         drop = roast.marks.get(RoastEventType.DROP)
         drop_s = None if drop is None else roast.times[drop] - roast.times[0]
-        by_family[path.name.split("__")[0]].append((path.name, replay_safety(roast, limits), drop_s))
+        family = path.name.split("__")[0]
+        by_family[family].append((path.name, replay_safety(roast, limits), drop_s))
     took = time.perf_counter() - started
     print(
         f"limits: BT {limits.bean_temp_limit_c:g} C, ET {limits.env_temp_limit_c:g} C, "
