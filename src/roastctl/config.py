@@ -241,6 +241,16 @@ class SafetyConfig(_Section):
         return self.dead_man_s or None
 
 
+class StoreConfig(_Section):
+    """Where every roast is kept (SQLite)."""
+
+    path: Path | None = Field(
+        default=None,
+        description="The roast database file; unset: roasts.sqlite3 in the user's data folder "
+        "(see docs/storage.md).",
+    )
+
+
 def _check_timezone(name: str) -> str:
     if name == "local":
         return name
@@ -298,6 +308,7 @@ class ServerConfig(BaseSettings):
     tracker: TrackerConfig = Field(default_factory=TrackerConfig)
     simulator: SimulatorConfig = Field(default_factory=SimulatorConfig)
     safety: SafetyConfig = Field(default_factory=SafetyConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
     timezone: str = Field(
         default="local", description="IANA zone for local timestamps, or 'local' (the system's)."
     )

@@ -277,3 +277,10 @@ class RoastStatus(_Frozen):
     events: tuple[RoastEvent, ...] = ()
     connection: ConnectionInfo
     safety: SafetyStatus = Field(default_factory=SafetyStatus)
+    roast_id: int | None = Field(
+        default=None, description="The roast's id in the roast store; null when not kept."
+    )
+    notices: tuple[str, ...] = Field(
+        default=(),
+        description="Things to know since start-up, e.g. a roast a crash interrupted.",
+    )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -101,6 +102,8 @@ class SafetySupervisor:
         self._warned: set[SafetyRule] = set()
         self._implausible = False
         self._jitter_floor_s = MIN_REAL_LIMIT_S * float(getattr(clock, "speed", 0.0))
+        #: Called with every new safety event (the session keeps them in the roast store).
+        self.on_event: Callable[[SafetyEvent], None] | None = None
 
     @property
     def stale_after_s(self) -> float:
@@ -518,6 +521,11 @@ class SafetySupervisor:
             env_temp_c=reading.env_temp_c if reading is not None else None,
         )
         self._events.append(event)
+        if self.on_event is not None:
+            try:
+                self.on_event(event)
+            except Exception:  # keeping the log must never stop a safety decision
+                logger.exception("could not keep a safety event")
         if kind in (SafetyEventKind.FAULT, SafetyEventKind.ACTION, SafetyEventKind.CLEARED):
             self._last_action = event
         if kind is SafetyEventKind.REFUSAL:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TypeVar
 
@@ -45,11 +46,14 @@ from roastctl.models import (
     RoastEventType,
     RoastStatus,
     RoastTimestamps,
+    SafetyEvent,
     SafetyRule,
     SensorReading,
 )
+from roastctl.recorder import RoastRecorder
 from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
 from roastctl.safety import RoasterState, SafetyAction, SafetySupervisor
+from roastctl.store import RoastStore, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +81,15 @@ class RoastSessionManager:
         *,
         clock: Clock | None = None,
         background_polling: bool = True,
+        store: RoastStore | None = None,
     ) -> None:
         """Create a manager for ``hardware``.
 
         ``clock`` defaults to the roaster's own clock (the simulator's), else the system clock.
         With ``background_polling=False`` no thread is started: the caller steps the session with
-        :meth:`poll_once`, which makes tests deterministic.
+        :meth:`poll_once`, which makes tests deterministic. With a ``store`` every roast is kept
+        in it: samples, events, commands and the safety log (the front ends open the configured
+        store; the Python API keeps roasts only when given one).
         """
         self.hardware = hardware
         self.background_polling = background_polling
@@ -113,6 +120,23 @@ class RoastSessionManager:
             self.clock,
             dead_man_s=self.config.safety.dead_man_timeout_s(None),
         )
+        self.store = store
+        self._recorder = (
+            RoastRecorder(
+                store,
+                driver=self.config.hardware.driver,
+                sampling_interval_s=self.config.tracker.sampling_interval_s,
+                config=self.config.model_dump(mode="json"),
+            )
+            if store is not None
+            else None
+        )
+        self.safety.on_event = self._keep_safety_event
+        self._notices: list[str] = []
+
+    def _keep_safety_event(self, event: SafetyEvent) -> None:
+        if self._recorder is not None:
+            self._recorder.safety(event)
 
     def use_dead_man_default(self, default_s: float | None) -> None:
         """Arm the dead-man with ``default_s`` unless the config sets it (``serve`` does this)."""
@@ -131,6 +155,7 @@ class RoastSessionManager:
                 if self._active:
                     return
             self.hardware.connect()
+            self._open_record()
             with self._state_lock:
                 self._tracker.reset()
                 self._roast_number += 1
@@ -149,6 +174,7 @@ class RoastSessionManager:
             with self._state_lock:
                 self._drum_commanded = self._latest.drum_on if self._latest else False
                 self._fan_commanded = self._latest.fan_percent if self._latest else 0
+                self._notices = self._recovery_notices()
             if self.background_polling:
                 self._thread = threading.Thread(
                     target=self._poll_loop,
@@ -194,7 +220,114 @@ class RoastSessionManager:
                         "%s did not stop within %.0f s; abandoned", thread.name, STOP_TIMEOUT_S
                     )
             self.hardware.disconnect()
+            self._close_record()
             logger.info("session stopped")
+
+    # ----------------------------------------------------------------- the roast store
+    def _open_record(self) -> None:
+        """Open a roast in the store (I/O outside the lock) and record into it."""
+        if self._recorder is None:
+            return
+        try:
+            roast_id = self._recorder.open_roast(
+                self.clock.now(), self.hardware.get_roaster_info().model
+            )
+        except StoreError:
+            logger.exception("the roast store cannot open a roast; this roast is not kept")
+            return
+        with self._state_lock:
+            self._recorder.use(roast_id)
+
+    def _close_record(self) -> None:
+        if self._recorder is None:
+            return
+        with self._state_lock:
+            roast_id = self._recorder.release()
+        if roast_id is not None:
+            try:
+                self._recorder.close_roast(roast_id, self.clock.now())
+            except StoreError:
+                logger.exception("the roast store cannot close roast %d", roast_id)
+
+    def _recovery_notices(self) -> list[str]:
+        """Say which roasts a crash interrupted, and whether the roaster is still running."""
+        if self.store is None or not self.store.recovered:
+            return []
+        notices = [
+            f"roast {roast.id} (started {roast.started_utc:%Y-%m-%d %H:%M} UTC) was "
+            f"interrupted: the server stopped while recording. Its {roast.samples} samples are "
+            f"kept (roastctl show {roast.id})."
+            for roast in self.store.recovered
+        ]
+        latest = self._latest
+        if latest is not None and (
+            latest.heat_percent > 0 or latest.drum_on or latest.bean_temp_c >= 60.0
+        ):
+            notices.append(
+                f"The roaster is still running: heat {latest.heat_percent} %, drum "
+                f"{'on' if latest.drum_on else 'off'}, BT {latest.bean_temp_c:.0f} deg C. Take "
+                "control (set_heat, drop_beans) or call emergency_stop."
+            )
+        return notices
+
+    def set_roast_info(self, **fields: str | float | None) -> dict[str, object]:
+        """Set the current roast's ``title``, ``bean``, ``batch_g``, ``roasted_g`` or ``notes``.
+
+        Returns the roast's stored line. Needs a session and a roast store.
+        """
+        with self._command_log("set_roast_info", fields):
+            with self._state_lock:
+                self._require_active()
+                roast_id = self._recorder.roast_id if self._recorder is not None else None
+            if self.store is None or roast_id is None:
+                raise StoreError(
+                    "roasts are not being kept: the manager was made without a roast store "
+                    "(RoastSessionManager(..., store=RoastStore(path)))"
+                )
+            _check_info(fields)
+            summary = self.store.update_info(roast_id, fields)
+            return {
+                "id": summary.id,
+                "title": summary.title,
+                "bean": summary.bean,
+                "batch_g": summary.batch_g,
+                "roasted_g": summary.roasted_g,
+            }
+
+    @property
+    def roast_id(self) -> int | None:
+        """The store id of the roast being recorded (``None`` without a store or session)."""
+        with self._state_lock:
+            return self._recorder.roast_id if self._recorder is not None else None
+
+    @contextmanager
+    def _command_log(self, command: str, arguments: Mapping[str, object]) -> Iterator[None]:
+        """Keep the command, its arguments and its result or refusal in the roast store."""
+        try:
+            yield
+        except RoasterError as exc:
+            self._log_command(command, arguments, str(exc), refused=True)
+            raise
+        except Exception as exc:
+            self._log_command(
+                command, arguments, f"failed: {type(exc).__name__}: {exc}", refused=True
+            )
+            raise
+        else:
+            self._log_command(command, arguments, "ok", refused=False)
+
+    def _log_command(
+        self, command: str, arguments: Mapping[str, object], result: str, *, refused: bool
+    ) -> None:
+        if self._recorder is None:
+            return
+        with self._state_lock:
+            try:
+                self._recorder.command(
+                    command, arguments, result, refused=refused, at_utc=self.clock.now()
+                )
+            except StoreError:
+                logger.exception("could not keep command %s", command)
 
     def _leave_safe(self, reason: str) -> None:
         """Heater off; hot charged beans still in the drum are dropped and cooled."""
@@ -247,14 +380,18 @@ class RoastSessionManager:
 
         Refused while a safety fault is latched (see :meth:`clear_fault`).
         """
-        with self._state_lock:
-            self._require_active()
-            self.safety.check_new_roast()
-            self._tracker.reset()
-            self._roast_number += 1
-            self._drop_noted = False
-            self.safety.note_ready()
-            self.safety.clear_log()
+        with self._command_log("new_roast", {}):
+            with self._state_lock:
+                self._require_active()
+                self.safety.check_new_roast()
+            self._close_record()
+            self._open_record()
+            with self._state_lock:
+                self._tracker.reset()
+                self._roast_number += 1
+                self._drop_noted = False
+                self.safety.note_ready()
+                self.safety.clear_log()
 
     # ----------------------------------------------------------------- polling
     def _poll_loop(self, stop: threading.Event) -> None:
@@ -320,6 +457,8 @@ class RoastSessionManager:
                 logger.exception("tracker failed on a reading")
             if self._latest is None or reading.monotonic_s >= self._latest.monotonic_s:
                 self._latest = reading
+                if self._recorder is not None:
+                    self._recorder.sample(reading)
             self._samples += 1
             if not self._drop_noted and self._tracker.event(RoastEventType.DROP) is not None:
                 self._drop_noted = True  # a drop seen on the roaster (door opened at the panel)
@@ -327,7 +466,14 @@ class RoastSessionManager:
             actions = self.safety.judge_reading(reading)
             actions += self.safety.watch(heating=self._heating())
         self._carry_out(actions)
+        self._keep_events()
         return reading, bool(actions)
+
+    def _keep_events(self) -> None:
+        if self._recorder is None:
+            return
+        with self._state_lock:
+            self._recorder.events(self._tracker.events())
 
     def check_safety(self) -> None:
         """Check stale data and the dead-man now and act on the result; never raises.
@@ -362,13 +508,13 @@ class RoastSessionManager:
                 "no active session: the roaster is not connected. Call start_session() first."
             )
 
-    def _run(self, action: Callable[[], _T]) -> _T:
-        """Run one command atomically with respect to other commands.
+    def _run(self, command: str, arguments: Mapping[str, object], action: Callable[[], _T]) -> _T:
+        """Run one command atomically with respect to other commands, and keep it in the store.
 
         A command is a sign of life for the dead-man, refused or not; status reads are not,
         since the server's own status publisher makes them too.
         """
-        with self._command_lock:
+        with self._command_log(command, arguments), self._command_lock:
             with self._state_lock:
                 self.safety.note_agent_call()
                 self._require_active()
@@ -381,9 +527,9 @@ class RoastSessionManager:
         during cooling, on stale data, while a fault is latched, and (if configured) above the
         fan-off cap after first crack; heat 0 is always accepted.
         """
-        value = self.heat_range.validate(percent)
 
         def act() -> None:
+            value = self.heat_range.validate(percent)
             with self._state_lock:
                 self.safety.check_heat(value, self._roaster_state())
             self.hardware.set_heat(value)
@@ -393,7 +539,7 @@ class RoastSessionManager:
             if refused_meanwhile:
                 self._heater_off()  # a fault or an emergency stop landed while this command ran
 
-        self._run(act)
+        self._run("set_heat", {"percent": percent}, act)
 
     def _roaster_state(self) -> RoasterState:
         latest = self._latest
@@ -406,16 +552,16 @@ class RoastSessionManager:
 
     def set_fan(self, percent: int) -> None:
         """Set the main fan (0-100 % in steps of 10)."""
-        value = self.fan_range.validate(percent)
 
         def act() -> None:
+            value = self.fan_range.validate(percent)
             with self._state_lock:
                 self.safety.check_fan(value, self._roaster_state())
             self.hardware.set_fan(value)
             with self._state_lock:
                 self._fan_commanded = value
 
-        self._run(act)
+        self._run("set_fan", {"percent": percent}, act)
 
     def start_roaster(self) -> None:
         """Start the drum motor."""
@@ -424,7 +570,7 @@ class RoastSessionManager:
             self.hardware.start_drum()
             self._drum_commanded = True
 
-        self._run(act)
+        self._run("start_roaster", {}, act)
 
     def stop_roaster(self) -> None:
         """Stop the drum motor; the heater goes off with it."""
@@ -435,7 +581,7 @@ class RoastSessionManager:
             with self._state_lock:
                 self._heat_commanded = 0
 
-        self._run(act)
+        self._run("stop_roaster", {}, act)
 
     def drop_beans(self) -> RoastEvent | None:
         """Drop: heater off, door open, drum on, stirrer and fan on; DROP goes on the time line.
@@ -459,7 +605,9 @@ class RoastSessionManager:
                     return existing
                 return self._tracker.mark_event(RoastEventType.DROP, source=EventSource.COMMAND)
 
-        return self._run(act)
+        event = self._run("drop_beans", {}, act)
+        self._keep_events()
+        return event
 
     def start_cooling(self) -> None:
         """Start the cooling-tray stirrer with the fan at 100 %; heat is refused until it ends."""
@@ -471,7 +619,7 @@ class RoastSessionManager:
             with self._state_lock:
                 self._fan_commanded = DROP_FAN_PERCENT
 
-        self._run(act)
+        self._run("start_cooling", {}, act)
 
     def stop_cooling(self) -> None:
         """End cooling: stirrer, fan, drum and heater off, door closed for the next batch."""
@@ -483,7 +631,7 @@ class RoastSessionManager:
                 self._heat_commanded = self._fan_commanded = 0
                 self.safety.note_ready()
 
-        self._run(act)
+        self._run("stop_cooling", {}, act)
 
     def emergency_stop(self) -> list[str]:
         """Heater off and the drop sequence, at once, ahead of any command in flight.
@@ -529,6 +677,9 @@ class RoastSessionManager:
                 "emergency stop carried out"
                 + (": " + "; ".join(failures) if failures else ": heater 0, drop sequence on"),
             )
+        self._log_command(
+            "emergency_stop", {}, "; ".join(failures) or "heater 0, drop sequence on", refused=False
+        )
         return list(failures)
 
     def _emergency_drop(self) -> None:
@@ -551,7 +702,8 @@ class RoastSessionManager:
         ``safety.env_release_temp_c``, a stale-data fault once fresh readings arrive, a dead-man
         fault at once. Returns the faults cleared.
         """
-        with self._state_lock:
+        arguments = {"fault": None if rule is None else str(rule)}
+        with self._command_log("clear_fault", arguments), self._state_lock:
             self.safety.note_agent_call()
             return self.safety.clear_fault(rule)
 
@@ -576,6 +728,22 @@ class RoastSessionManager:
         temp_c: float | None = None,
     ) -> RoastEvent:
         """Mark an event (CHARGE, DRY_END, FC_START, FC_END, DROP) now or at ``timestamp``."""
+        arguments = {
+            "event": str(event_type),
+            "timestamp": None if timestamp is None else timestamp.isoformat(),
+            "temp_c": temp_c,
+        }
+        with self._command_log("mark_event", arguments):
+            event = self._mark_event(event_type, timestamp, temp_c)
+        self._keep_events()
+        return event
+
+    def _mark_event(
+        self,
+        event_type: RoastEventType | str,
+        timestamp: datetime | None,
+        temp_c: float | None,
+    ) -> RoastEvent:
         kind = _event_type(event_type)
         if timestamp is not None and (timestamp.tzinfo is None or timestamp.utcoffset() is None):
             raise InvalidCommandError(
@@ -656,6 +824,8 @@ class RoastSessionManager:
                     data_fresh=fresh,
                 ),
                 safety=self.safety.status(heating=self._active and self._heating()),
+                roast_id=self._recorder.roast_id if self._recorder is not None else None,
+                notices=tuple(self._notices),
             )
 
     @staticmethod
@@ -688,6 +858,34 @@ class RoastSessionManager:
     def tracker(self) -> RoastTracker:
         """The roast tracker (read it under :meth:`get_status`; do not mutate it directly)."""
         return self._tracker
+
+
+#: What set_roast_info accepts, and the bounds a value must keep.
+_INFO_TEXT_MAX = 2000
+_INFO_MASS_RANGE_G = (0.0, 100_000.0)
+
+
+def _check_info(fields: Mapping[str, str | float | None]) -> None:
+    """Refuse roast information that cannot be right, naming the field and what is allowed."""
+    allowed = ("title", "bean", "batch_g", "roasted_g", "notes")
+    for name, value in fields.items():
+        if name not in allowed:
+            raise InvalidCommandError(
+                f"unknown roast field {name!r}; allowed: {', '.join(allowed)}. Nothing was changed."
+            )
+        if value is None:
+            continue
+        if name.endswith("_g"):
+            low, high = _INFO_MASS_RANGE_G
+            if isinstance(value, str) or not (math.isfinite(value) and low < value <= high):
+                raise InvalidCommandError(
+                    f"{name} = {value!r} is not a weight in grams above 0 and up to {high:g}; "
+                    "nothing was changed."
+                )
+        elif not isinstance(value, str) or len(value) > _INFO_TEXT_MAX:
+            raise InvalidCommandError(
+                f"{name} must be text of at most {_INFO_TEXT_MAX} characters; nothing was changed."
+            )
 
 
 def _attempt(label: str, step: Callable[[], None]) -> bool:

@@ -1,0 +1,163 @@
+"""Keeping the session's roast: every sample, event, command and safety entry goes to the store.
+
+The session calls a :class:`RoastRecorder` under its state lock; every call here only queues rows
+for the store's writer thread, so recording never holds up polling. Opening and closing a roast
+commit at once: the session does that I/O outside the lock (:meth:`RoastRecorder.open_roast`,
+:meth:`RoastRecorder.close_roast`) and only switches the recorder under it
+(:meth:`RoastRecorder.use`, :meth:`RoastRecorder.release`).
+Times in the store are seconds since the roast's recording began (its first sample).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any
+
+from roastctl.models import RoastEvent, SafetyEvent, SensorReading
+from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus
+from roastctl.store import RoastStore
+
+logger = logging.getLogger(__name__)
+
+#: Who is calling the session: "api" for Python code, "agent" for an MCP client. Front ends set
+#: it around each request (see :func:`calling_as`).
+CALLER: ContextVar[str] = ContextVar("roastctl_caller", default="api")
+
+
+@contextmanager
+def calling_as(caller: str) -> Iterator[None]:
+    """Attribute the commands made inside the block to ``caller``."""
+    token = CALLER.set(caller)
+    try:
+        yield
+    finally:
+        CALLER.reset(token)
+
+
+class RoastRecorder:
+    """Writes one session's roasts into a :class:`RoastStore`."""
+
+    def __init__(
+        self,
+        store: RoastStore,
+        *,
+        driver: str,
+        sampling_interval_s: float,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record into ``store``; the other arguments describe every roast of the session."""
+        self.store = store
+        self.driver = driver
+        self.sampling_interval_s = sampling_interval_s
+        self.config = dict(config) if config is not None else None
+        self.roast_id: int | None = None
+        self._origin_s: float | None = None
+        self._seq = 0
+        self._events: tuple[RecordEvent, ...] = ()
+
+    def open_roast(self, started_utc: datetime, roaster: str) -> int:
+        """Create a roast in the store (I/O, committed at once); return its id."""
+        return self.store.begin_roast(
+            started_utc=started_utc,
+            roaster=roaster,
+            driver=self.driver,
+            sampling_interval_s=self.sampling_interval_s,
+            config=self.config,
+        )
+
+    def use(self, roast_id: int) -> None:
+        """Record into roast ``roast_id`` from now on (memory only)."""
+        self.roast_id = roast_id
+        self._origin_s = None
+        self._seq = 0
+        self._events = ()
+
+    def release(self) -> int | None:
+        """Stop recording into the current roast; return its id (memory only)."""
+        roast_id, self.roast_id = self.roast_id, None
+        return roast_id
+
+    def close_roast(
+        self, roast_id: int, ended_utc: datetime, status: RecordStatus = RecordStatus.COMPLETE
+    ) -> None:
+        """Mark a released roast ended (I/O; everything queued before is committed first)."""
+        self.store.finish_roast(roast_id, ended_utc=ended_utc, status=status)
+
+    def sample(self, reading: SensorReading) -> None:
+        """Queue one reading."""
+        if self.roast_id is None:
+            return
+        if self._origin_s is None:
+            self._origin_s = reading.monotonic_s
+        self.store.add_sample(
+            self.roast_id,
+            self._seq,
+            RecordSample(
+                time_s=round(reading.monotonic_s - self._origin_s, 3),
+                bean_temp_c=reading.bean_temp_c,
+                env_temp_c=reading.env_temp_c,
+                heat_percent=reading.heat_percent,
+                fan_percent=reading.fan_percent,
+                drum_on=reading.drum_on,
+                door_open=reading.door_open,
+                cooling_on=reading.cooling_on,
+            ),
+        )
+        self._seq += 1
+
+    def events(self, events: tuple[RoastEvent, ...]) -> None:
+        """Store the roast's events when they changed (a detection, a mark, a moved mark)."""
+        if self.roast_id is None or self._origin_s is None:
+            return
+        origin = self._origin_s
+        current = tuple(
+            RecordEvent(
+                type=event.type,
+                time_s=round(event.monotonic_s - origin, 3),
+                bean_temp_c=event.bean_temp_c,
+                source=event.source.value,
+            )
+            for event in events
+        )
+        if current != self._events:
+            self._events = current
+            self.store.set_events(self.roast_id, current)
+
+    def command(
+        self,
+        command: str,
+        arguments: Mapping[str, object],
+        result: str,
+        *,
+        refused: bool,
+        at_utc: datetime,
+    ) -> None:
+        """Queue a command with its result or refusal, attributed to the current caller."""
+        self.store.add_command(
+            self.roast_id,
+            command,
+            dict(arguments),
+            result,
+            refused=refused,
+            caller=CALLER.get(),
+            at_utc=at_utc,
+        )
+
+    def safety(self, event: SafetyEvent) -> None:
+        """Queue one entry of the safety log."""
+        self.store.add_safety_event(
+            self.roast_id,
+            at_utc=event.timestamp,
+            kind=event.kind.value,
+            rule=event.rule.value,
+            message=event.message,
+            bean_temp_c=event.bean_temp_c,
+            env_temp_c=event.env_temp_c,
+        )
+
+
+__all__ = ["CALLER", "RoastRecorder", "calling_as"]

@@ -1,0 +1,674 @@
+"""Every roast kept: a SQLite roast log (WAL) written off the control path.
+
+One file holds every roast: its metadata, every sample, its events, the commands it received
+(with their results or refusals) and its safety log. The session hands rows to
+:class:`RoastStore` without waiting; a writer thread inserts them in batches and commits at least
+every :data:`COMMIT_INTERVAL_S`, so each sample is durable within a second and disk I/O never
+holds up polling or the safety thread. Milestones (a new roast, events, the end of a roast, a
+fault) are committed at once.
+
+Durability: WAL with ``synchronous=NORMAL`` survives a crash of the process (the case the kill -9
+test covers); an OS crash or power loss can lose the last commits. At start-up every roast still
+marked ``recording`` is marked ``interrupted``: its data up to the crash is intact and readable.
+
+The schema is versioned with ``PRAGMA user_version`` and upgraded by the migrations below.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import sqlite3
+import sys
+import threading
+import uuid as uuid_module
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from roastctl.errors import RoasterError
+from roastctl.models import RoastEventType
+from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
+
+logger = logging.getLogger(__name__)
+
+#: The writer commits at least this often, so a sample is durable within about a second.
+COMMIT_INTERVAL_S = 0.5
+#: The roast fields a person or an agent may set.
+INFO_FIELDS = frozenset({"title", "bean", "batch_g", "roasted_g", "notes"})
+DATABASE_NAME = "roasts.sqlite3"
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema.
+    """
+    CREATE TABLE roasts (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        started_utc TEXT NOT NULL,
+        ended_utc TEXT,
+        status TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        bean TEXT,
+        batch_g REAL,
+        roasted_g REAL,
+        notes TEXT NOT NULL DEFAULT '',
+        roaster TEXT NOT NULL,
+        driver TEXT,
+        sampling_interval_s REAL,
+        config_json TEXT,
+        extra_json TEXT
+    );
+    CREATE TABLE samples (
+        roast_id INTEGER NOT NULL REFERENCES roasts(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        time_s REAL NOT NULL,
+        bean_temp_c REAL,
+        env_temp_c REAL,
+        heat_percent INTEGER,
+        fan_percent INTEGER,
+        drum_on INTEGER,
+        door_open INTEGER,
+        cooling_on INTEGER,
+        PRIMARY KEY (roast_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        roast_id INTEGER NOT NULL REFERENCES roasts(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        time_s REAL NOT NULL,
+        bean_temp_c REAL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (roast_id, type)
+    ) WITHOUT ROWID;
+    CREATE TABLE commands (
+        id INTEGER PRIMARY KEY,
+        roast_id INTEGER REFERENCES roasts(id) ON DELETE CASCADE,
+        at_utc TEXT NOT NULL,
+        command TEXT NOT NULL,
+        arguments_json TEXT NOT NULL,
+        result TEXT NOT NULL,
+        refused INTEGER NOT NULL,
+        caller TEXT NOT NULL
+    );
+    CREATE TABLE safety_log (
+        id INTEGER PRIMARY KEY,
+        roast_id INTEGER REFERENCES roasts(id) ON DELETE CASCADE,
+        at_utc TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        message TEXT NOT NULL,
+        bean_temp_c REAL,
+        env_temp_c REAL
+    );
+    CREATE INDEX commands_by_roast ON commands(roast_id);
+    CREATE INDEX safety_by_roast ON safety_log(roast_id);
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class StoreError(RoasterError):
+    """The roast store cannot be opened, read or written."""
+
+    code = "store_error"
+
+
+def default_store_path() -> Path:
+    """Return the database file in the user's data folder, per platform."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "roastctl" / DATABASE_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class RoastSummary:
+    """One line of the roast history."""
+
+    id: int
+    uuid: str
+    started_utc: datetime
+    ended_utc: datetime | None
+    status: RecordStatus
+    title: str
+    bean: str | None
+    batch_g: float | None
+    roasted_g: float | None
+    samples: int
+    duration_s: float | None
+    events: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRecord:
+    """A command as the store keeps it."""
+
+    at_utc: datetime
+    command: str
+    arguments: dict[str, Any]
+    result: str
+    refused: bool
+    caller: str
+
+
+_Job = Callable[[sqlite3.Connection], None]
+
+
+class RoastStore:
+    """The SQLite roast log. Thread-safe; writes are queued and batched by a writer thread."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        """Open (creating and migrating if needed) the store at ``path`` (default: data folder).
+
+        Roasts left ``recording`` by a crash are marked ``interrupted``; :attr:`recovered` lists
+        them.
+        """
+        self.path = Path(path) if path is not None else default_store_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"cannot open the roast store {str(self.path)!r}: {exc}. Point store.path "
+                "(ROASTCTL_STORE__PATH) at a writable file."
+            ) from exc
+        self._lock = threading.Lock()  # guards the write connection
+        self._setup()
+        self.recovered: list[RoastSummary] = self._recover()
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._hurry = threading.Event()  # cuts the writer's gathering short (flush, close)
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self._closed = False
+        self._writer = threading.Thread(target=self._write_loop, name="roastctl-store", daemon=True)
+        self._writer.start()
+
+    # ----------------------------------------------------------------- schema
+    def _setup(self) -> None:
+        db = self._db
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the roast store {str(self.path)!r} has schema version {version}, newer "
+                    f"than this roastctl understands ({SCHEMA_VERSION}); upgrade roastctl"
+                )
+            for number in range(version, SCHEMA_VERSION):
+                db.execute("BEGIN")
+                for statement in _statements(_MIGRATIONS[number]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+                db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"the roast store {str(self.path)!r} is not a readable database ({exc}); move "
+                "it aside (nothing in it is changed) and start again, or point store.path "
+                "elsewhere"
+            ) from exc
+
+    def _recover(self) -> list[RoastSummary]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM roasts WHERE status = ?", (RecordStatus.RECORDING.value,)
+            ).fetchall()
+            if rows:
+                self._db.execute(
+                    "UPDATE roasts SET status = ? WHERE status = ?",
+                    (RecordStatus.INTERRUPTED.value, RecordStatus.RECORDING.value),
+                )
+        recovered = [self.summary(int(row[0])) for row in rows]
+        for roast in recovered:
+            logger.warning(
+                "roast %d (started %s) was interrupted; its %d samples are kept",
+                roast.id,
+                roast.started_utc.isoformat(),
+                roast.samples,
+            )
+        return recovered
+
+    # ----------------------------------------------------------------- writing
+    def _write_loop(self) -> None:
+        stop = False
+        while not stop:
+            batch: list[_Job | None] = [self._queue.get()]
+            if batch[0] is not None:
+                # Let rows gather for a moment: one commit per sample would cost far more.
+                self._hurry.wait(COMMIT_INTERVAL_S)
+            self._hurry.clear()
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = None in batch
+            jobs = [job for job in batch if job is not None]
+            if jobs:
+                self._run_batch(jobs)
+            with self._pending_lock:
+                self._pending -= len(batch)
+                if self._pending == 0:
+                    self._idle.set()
+
+    def _run_batch(self, jobs: list[_Job]) -> None:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                for job in jobs:
+                    job(self._db)
+                self._db.execute("COMMIT")
+            except sqlite3.Error:
+                logger.exception("the roast store could not write %d changes", len(jobs))
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def _submit(self, job: _Job) -> None:
+        if self._closed:
+            raise StoreError(f"the roast store {str(self.path)!r} is closed")
+        with self._pending_lock:
+            self._pending += 1
+            self._idle.clear()
+        self._queue.put(job)
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until everything queued is committed; return False on timeout."""
+        self._hurry.set()
+        return self._idle.wait(timeout_s)
+
+    def close(self) -> None:
+        """Commit what is queued, stop the writer and close the file. Idempotent."""
+        if self._closed:
+            return
+        with self._pending_lock:
+            self._pending += 1
+            self._idle.clear()
+        self._closed = True
+        self._queue.put(None)
+        self._hurry.set()
+        self._writer.join(timeout=10.0)
+        with self._lock:
+            self._db.close()
+
+    def _now_sync(self, job: _Job) -> None:
+        """Run ``job`` in its own committed transaction now (for milestones and ids)."""
+        if self._closed:
+            raise StoreError(f"the roast store {str(self.path)!r} is closed")
+        self.flush()
+        self._run_batch([job])
+
+    # ----------------------------------------------------------------- roasts
+    def begin_roast(
+        self,
+        *,
+        started_utc: datetime,
+        roaster: str,
+        driver: str,
+        sampling_interval_s: float | None,
+        config: dict[str, Any] | None = None,
+        title: str = "",
+    ) -> int:
+        """Create a roast in ``recording`` status and return its id (committed at once)."""
+        new_id: list[int] = []
+
+        def job(db: sqlite3.Connection) -> None:
+            cursor = db.execute(
+                "INSERT INTO roasts (uuid, started_utc, status, title, roaster, driver, "
+                "sampling_interval_s, config_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    uuid_module.uuid4().hex,
+                    _utc_text(started_utc),
+                    RecordStatus.RECORDING.value,
+                    title,
+                    roaster,
+                    driver,
+                    sampling_interval_s,
+                    json.dumps(config) if config is not None else None,
+                ),
+            )
+            new_id.append(int(cursor.lastrowid or 0))
+
+        self._now_sync(job)
+        if not new_id:
+            raise StoreError(f"the roast store {str(self.path)!r} could not create a roast")
+        return new_id[0]
+
+    def add_sample(self, roast_id: int, seq: int, sample: RecordSample) -> None:
+        """Queue one sample (``seq`` orders the roast's samples); returns at once."""
+        row = _sample_row(roast_id, seq, sample)
+        self._submit(
+            lambda db: db.execute(
+                "INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+            ).close()
+        )
+
+    def set_events(self, roast_id: int, events: tuple[RecordEvent, ...]) -> None:
+        """Replace the roast's events with ``events`` (a detection or a mark moved one)."""
+        rows = _event_rows(roast_id, events)
+
+        def job(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM events WHERE roast_id = ?", (roast_id,))
+            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
+
+        self._submit(job)
+
+    def add_command(
+        self,
+        roast_id: int | None,
+        command: str,
+        arguments: dict[str, Any],
+        result: str,
+        *,
+        refused: bool,
+        caller: str,
+        at_utc: datetime,
+    ) -> None:
+        """Queue a command, its arguments and its result or refusal."""
+        row = (
+            roast_id,
+            _utc_text(at_utc),
+            command,
+            json.dumps(arguments, default=str),
+            result,
+            int(refused),
+            caller,
+        )
+        self._submit(
+            lambda db: db.execute(
+                "INSERT INTO commands (roast_id, at_utc, command, arguments_json, result, "
+                "refused, caller) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            ).close()
+        )
+
+    def add_safety_event(
+        self,
+        roast_id: int | None,
+        *,
+        at_utc: datetime,
+        kind: str,
+        rule: str,
+        message: str,
+        bean_temp_c: float | None,
+        env_temp_c: float | None,
+    ) -> None:
+        """Queue one entry of the safety log."""
+        row = (roast_id, _utc_text(at_utc), kind, rule, message, bean_temp_c, env_temp_c)
+        self._submit(
+            lambda db: db.execute(
+                "INSERT INTO safety_log (roast_id, at_utc, kind, rule, message, bean_temp_c, "
+                "env_temp_c) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            ).close()
+        )
+
+    def finish_roast(
+        self, roast_id: int, *, ended_utc: datetime, status: RecordStatus = RecordStatus.COMPLETE
+    ) -> None:
+        """Mark the roast ended (committed at once, after everything queued before it)."""
+        self._now_sync(
+            lambda db: db.execute(
+                "UPDATE roasts SET ended_utc = ?, status = ? WHERE id = ?",
+                (_utc_text(ended_utc), status.value, roast_id),
+            ).close()
+        )
+
+    def update_info(self, roast_id: int, fields: Mapping[str, str | float | None]) -> RoastSummary:
+        """Set ``title``, ``bean``, ``batch_g``, ``roasted_g`` or ``notes``; return the roast."""
+        unknown = sorted(set(fields) - INFO_FIELDS)
+        if unknown:
+            raise StoreError(
+                f"unknown roast field(s) {', '.join(unknown)}; allowed: "
+                f"{', '.join(sorted(INFO_FIELDS))}"
+            )
+        self.summary(roast_id)  # raises when there is no such roast
+        if fields:
+            names = ", ".join(f"{name} = ?" for name in fields)
+            values = (*fields.values(), roast_id)
+            self._now_sync(
+                lambda db: db.execute(f"UPDATE roasts SET {names} WHERE id = ?", values).close()  # noqa: S608 - names are whitelisted above
+            )
+        return self.summary(roast_id)
+
+    def import_record(self, record: RoastRecord) -> int:
+        """Store a whole roast (an imported file); return its new id."""
+        new_id: list[int] = []
+
+        def job(db: sqlite3.Connection) -> None:
+            cursor = db.execute(
+                "INSERT INTO roasts (uuid, started_utc, ended_utc, status, title, bean, batch_g, "
+                "roasted_g, notes, roaster, driver, sampling_interval_s, extra_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.uuid,
+                    _utc_text(record.started_utc),
+                    _utc_text(record.ended_utc) if record.ended_utc else None,
+                    record.status.value,
+                    record.title,
+                    record.bean,
+                    record.batch_g,
+                    record.roasted_g,
+                    record.notes,
+                    record.roaster,
+                    "import",
+                    record.sampling_interval_s,
+                    json.dumps(record.extra, default=str) if record.extra else None,
+                ),
+            )
+            roast_id = int(cursor.lastrowid or 0)
+            new_id.append(roast_id)
+            db.executemany(
+                "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_sample_row(roast_id, seq, s) for seq, s in enumerate(record.samples)],
+            )
+            db.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?)", _event_rows(roast_id, record.events)
+            )
+
+        try:
+            self._now_sync(job)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"roast {record.uuid} is already in the store") from exc
+        if not new_id:
+            raise StoreError(
+                f"roast {record.uuid} could not be stored; is it already in the store?"
+            )
+        return new_id[0]
+
+    # ----------------------------------------------------------------- reading
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            db.row_factory = sqlite3.Row
+            yield db
+
+    def list_roasts(self, *, limit: int = 20, offset: int = 0) -> list[RoastSummary]:
+        """Return the newest roasts first."""
+        with self._reader() as db:
+            ids = [
+                int(row[0])
+                for row in db.execute(
+                    "SELECT id FROM roasts ORDER BY started_utc DESC, id DESC LIMIT ? OFFSET ?",
+                    (limit, offset),
+                )
+            ]
+        return [self.summary(roast_id) for roast_id in ids]
+
+    def count(self) -> int:
+        """Return how many roasts the store holds."""
+        with self._reader() as db:
+            return int(db.execute("SELECT COUNT(*) FROM roasts").fetchone()[0])
+
+    def summary(self, roast_id: int) -> RoastSummary:
+        """Return one roast's history line; raise :class:`StoreError` if there is none."""
+        with self._reader() as db:
+            row = db.execute("SELECT * FROM roasts WHERE id = ?", (roast_id,)).fetchone()
+            if row is None:
+                raise StoreError(
+                    f"no roast with id {roast_id}; list the roasts with 'roastctl history' "
+                    "or the list_roasts tool"
+                )
+            samples, last = db.execute(
+                "SELECT COUNT(*), MAX(time_s) FROM samples WHERE roast_id = ?", (roast_id,)
+            ).fetchone()
+            events = {
+                str(e["type"]): float(e["time_s"])
+                for e in db.execute(
+                    "SELECT type, time_s FROM events WHERE roast_id = ? ORDER BY time_s",
+                    (roast_id,),
+                )
+            }
+        return RoastSummary(
+            id=int(row["id"]),
+            uuid=str(row["uuid"]),
+            started_utc=_parse_utc(row["started_utc"]),
+            ended_utc=_parse_utc(row["ended_utc"]) if row["ended_utc"] else None,
+            status=RecordStatus(row["status"]),
+            title=str(row["title"]),
+            bean=row["bean"],
+            batch_g=row["batch_g"],
+            roasted_g=row["roasted_g"],
+            samples=int(samples),
+            duration_s=float(last) if last is not None else None,
+            events=events,
+        )
+
+    def get_roast(self, roast_id: int) -> RoastRecord:
+        """Return one whole roast; raise :class:`StoreError` if there is none."""
+        summary = self.summary(roast_id)
+        with self._reader() as db:
+            row = db.execute("SELECT * FROM roasts WHERE id = ?", (roast_id,)).fetchone()
+            samples = tuple(
+                RecordSample(
+                    time_s=float(s["time_s"]),
+                    bean_temp_c=s["bean_temp_c"],
+                    env_temp_c=s["env_temp_c"],
+                    heat_percent=s["heat_percent"],
+                    fan_percent=s["fan_percent"],
+                    drum_on=_bool(s["drum_on"]),
+                    door_open=_bool(s["door_open"]),
+                    cooling_on=_bool(s["cooling_on"]),
+                )
+                for s in db.execute(
+                    "SELECT * FROM samples WHERE roast_id = ? ORDER BY seq", (roast_id,)
+                )
+            )
+            events = tuple(
+                RecordEvent(
+                    type=RoastEventType(e["type"]),
+                    time_s=float(e["time_s"]),
+                    bean_temp_c=e["bean_temp_c"],
+                    source=str(e["source"]),
+                )
+                for e in db.execute(
+                    "SELECT * FROM events WHERE roast_id = ? ORDER BY time_s", (roast_id,)
+                )
+            )
+        extra: dict[str, object] = json.loads(row["extra_json"]) if row["extra_json"] else {}
+        return RoastRecord(
+            uuid=summary.uuid,
+            started_utc=summary.started_utc,
+            samples=samples,
+            events=events,
+            status=summary.status,
+            ended_utc=summary.ended_utc,
+            title=summary.title,
+            bean=summary.bean,
+            batch_g=summary.batch_g,
+            roasted_g=summary.roasted_g,
+            notes=str(row["notes"]),
+            roaster=str(row["roaster"]),
+            sampling_interval_s=row["sampling_interval_s"],
+            id=summary.id,
+            extra=extra,
+        )
+
+    def commands(self, roast_id: int) -> list[CommandRecord]:
+        """Return the commands a roast received, oldest first."""
+        with self._reader() as db:
+            return [
+                CommandRecord(
+                    at_utc=_parse_utc(c["at_utc"]),
+                    command=str(c["command"]),
+                    arguments=json.loads(c["arguments_json"]),
+                    result=str(c["result"]),
+                    refused=bool(c["refused"]),
+                    caller=str(c["caller"]),
+                )
+                for c in db.execute(
+                    "SELECT * FROM commands WHERE roast_id = ? ORDER BY id", (roast_id,)
+                )
+            ]
+
+    def safety_log(self, roast_id: int) -> list[dict[str, Any]]:
+        """Return a roast's safety log, oldest first."""
+        with self._reader() as db:
+            return [
+                dict(row)
+                for row in db.execute(
+                    "SELECT at_utc, kind, rule, message, bean_temp_c, env_temp_c FROM safety_log "
+                    "WHERE roast_id = ? ORDER BY id",
+                    (roast_id,),
+                )
+            ]
+
+
+def _sample_row(roast_id: int, seq: int, sample: RecordSample) -> tuple[object, ...]:
+    return (
+        roast_id,
+        seq,
+        sample.time_s,
+        sample.bean_temp_c,
+        sample.env_temp_c,
+        sample.heat_percent,
+        sample.fan_percent,
+        _flag(sample.drum_on),
+        _flag(sample.door_open),
+        _flag(sample.cooling_on),
+    )
+
+
+def _event_rows(roast_id: int, events: tuple[RecordEvent, ...]) -> list[tuple[object, ...]]:
+    return [(roast_id, e.type.value, e.time_s, e.bean_temp_c, e.source) for e in events]
+
+
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _bool(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+__all__ = [
+    "COMMIT_INTERVAL_S",
+    "CommandRecord",
+    "RoastStore",
+    "RoastSummary",
+    "StoreError",
+    "default_store_path",
+]
