@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,18 @@ from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.session import RoastSessionManager
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _throwaway_roast_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The roastctl processes tests start keep their roasts in a temporary store, not the user's."""
+    previous = os.environ.get("ROASTCTL_STORE__PATH")
+    os.environ["ROASTCTL_STORE__PATH"] = str(tmp_path_factory.mktemp("store") / "roasts.sqlite3")
+    yield
+    if previous is None:
+        del os.environ["ROASTCTL_STORE__PATH"]
+    else:
+        os.environ["ROASTCTL_STORE__PATH"] = previous
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from roastctl import __version__
+from roastctl.cli_roasts import ROAST_COMMANDS, add_roast_commands, run_roast_command
 from roastctl.clock import PacedClock, ScaledClock, SystemClock
 from roastctl.config import SERVE_DEAD_MAN_S, ServerConfig, load_config
 from roastctl.devices.simulator import SimulatedRoaster
@@ -20,6 +21,7 @@ from roastctl.recipe import run_scripted_roast
 from roastctl.roast.phases import format_mmss
 from roastctl.session import RoastSessionManager
 from roastctl.shutdown import safe_on_exit
+from roastctl.store import RoastStore
 
 SUMMARY_EVENTS = (
     RoastEventType.CHARGE,
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--speed", type=_positive_float, default=60.0, help="simulated seconds per real second"
     )
+    add_roast_commands(commands)
     return parser
 
 
@@ -217,19 +220,26 @@ def run_simulate(config: ServerConfig, speed: float, seed: int | None, as_json: 
     # Stepped by the script and paced to real time: every sample is taken whatever the load.
     clock = PacedClock(speed)
     roaster = SimulatedRoaster(config.simulator, clock)
-    manager = RoastSessionManager(roaster, config, clock=clock, background_polling=False)
+    store = RoastStore(config.store.path)
+    manager = RoastSessionManager(
+        roaster, config, clock=clock, background_polling=False, store=store
+    )
     progress = _Progress(sys.stderr)
     manager.start_session()
     try:
         with safe_on_exit(manager, "roastctl simulate"):
             final = run_scripted_roast(manager, roaster, on_progress=progress)
+            roast_id = manager.roast_id
     finally:
         progress.close()
+        store.close()
     summary = summarize(final)
+    summary["roast_id"] = roast_id
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     else:
         _print_table(summary, sys.stdout)
+        sys.stdout.write(f"kept as roast {roast_id}: roastctl show {roast_id}\n")
     return 0
 
 
@@ -238,6 +248,7 @@ def _session_for(
 ) -> tuple[RoastSessionManager, SimulatedRoaster | None]:
     """Build the manager for the configured driver; the simulator is returned for its tools."""
     driver = config.hardware.driver
+    clock = SystemClock() if speed == 1.0 else ScaledClock(speed)
     if driver == "hottop":
         if speed != 1.0:
             raise ConfigError(f"--speed {speed} is for the simulator; a real Hottop runs at 1")
@@ -246,15 +257,30 @@ def _session_for(
         hottop = HottopRoaster(
             config.hardware.port, baud=config.hardware.baud, timeout_s=config.hardware.timeout_s
         )
-        return RoastSessionManager(hottop, config), None
-    if driver != "simulator":
-        raise ConfigError(
-            f"hardware.driver = {driver!r} is not available in this version; use 'simulator' "
-            "or 'hottop' (set ROASTCTL_HARDWARE__DRIVER or edit roastctl.toml)"
-        )
-    clock = SystemClock() if speed == 1.0 else ScaledClock(speed)
+        return RoastSessionManager(hottop, config, store=RoastStore(config.store.path)), None
+    if driver == "replay":
+        return _replay_session(config, clock), None
     roaster = SimulatedRoaster(config.simulator, clock)
-    return RoastSessionManager(roaster, config, clock=clock), roaster
+    manager = RoastSessionManager(roaster, config, clock=clock, store=RoastStore(config.store.path))
+    return manager, roaster
+
+
+def _replay_session(config: ServerConfig, clock: SystemClock | ScaledClock) -> RoastSessionManager:
+    """Return a session on a recorded roast played back as the roaster (``driver = "replay"``)."""
+    from roastctl.devices.replay import ReplayRoaster
+    from roastctl.roast.artisan import AlogError
+
+    path = config.hardware.replay_file
+    if path is None:
+        raise ConfigError(
+            "hardware.driver = 'replay' needs hardware.replay_file: the roast log to play "
+            "(an .alog, for example); set ROASTCTL_HARDWARE__REPLAY_FILE or edit roastctl.toml"
+        )
+    try:
+        roaster = ReplayRoaster(path, clock)
+    except (AlogError, OSError, ValueError) as exc:
+        raise ConfigError(f"hardware.replay_file {str(path)!r} cannot be played: {exc}") from exc
+    return RoastSessionManager(roaster, config, clock=clock, store=RoastStore(config.store.path))
 
 
 def run_ports(stream: TextIO) -> int:
@@ -279,16 +305,20 @@ def run_serve(config: ServerConfig, *, http: bool, host: str, port: int, speed: 
 
     manager, roaster = _session_for(config, speed)
     manager.use_dead_man_default(SERVE_DEAD_MAN_S)
-    with safe_on_exit(manager, "roastctl serve"):
-        if not http:
-            run_stdio(manager, simulator=roaster)
-            return 0
-        import uvicorn
+    try:
+        with safe_on_exit(manager, "roastctl serve"):
+            if not http:
+                run_stdio(manager, simulator=roaster)
+                return 0
+            import uvicorn
 
-        app = build_http_app(manager, simulator=roaster, host=host)
-        sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
-        uvicorn.run(app, host=host, port=port, log_level="warning")
-    return 0
+            app = build_http_app(manager, simulator=roaster, host=host)
+            sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        return 0
+    finally:
+        if manager.store is not None:
+            manager.store.close()
 
 
 def _demo_progress(stream: TextIO) -> Callable[[dict[str, Any]], None]:
@@ -375,6 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo_command(args.speed)
         if args.command == "ports":
             return run_ports(sys.stdout)
+        if args.command in ROAST_COMMANDS:
+            return run_roast_command(args, config, sys.stdout)
     except RoasterError as exc:
         sys.stderr.write(f"roastctl: {exc}\n")
         return 2

@@ -38,6 +38,7 @@ from starlette.routing import BaseRoute, Mount
 
 from roastctl import __version__
 from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.mcp_roast_tools import register_roast_tools
 from roastctl.mcp_tools import (
     ToolRegistry,
     agent_heartbeat,
@@ -307,6 +308,7 @@ def create_bundle(
 
     registry = ToolRegistry(mcp)
     register_tools(registry, manager, simulator)
+    register_roast_tools(registry, manager)
     mcp.middleware.append(agent_heartbeat(manager))
     mcp.middleware.append(registry.reject_unknown_arguments)
 

@@ -38,6 +38,7 @@ from roastctl.models import (
     SafetyStatus,
     SensorReading,
 )
+from roastctl.recorder import calling_as
 from roastctl.session import FIRST_CRACK_TEMP_RANGE_C, RoastSessionManager
 
 logger = logging.getLogger(__name__)
@@ -399,9 +400,10 @@ def range_check(control: ControlRange) -> BeforeValidator:
 
 
 # --------------------------------------------------------------------- registration
-def _annotations(
+def tool_annotations(
     title: str, *, read_only: bool = False, destructive: bool = False, idempotent: bool = True
 ) -> ToolAnnotations:
+    """Return a tool's behaviour hints (read-only tools are never destructive)."""
     return ToolAnnotations(
         title=title,
         read_only_hint=read_only,
@@ -470,7 +472,8 @@ def agent_heartbeat(manager: RoastSessionManager) -> Callable[..., Any]:
         ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
         manager.note_agent_call()
-        return await call_next(ctx)
+        with calling_as("agent"):  # the roast store attributes commands to the agent
+            return await call_next(ctx)
 
     return note_agent_call
 
@@ -513,7 +516,7 @@ def register_tools(
             "limits, the supervisor's last action and the seconds before the dead-man cuts the "
             "heat. Poll this every 5-15 s during a roast."
         ),
-        annotations=_annotations("Roast status", read_only=True),
+        annotations=tool_annotations("Roast status", read_only=True),
     )
 
     def get_roast_curve(
@@ -555,7 +558,7 @@ def register_tools(
             f"(2-{CURVE_MAX_POINTS_MAX}) thins evenly. Use it to judge the RoR trend, e.g. "
             "last_n=60 for the last minute at 1 Hz."
         ),
-        annotations=_annotations("Roast curve", read_only=True),
+        annotations=tool_annotations("Roast curve", read_only=True),
     )
 
     # ------------------------------------------------------------- actuators
@@ -575,7 +578,7 @@ def register_tools(
             "after drop_beans or emergency_stop, until stop_cooling ends cooling. Heat 0 is "
             "always allowed. Returns the roaster's reading taken after the change."
         ),
-        annotations=_annotations("Set heat", destructive=True),
+        annotations=tool_annotations("Set heat", destructive=True),
     )
 
     def set_fan(percent: Annotated[int, fan_field, fan_check]) -> CommandResult:
@@ -589,7 +592,7 @@ def register_tools(
             "(nothing changes) when the value is not allowed or no session is active. Returns the "
             "reading taken after the change."
         ),
-        annotations=_annotations("Set fan", destructive=True),
+        annotations=tool_annotations("Set fan", destructive=True),
     )
 
     def start_roaster() -> CommandResult:
@@ -601,7 +604,7 @@ def register_tools(
             "Start the drum motor. Needed before any heat: set_heat above 0 is refused while "
             "the drum is stopped. Idempotent. Refused when no session is active."
         ),
-        annotations=_annotations("Start drum", destructive=True),
+        annotations=tool_annotations("Start drum", destructive=True),
     )
 
     def stop_roaster() -> CommandResult:
@@ -614,7 +617,7 @@ def register_tools(
             "roast with beans inside: use drop_beans. Idempotent. Refused when no session is "
             "active."
         ),
-        annotations=_annotations("Stop drum", destructive=True),
+        annotations=tool_annotations("Stop drum", destructive=True),
     )
 
     def drop_beans() -> CommandResult:
@@ -637,7 +640,7 @@ def register_tools(
             "calls are harmless. Refused when no session is active. Afterwards let the beans "
             "cool (about 4 min), then stop_cooling."
         ),
-        annotations=_annotations("Drop beans", destructive=True),
+        annotations=tool_annotations("Drop beans", destructive=True),
     )
 
     def start_cooling() -> CommandResult:
@@ -649,7 +652,7 @@ def register_tools(
             "Start the cooling-tray stirrer with the fan at 100 %. drop_beans already does this; "
             "use it to restart cooling. Idempotent. Refused when no session is active."
         ),
-        annotations=_annotations("Start cooling", destructive=True),
+        annotations=tool_annotations("Start cooling", destructive=True),
     )
 
     def stop_cooling() -> CommandResult:
@@ -666,7 +669,7 @@ def register_tools(
             "and heater off, drop door closed for the next batch. Idempotent. Refused when no "
             "session is active."
         ),
-        annotations=_annotations("Stop cooling", destructive=True),
+        annotations=tool_annotations("Stop cooling", destructive=True),
     )
 
     # ------------------------------------------------------------- events
@@ -715,7 +718,7 @@ def register_tools(
             "recorded) before CHARGE, with a time without timezone, a malformed time, a time "
             "before CHARGE, or a temperature outside the range."
         ),
-        annotations=_annotations("Report first crack"),
+        annotations=tool_annotations("Report first crack"),
     )
 
     def mark_event(
@@ -740,7 +743,7 @@ def register_tools(
             "(nothing recorded) when no session is active, for events other than CHARGE before "
             "CHARGE, and for malformed, naive or future times."
         ),
-        annotations=_annotations("Mark roast event"),
+        annotations=tool_annotations("Mark roast event"),
     )
 
     # ------------------------------------------------------------- session
@@ -772,7 +775,7 @@ def register_tools(
             "metrics). Idempotent: when a session is already active nothing changes. To start "
             "another roast without restarting the server, call stop_session then start_session."
         ),
-        annotations=_annotations("Start session"),
+        annotations=tool_annotations("Start session"),
     )
 
     def stop_session() -> SessionResult:
@@ -796,7 +799,7 @@ def register_tools(
             "control tool is refused until start_session, which begins a new roast and "
             "discards this roast's samples. Idempotent."
         ),
-        annotations=_annotations("Stop session", destructive=True),
+        annotations=tool_annotations("Stop session", destructive=True),
     )
 
     # ------------------------------------------------------------- emergency
@@ -844,7 +847,7 @@ def register_tools(
             "new roasts are refused until clear_fault, once BT is below 180 deg C. If it reports "
             "failure, cut the roaster's power."
         ),
-        annotations=_annotations("Emergency stop", destructive=True),
+        annotations=tool_annotations("Emergency stop", destructive=True),
     )
 
     def clear_fault(fault: ClearableFault | None = None) -> SafetyView:
@@ -864,7 +867,7 @@ def register_tools(
             "temperature (180 deg C by default) on fresh data, stale data needs fresh readings. "
             "Read safety.faults in get_roast_status first; each names what clears it."
         ),
-        annotations=_annotations("Clear safety fault"),
+        annotations=tool_annotations("Clear safety fault"),
     )
 
     # ------------------------------------------------------------- simulator only
@@ -897,7 +900,7 @@ def register_tools(
             "20 s. Refused when beans are already in the drum (drop them first) or no session "
             "is active."
         ),
-        annotations=_annotations("Charge beans (simulator)", idempotent=False),
+        annotations=tool_annotations("Charge beans (simulator)", idempotent=False),
     )
 
     def first_crack_heard() -> FirstCrackHeard:
@@ -912,5 +915,5 @@ def register_tools(
             "batch (UTC), or heard=false so far. It does not record anything: pass "
             "first_crack_utc to report_first_crack to put first crack on the time line."
         ),
-        annotations=_annotations("First crack heard? (simulator)", read_only=True),
+        annotations=tool_annotations("First crack heard? (simulator)", read_only=True),
     )

@@ -10,6 +10,7 @@ function serves a finished roast and a live one (Artisan's DEV% LCD does the sam
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from roastctl.models import RoastPhase
@@ -81,3 +82,13 @@ def format_mmss(seconds: float | None) -> str | None:
     whole = int(abs(seconds))
     sign = "-" if seconds < 0 and whole else ""
     return f"{sign}{whole // 60:02d}:{whole % 60:02d}"
+
+
+def development_ratio(events: Mapping[str, float]) -> float | None:
+    """DTR % from event times by name (``None`` without CHARGE, FC_START and DROP in order)."""
+    charge, first_crack, drop = (events.get(k) for k in ("CHARGE", "FC_START", "DROP"))
+    if charge is None or first_crack is None or drop is None:
+        return None
+    if not charge <= first_crack <= drop or drop == charge:
+        return None
+    return round((drop - first_crack) / (drop - charge) * 100.0, 1)
