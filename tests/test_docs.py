@@ -12,6 +12,7 @@ from roastctl.config import (
     SafetyConfig,
     ServerConfig,
     SimulatorConfig,
+    StoreConfig,
     TrackerConfig,
 )
 
@@ -19,11 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
-    "section", [HardwareConfig, TrackerConfig, SimulatorConfig, SafetyConfig, ServerConfig]
+    "section",
+    [HardwareConfig, TrackerConfig, SimulatorConfig, SafetyConfig, StoreConfig, ServerConfig],
 )
 def test_every_config_key_is_documented(section: type[BaseModel]) -> None:
     text = (ROOT / "docs" / "configuration.md").read_text()
-    nested = {"hardware", "tracker", "simulator", "safety"}
+    nested = {"hardware", "tracker", "simulator", "safety", "store"}
     for name in section.model_fields:
         if section is ServerConfig and name in nested:
             continue

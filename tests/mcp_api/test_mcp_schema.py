@@ -40,6 +40,10 @@ ANNOTATIONS = {
     "stop_session": (False, True, True),
     "emergency_stop": (False, True, True),
     "clear_fault": (False, False, True),
+    "list_roasts": (True, False, True),
+    "get_roast": (True, False, True),
+    "export_roast": (True, False, True),
+    "set_roast_info": (False, False, True),
     "charge_beans": (False, False, False),
 }
 
