@@ -18,8 +18,10 @@ __version__ = "0.1.0"
 from roastctl.clock import Clock, ManualClock, ScaledClock, SystemClock
 from roastctl.config import (
     HardwareConfig,
+    SafetyConfig,
     ServerConfig,
     SimulatorConfig,
+    StoreConfig,
     TrackerConfig,
     load_config,
 )
@@ -33,6 +35,7 @@ from roastctl.errors import (
     RoasterConnectionError,
     RoasterError,
     RoasterNotConnectedError,
+    SafetyInterlockError,
 )
 from roastctl.models import (
     ConnectionInfo,
@@ -47,7 +50,9 @@ from roastctl.models import (
     SensorReading,
 )
 from roastctl.roast.tracker import RoastTracker
+from roastctl.safety import SafetySupervisor
 from roastctl.session import RoastSessionManager
+from roastctl.store import RoastStore, StoreError
 
 __all__ = [
     "BeansNotAddedError",
@@ -66,6 +71,7 @@ __all__ = [
     "RoastPhase",
     "RoastSessionManager",
     "RoastStatus",
+    "RoastStore",
     "RoastTimestamps",
     "RoastTracker",
     "Roaster",
@@ -73,11 +79,16 @@ __all__ = [
     "RoasterError",
     "RoasterInfo",
     "RoasterNotConnectedError",
+    "SafetyConfig",
+    "SafetyInterlockError",
+    "SafetySupervisor",
     "ScaledClock",
     "SensorReading",
     "ServerConfig",
     "SimulatedRoaster",
     "SimulatorConfig",
+    "StoreConfig",
+    "StoreError",
     "SystemClock",
     "TrackerConfig",
     "__version__",
