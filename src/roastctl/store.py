@@ -261,7 +261,7 @@ class RoastStore:
                 if self._pending == 0:
                     self._idle.set()
 
-    def _run_batch(self, jobs: list[_Job]) -> None:
+    def _run_batch(self, jobs: list[_Job], *, log_failure: bool = True) -> None:
         with self._lock:
             try:
                 self._db.execute("BEGIN")
@@ -269,7 +269,8 @@ class RoastStore:
                     job(self._db)
                 self._db.execute("COMMIT")
             except sqlite3.Error:
-                logger.exception("the roast store could not write %d changes", len(jobs))
+                if log_failure:
+                    logger.exception("the roast store could not write %d changes", len(jobs))
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
@@ -306,7 +307,7 @@ class RoastStore:
         if self._closed:
             raise StoreError(f"the roast store {str(self.path)!r} is closed")
         self.flush()
-        self._run_batch([job])
+        self._run_batch([job], log_failure=False)  # the caller gets the error
 
     # ----------------------------------------------------------------- roasts
     def begin_roast(
@@ -476,6 +477,12 @@ class RoastStore:
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?)", _event_rows(roast_id, record.events)
             )
 
+        existing = self.find_uuid(record.uuid)
+        if existing is not None:
+            raise StoreError(
+                f"roast {record.uuid} is already in the store as roast {existing}; nothing "
+                "was imported"
+            )
         try:
             self._now_sync(job)
         except sqlite3.IntegrityError as exc:
@@ -505,6 +512,12 @@ class RoastStore:
                 )
             ]
         return [self.summary(roast_id) for roast_id in ids]
+
+    def find_uuid(self, roast_uuid: str) -> int | None:
+        """Return the id of the roast with ``roast_uuid``, or ``None``."""
+        with self._reader() as db:
+            row = db.execute("SELECT id FROM roasts WHERE uuid = ?", (roast_uuid,)).fetchone()
+        return None if row is None else int(row[0])
 
     def count(self) -> int:
         """Return how many roasts the store holds."""
