@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import anyio
 import pytest
+from mcp.types import CallToolResult, TextContent
 
-from roastctl.clock import ManualClock
+from roastctl.clock import Clock, ManualClock
 from roastctl.models import RoastStatus, SensorReading
 from roastctl.roast.artisan import RecordedRoast
 from roastctl.session import RoastSessionManager
@@ -81,3 +86,39 @@ def preheat_and_charge(
     )
     roaster.charge()  # type: ignore[attr-defined]
     return run_until(manager, clock, lambda s: s.metrics.roast_elapsed_s is not None, limit_s=60)
+
+
+def wait_for(condition: Callable[[], bool], clock: Clock, limit_s: float) -> float:
+    """Poll until ``condition()``; return the clock seconds it took; fail after ``limit_s``."""
+    start = clock.monotonic()
+    while not condition():
+        assert clock.monotonic() - start < limit_s, f"not within {limit_s} clock s"
+        time.sleep(0.002)
+    return clock.monotonic() - start
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def wait_until_listening(
+    port: int, server: subprocess.Popen[str], limit_s: float = 20.0
+) -> None:
+    """Wait until ``server`` accepts connections on ``port``; fail if it exits or takes too long."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            assert server.poll() is None, "the server exited before it listened"
+            assert time.monotonic() < deadline, "the server did not start listening"
+            await anyio.sleep(0.05)
+
+
+def tool_text(result: CallToolResult) -> str:
+    """The text of an MCP tool result (a refusal's message, say)."""
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))

@@ -8,7 +8,7 @@ watchdog still leaves 200 ms of real time for thread scheduling on a busy machin
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,17 +20,9 @@ from roastctl.errors import RoasterConnectionError
 from roastctl.hottop.emulator import VirtualHottop
 from roastctl.hottop.protocol import ControlFrame
 from roastctl.session import RoastSessionManager
+from support import wait_for
 
 SPEED = 5.0
-
-
-def wait_for(condition: Callable[[], bool], clock: ScaledClock, limit_s: float) -> float:
-    """Poll until ``condition()``; return the clock seconds it took; fail after ``limit_s``."""
-    start = clock.monotonic()
-    while not condition():
-        assert clock.monotonic() - start < limit_s, f"not within {limit_s} clock s"
-        time.sleep(0.002)
-    return clock.monotonic() - start
 
 
 @pytest.fixture

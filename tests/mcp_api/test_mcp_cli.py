@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 
-import anyio
 import pytest
 from mcp.client import Client
 
+from support import free_port, wait_until_listening
 from test_cli import run
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_demo_runs_a_whole_roast_through_mcp() -> None:
@@ -36,7 +28,7 @@ def test_demo_runs_a_whole_roast_through_mcp() -> None:
 
 @pytest.mark.anyio
 async def test_serve_http_answers_and_stops_cleanly() -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "roastctl", "serve", "--http", "--port", str(port), "--speed", "50"],
         stdout=subprocess.PIPE,
@@ -44,15 +36,7 @@ async def test_serve_http_answers_and_stops_cleanly() -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert server.poll() is None, server.communicate()[1]
-                assert time.monotonic() < deadline, "server did not start listening"
-                await anyio.sleep(0.05)
+        await wait_until_listening(port, server)
         async with Client(f"http://127.0.0.1:{port}/mcp") as client:
             result = await client.call_tool("get_roast_status", {})
             assert not result.is_error

@@ -12,12 +12,12 @@ import anyio
 import pytest
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters
-from mcp.types import CallToolResult, TextContent
 
 from roastctl.clock import ManualClock
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp_server import HEALTH_URI, create_server
 from roastctl.session import RoastSessionManager
+from support import tool_text
 
 
 @pytest.fixture
@@ -29,10 +29,6 @@ def anyio_backend() -> str:
 async def client(started: RoastSessionManager, sim: SimulatedRoaster) -> AsyncIterator[Client]:
     async with Client(create_server(started, simulator=sim), raise_exceptions=True) as c:
         yield c
-
-
-def text(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
 async def status(client: Client) -> dict[str, Any]:
@@ -57,8 +53,8 @@ async def test_an_emergency_stop_is_a_fault_the_agent_sees_and_clears(
     assert safety["last_action"].startswith("emergency_stop: emergency stop carried out")
     refused = await client.call_tool("set_heat", {"percent": 50})
     assert refused.is_error
-    assert "emergency_stop" in text(refused)
-    assert "clear_fault" in text(refused)
+    assert "emergency_stop" in tool_text(refused)
+    assert "clear_fault" in tool_text(refused)
     clock.advance(1.0)
     started.poll_once()
     cleared = await client.call_tool("clear_fault", {"fault": "emergency_stop"})
@@ -78,8 +74,8 @@ async def test_clear_fault_is_refused_while_the_roaster_is_hot(
     started.poll_once()
     refused = await client.call_tool("clear_fault", {})
     assert refused.is_error
-    assert "BT 205.0 deg C is not yet below 180" in text(refused)
-    assert "nothing was cleared" in text(refused)
+    assert "BT 205.0 deg C is not yet below 180" in tool_text(refused)
+    assert "nothing was cleared" in tool_text(refused)
     assert [f["fault"] for f in (await status(client))["safety"]["faults"]] == ["emergency_stop"]
 
 
@@ -87,10 +83,10 @@ async def test_clear_fault_is_refused_while_the_roaster_is_hot(
 async def test_clear_fault_names_the_faults_it_knows(client: Client) -> None:
     refused = await client.call_tool("clear_fault", {"fault": "overheat"})
     assert refused.is_error
-    assert "dead_man" in text(refused)
+    assert "dead_man" in tool_text(refused)
     nothing = await client.call_tool("clear_fault", {"fault": "dead_man"})
     assert nothing.is_error
-    assert "no dead_man fault is latched" in text(nothing)
+    assert "no dead_man fault is latched" in tool_text(nothing)
 
 
 @pytest.mark.anyio

@@ -6,8 +6,7 @@ time are 0.75 s of real time; limits below are in roaster (clock) seconds.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,9 @@ from roastctl.devices.hottop import HottopRoaster
 from roastctl.hottop.emulator import Mode, VirtualHottop
 from roastctl.models import SafetyRule
 from roastctl.session import RoastSessionManager
+from support import wait_for
 
 SPEED = 4.0
-
-
-def wait_for(condition: Callable[[], bool], clock: ScaledClock, limit_s: float) -> float:
-    """Poll until ``condition()``; return the clock seconds it took; fail after ``limit_s``."""
-    start = clock.monotonic()
-    while not condition():
-        assert clock.monotonic() - start < limit_s, f"not within {limit_s} clock s"
-        time.sleep(0.002)
-    return clock.monotonic() - start
 
 
 @pytest.fixture

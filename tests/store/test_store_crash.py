@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,25 +20,12 @@ from mcp.client import Client
 
 from roastctl.roast.record import RecordStatus
 from roastctl.store import RoastStore
+from support import free_port, wait_until_listening
 from test_cli import run
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def _heat_up(port: int, server: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            assert server.poll() is None, "the server exited early"
-            assert time.monotonic() < deadline, "the server did not start listening"
-            await anyio.sleep(0.05)
+    await wait_until_listening(port, server)
     async with Client(f"http://127.0.0.1:{port}/mcp") as client:
         for tool, arguments in (
             ("start_roaster", {}),
@@ -54,7 +39,7 @@ async def _heat_up(port: int, server: subprocess.Popen[str]) -> None:
 @pytest.mark.anyio
 async def test_kill_9_mid_roast_keeps_the_roast_up_to_the_last_second(tmp_path: Path) -> None:
     store_path = tmp_path / "roasts.sqlite3"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ROASTCTL_STORE__PATH": str(store_path),

@@ -1,0 +1,130 @@
+"""The roast-history tools over MCP: list_roasts, get_roast, export_roast, set_roast_info."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp.client import Client
+
+from roastctl.clock import ManualClock
+from roastctl.config import ServerConfig, SimulatorConfig
+from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.mcp_server import create_server
+from roastctl.recipe import run_scripted_roast
+from roastctl.session import RoastSessionManager
+from roastctl.store import RoastStore
+from support import tool_text
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def kept(tmp_path: Path, clock: ManualClock) -> tuple[RoastSessionManager, SimulatedRoaster]:
+    """A store holding one finished simulated roast, and a session recording the next."""
+    store = RoastStore(tmp_path / "roasts.sqlite3")
+    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
+    manager = RoastSessionManager(
+        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
+    )
+    manager.start_session()
+    run_scripted_roast(manager, sim)
+    manager.stop_cooling()
+    manager.new_roast()
+    return manager, sim
+
+
+@pytest.fixture
+async def client(
+    kept: tuple[RoastSessionManager, SimulatedRoaster],
+) -> AsyncIterator[Client]:
+    manager, sim = kept
+    async with Client(create_server(manager, simulator=sim), raise_exceptions=True) as c:
+        yield c
+    manager.stop_session()
+    assert manager.store is not None
+    manager.store.close()
+
+
+async def call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, tool_text(result)
+    content: dict[str, Any] | None = result.structured_content
+    assert content is not None
+    return content
+
+
+@pytest.mark.anyio
+async def test_list_roasts_shows_the_finished_and_the_current_roast(client: Client) -> None:
+    listed = await call(client, "list_roasts", {})
+    assert listed["total"] == 2
+    current, finished = listed["roasts"]
+    assert current["status"] == "recording"
+    assert finished["status"] == "complete"
+    assert {"CHARGE", "FC_START", "DROP"} <= set(finished["events"])
+    assert 15.0 <= finished["dtr_percent"] <= 25.0
+    assert finished["samples"] > 600
+    paged = await call(client, "list_roasts", {"limit": 1, "offset": 1})
+    assert [r["id"] for r in paged["roasts"]] == [finished["id"]]
+
+
+@pytest.mark.anyio
+async def test_get_roast_returns_events_and_a_thinned_curve(client: Client) -> None:
+    finished = (await call(client, "list_roasts", {}))["roasts"][1]
+    detail = await call(client, "get_roast", {"roast_id": finished["id"], "max_points": 100})
+    assert len(detail["points"]) <= 100
+    assert len(detail["points"]) >= 50
+    events = {e["type"]: e for e in detail["events"]}
+    assert events["CHARGE"]["time_s"] == 0.0
+    assert events["DROP"]["time_s"] > events["FC_START"]["time_s"] > 0
+    assert events["DROP"]["source"] == "command"
+    assert detail["points"][0]["time_s"] < 0  # preheat comes before CHARGE
+
+
+@pytest.mark.anyio
+async def test_a_missing_roast_is_a_clear_refusal(client: Client) -> None:
+    result = await client.call_tool("get_roast", {"roast_id": 999})
+    assert result.is_error
+    assert "no roast with id 999" in tool_text(result)
+    assert "list_roasts" in tool_text(result)
+
+
+@pytest.mark.anyio
+async def test_export_roast_gives_a_file_artisan_reads(client: Client) -> None:
+    finished = (await call(client, "list_roasts", {}))["roasts"][1]
+    alog = await call(client, "export_roast", {"roast_id": finished["id"]})
+    profile = ast.literal_eval(alog["content"])
+    assert len(profile["timex"]) == finished["samples"]
+    assert profile["timeindex"][0] >= 0
+    as_json = await call(client, "export_roast", {"roast_id": finished["id"], "format": "json"})
+    assert json.loads(as_json["content"])["timex"] == profile["timex"]
+    as_csv = await call(client, "export_roast", {"roast_id": finished["id"], "format": "csv"})
+    assert as_csv["content"].splitlines()[1].startswith("Time1\tTime2\tET\tBT\tEvent")
+
+
+@pytest.mark.anyio
+async def test_set_roast_info_describes_the_current_roast(
+    client: Client, kept: tuple[RoastSessionManager, SimulatedRoaster]
+) -> None:
+    manager, _sim = kept
+    line = await call(
+        client, "set_roast_info", {"bean": "Colombia Huila", "batch_g": 225, "notes": "agent"}
+    )
+    assert (line["bean"], line["batch_g"]) == ("Colombia Huila", 225.0)
+    assert line["id"] == manager.roast_id
+    refused = await client.call_tool("set_roast_info", {"batch_g": -1})
+    assert refused.is_error
+    empty = await client.call_tool("set_roast_info", {})
+    assert empty.is_error
+    assert "needs at least one of" in tool_text(empty)
+    assert manager.store is not None
+    commands = manager.store.commands(line["id"])
+    assert commands[-1].command == "set_roast_info"
+    assert commands[-1].caller == "agent"
