@@ -30,16 +30,15 @@ import io
 import itertools
 import json
 import math
-import os
 import re
 import statistics
-import tempfile
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from roastctl.files import write_text_atomically
 from roastctl.models import RoastEventType
 from roastctl.roast.artisan import TIMEINDEX_SLOTS, AlogError, fahrenheit_to_celsius
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
@@ -161,7 +160,7 @@ def write_alog(record: RoastRecord, path: Path | str) -> Path:
     over ``path``, so a reader sees the old file or the new one, never half of one.
     """
     path = Path(path)
-    _write_atomically(path, dump_alog(record))
+    write_text_atomically(path, dump_alog(record))
     return path
 
 
@@ -374,35 +373,6 @@ def _extra_device(record: RoastRecord, times: Sequence[float]) -> dict[str, Any]
         "extraNoneTempHint1": [True],
         "extraNoneTempHint2": [True],
     }
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain write would have.
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(folder: Path) -> None:
-    """Make the rename itself durable (POSIX only: Windows cannot open a folder this way)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- CSV ----------------------------------------------------------------------------------------
