@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from roastctl.models import RoastEvent, SafetyEvent, SensorReading
+from roastctl.models import EventSource, RoastEvent, RoastEventType, SafetyEvent, SensorReading
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus
 from roastctl.store import RoastStore
 
@@ -58,6 +58,7 @@ class RoastRecorder:
         self._origin_s: float | None = None
         self._seq = 0
         self._events: tuple[RecordEvent, ...] = ()
+        self._agent_marks: set[RoastEventType] = set()
 
     def open_roast(self, started_utc: datetime, roaster: str) -> int:
         """Create a roast in the store (I/O, committed at once); return its id."""
@@ -75,6 +76,7 @@ class RoastRecorder:
         self._origin_s = None
         self._seq = 0
         self._events = ()
+        self._agent_marks = set()
 
     def release(self) -> int | None:
         """Stop recording into the current roast; return its id (memory only)."""
@@ -109,6 +111,13 @@ class RoastRecorder:
         )
         self._seq += 1
 
+    def note_mark(self, kind: RoastEventType) -> None:
+        """Remember who marked ``kind`` by hand: an agent's marks are kept with source "agent"."""
+        if CALLER.get() == "agent":
+            self._agent_marks.add(kind)
+        else:
+            self._agent_marks.discard(kind)
+
     def events(self, events: tuple[RoastEvent, ...]) -> None:
         """Store the roast's events when they changed (a detection, a mark, a moved mark)."""
         if self.roast_id is None or self._origin_s is None:
@@ -119,7 +128,7 @@ class RoastRecorder:
                 type=event.type,
                 time_s=round(event.monotonic_s - origin, 3),
                 bean_temp_c=event.bean_temp_c,
-                source=event.source.value,
+                source=_source(event, self._agent_marks),
             )
             for event in events
         )
@@ -158,6 +167,13 @@ class RoastRecorder:
             bean_temp_c=event.bean_temp_c,
             env_temp_c=event.env_temp_c,
         )
+
+
+def _source(event: RoastEvent, agent_marks: set[RoastEventType]) -> str:
+    """Who put ``event`` on the time line: auto, agent, manual, command or safety."""
+    if event.source is EventSource.MANUAL and event.type in agent_marks:
+        return "agent"
+    return event.source.value
 
 
 __all__ = ["CALLER", "RoastRecorder", "calling_as"]

@@ -363,6 +363,7 @@ class RoastSessionManager:
             self._note_drop_sequence()
             if self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None:
                 self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
+        self._keep_events()
 
     def _note_drop_sequence(self) -> None:
         """Record what the drop sequence set (heater 0, drum on, fan 100); under the state lock."""
@@ -693,6 +694,7 @@ class RoastSessionManager:
             ):
                 self._drop_noted = True
                 self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
+        self._keep_events()
 
     def clear_fault(self, rule: SafetyRule | str | None = None) -> list[SafetyRule]:
         """Clear a latched safety fault (or all); refused, changing nothing, while a cause lasts.
@@ -777,9 +779,12 @@ class RoastSessionManager:
                     )
                 # "Now" may be newer than the newest sample: it then lands on that sample.
                 time_s = min(self._tracker.wall_to_monotonic(timestamp), self._newest_sample_s())
-            return self._tracker.mark_event(
+            event = self._tracker.mark_event(
                 kind, time_s=time_s, bean_temp_c=temp_c, source=EventSource.MANUAL
             )
+            if self._recorder is not None:
+                self._recorder.note_mark(kind)
+            return event
 
     def _newest_sample_s(self) -> float:
         latest = self._latest

@@ -175,3 +175,28 @@ def test_after_a_crash_the_new_session_says_so_and_that_the_roaster_runs(
     restarted.stop_session()
     store.close()
     crashed.close()
+
+
+def test_an_agents_mark_is_kept_as_the_agents(clock: ManualClock, store: RoastStore) -> None:
+    manager, sim = make(clock, store)
+    manager.start_session()
+    manager.start_roaster()
+    manager.set_heat(100)
+    for _ in range(700):
+        clock.advance(1.0)
+        manager.poll_once()
+    sim.charge()
+    for _ in range(120):
+        clock.advance(1.0)
+        manager.poll_once()
+    with calling_as("agent"):
+        manager.mark_event("DRY_END")
+    manager.mark_event("FC_START")  # a person at the roaster, through the Python API
+    roast_id = manager.roast_id
+    assert roast_id is not None
+    manager.stop_session()
+    sources = {e.type: e.source for e in store.get_roast(roast_id).events}
+    assert sources[RoastEventType.CHARGE] == "auto"
+    assert sources[RoastEventType.DRY_END] == "agent"
+    assert sources[RoastEventType.FIRST_CRACK_START] == "manual"
+    assert sources[RoastEventType.DROP] == "safety"  # hot beans dropped on stop
