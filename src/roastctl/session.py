@@ -176,21 +176,14 @@ class RoastSessionManager:
                 self._fan_commanded = self._latest.fan_percent if self._latest else 0
                 self._notices = self._recovery_notices()
             if self.background_polling:
-                self._thread = threading.Thread(
-                    target=self._poll_loop,
-                    args=(self._stop_event,),
-                    name="roastctl-poller",
-                    daemon=True,
-                )
-                self._thread.start()
-                self._safety_thread = threading.Thread(
-                    target=self._safety_loop,
-                    args=(self._stop_event,),
-                    name="roastctl-safety",
-                    daemon=True,
-                )
-                self._safety_thread.start()
+                self._thread = self._start_thread(self._poll_loop, "roastctl-poller")
+                self._safety_thread = self._start_thread(self._safety_loop, "roastctl-safety")
             logger.info("session started: %s", self.hardware.get_roaster_info().model)
+
+    def _start_thread(self, loop: Callable[[threading.Event], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=loop, args=(self._stop_event,), name=name, daemon=True)
+        thread.start()
+        return thread
 
     def stop_session(self, reason: str = "the session was stopped") -> None:
         """Leave the roaster safe, stop polling and disconnect. Idempotent; returns within ~2 s.
