@@ -11,17 +11,19 @@ Times in the store are seconds since the roast's recording began (its first samp
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec
 
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SafetyEvent, SensorReading
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus
-from roastctl.store import RoastStore
+from roastctl.store import RoastStore, StoreError
 
 logger = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
 
 #: Who is calling the session: "api" for Python code, "agent" for an MCP client. Front ends set
 #: it around each request (see :func:`calling_as`).
@@ -59,6 +61,7 @@ class RoastRecorder:
         self._seq = 0
         self._events: tuple[RecordEvent, ...] = ()
         self._agent_marks: set[RoastEventType] = set()
+        self._store_failed = False
 
     def open_roast(self, started_utc: datetime, roaster: str) -> int:
         """Create a roast in the store (I/O, committed at once); return its id."""
@@ -95,7 +98,8 @@ class RoastRecorder:
             return
         if self._origin_s is None:
             self._origin_s = reading.monotonic_s
-        self.store.add_sample(
+        self._queue(
+            self.store.add_sample,
             self.roast_id,
             self._seq,
             RecordSample(
@@ -110,6 +114,18 @@ class RoastRecorder:
             ),
         )
         self._seq += 1
+
+    def _queue(self, write: Callable[_P, None], *args: _P.args, **kwargs: _P.kwargs) -> None:
+        """Hand a row to the store; a closed or broken store is logged, never raised.
+
+        The session records from its polling thread, which must not die of a storage problem.
+        """
+        try:
+            write(*args, **kwargs)
+        except StoreError:
+            if not self._store_failed:
+                logger.exception("the roast store refused a write; this roast is incomplete")
+            self._store_failed = True
 
     def note_mark(self, kind: RoastEventType) -> None:
         """Remember who marked ``kind`` by hand: an agent's marks are kept with source "agent"."""
@@ -134,7 +150,7 @@ class RoastRecorder:
         )
         if current != self._events:
             self._events = current
-            self.store.set_events(self.roast_id, current)
+            self._queue(self.store.set_events, self.roast_id, current)
 
     def command(
         self,
@@ -146,7 +162,8 @@ class RoastRecorder:
         at_utc: datetime,
     ) -> None:
         """Queue a command with its result or refusal, attributed to the current caller."""
-        self.store.add_command(
+        self._queue(
+            self.store.add_command,
             self.roast_id,
             command,
             dict(arguments),
@@ -158,7 +175,8 @@ class RoastRecorder:
 
     def safety(self, event: SafetyEvent) -> None:
         """Queue one entry of the safety log."""
-        self.store.add_safety_event(
+        self._queue(
+            self.store.add_safety_event,
             self.roast_id,
             at_utc=event.timestamp,
             kind=event.kind.value,

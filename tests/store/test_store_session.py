@@ -200,3 +200,16 @@ def test_an_agents_mark_is_kept_as_the_agents(clock: ManualClock, store: RoastSt
     assert sources[RoastEventType.DRY_END] == "agent"
     assert sources[RoastEventType.FIRST_CRACK_START] == "manual"
     assert sources[RoastEventType.DROP] == "safety"  # hot beans dropped on stop
+
+
+def test_a_store_that_fails_never_stops_the_polling(clock: ManualClock, tmp_path: Path) -> None:
+    store = RoastStore(tmp_path / "roasts.sqlite3")
+    manager, _sim = make(clock, store)
+    manager.start_session()
+    store.close()  # the disk went away under a running session
+    for _ in range(5):
+        clock.advance(1.0)
+        assert manager.poll_once() is not None
+    manager.start_roaster()
+    assert manager.get_status().connection.poll_errors == 0
+    manager.stop_session()
