@@ -60,7 +60,7 @@ def add_roast_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's priv
 
 def run_roast_command(args: argparse.Namespace, config: ServerConfig, out: TextIO) -> int:
     """Run one of the history commands; return the exit code."""
-    store = RoastStore(config.store.path)
+    store = RoastStore(config.store.path, recover=False)  # a recording server may be running
     try:
         if args.command == "history":
             return _history(store, args.limit, args.json, out)

@@ -107,6 +107,11 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX commands_by_roast ON commands(roast_id);
     CREATE INDEX safety_by_roast ON safety_log(roast_id);
     """,
+    # 2: which process records a roast, so a second process never takes a live roast for a
+    # crashed one.
+    """
+    ALTER TABLE roasts ADD COLUMN owner_pid INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -164,11 +169,13 @@ _Job = Callable[[sqlite3.Connection], None]
 class RoastStore:
     """The SQLite roast log. Thread-safe; writes are queued and batched by a writer thread."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, recover: bool = True) -> None:
         """Open (creating and migrating if needed) the store at ``path`` (default: data folder).
 
-        Roasts left ``recording`` by a crash are marked ``interrupted``; :attr:`recovered` lists
-        them.
+        With ``recover`` (what a recording process does), roasts left ``recording`` by a process
+        that is gone are marked ``interrupted``; :attr:`recovered` lists them. A roast another
+        live process is recording is left alone, and readers such as ``roastctl history`` open
+        with ``recover=False``.
         """
         self.path = Path(path) if path is not None else default_store_path()
         try:
@@ -180,8 +187,12 @@ class RoastStore:
                 "(ROASTCTL_STORE__PATH) at a writable file."
             ) from exc
         self._lock = threading.Lock()  # guards the write connection
-        self._setup()
-        self.recovered: list[RoastSummary] = self._recover()
+        try:
+            self._setup()
+        except StoreError:
+            self._db.close()
+            raise
+        self.recovered: list[RoastSummary] = self._recover() if recover else []
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._idle = threading.Event()
         self._idle.set()
@@ -221,14 +232,16 @@ class RoastStore:
     def _recover(self) -> list[RoastSummary]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id FROM roasts WHERE status = ?", (RecordStatus.RECORDING.value,)
+                "SELECT id, owner_pid FROM roasts WHERE status = ?",
+                (RecordStatus.RECORDING.value,),
             ).fetchall()
-            if rows:
+            crashed = [int(row[0]) for row in rows if not _process_alive(row[1])]
+            for roast_id in crashed:
                 self._db.execute(
-                    "UPDATE roasts SET status = ? WHERE status = ?",
-                    (RecordStatus.INTERRUPTED.value, RecordStatus.RECORDING.value),
+                    "UPDATE roasts SET status = ? WHERE id = ?",
+                    (RecordStatus.INTERRUPTED.value, roast_id),
                 )
-        recovered = [self.summary(int(row[0])) for row in rows]
+        recovered = [self.summary(roast_id) for roast_id in crashed]
         for roast in recovered:
             logger.warning(
                 "roast %d (started %s) was interrupted; its %d samples are kept",
@@ -326,7 +339,7 @@ class RoastStore:
         def job(db: sqlite3.Connection) -> None:
             cursor = db.execute(
                 "INSERT INTO roasts (uuid, started_utc, status, title, roaster, driver, "
-                "sampling_interval_s, config_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "sampling_interval_s, config_json, owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     uuid_module.uuid4().hex,
                     _utc_text(started_utc),
@@ -336,6 +349,7 @@ class RoastStore:
                     driver,
                     sampling_interval_s,
                     json.dumps(config) if config is not None else None,
+                    os.getpid(),
                 ),
             )
             new_id.append(int(cursor.lastrowid or 0))
@@ -655,6 +669,25 @@ def _sample_row(roast_id: int, seq: int, sample: RecordSample) -> tuple[object, 
 
 def _event_rows(roast_id: int, events: tuple[RecordEvent, ...]) -> list[tuple[object, ...]]:
     return [(roast_id, e.type.value, e.time_s, e.bean_temp_c, e.source) for e in events]
+
+
+def _process_alive(pid: object) -> bool:
+    """Return whether the process that recorded a roast still runs.
+
+    This process's own roasts never count: a store opened twice in one process has no other
+    writer to protect.
+    """
+    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    except OSError:
+        return False
+    return True
 
 
 def _statements(script: str) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 
 from roastctl.models import RoastEventType
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
-from roastctl.store import SCHEMA_VERSION, RoastStore, StoreError, default_store_path
+from roastctl.store import _MIGRATIONS, SCHEMA_VERSION, RoastStore, StoreError, default_store_path
 
 START = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -196,3 +196,52 @@ def test_the_default_path_is_in_the_users_data_folder(
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_store_path() == tmp_path / "roastctl" / "roasts.sqlite3"
+
+
+def test_a_roast_another_live_process_records_is_not_taken_for_a_crash(path: Path) -> None:
+    store = RoastStore(path)
+    roast_id = begin(store)
+    store.close()
+    with sqlite3.connect(path) as db:  # as if the server recording it were process 1 (alive)
+        db.execute(
+            "UPDATE roasts SET owner_pid = 1, status = 'recording' WHERE id = ?", (roast_id,)
+        )
+    reopened = RoastStore(path)
+    try:
+        assert reopened.recovered == []
+        assert reopened.summary(roast_id).status is RecordStatus.RECORDING
+    finally:
+        reopened.close()
+
+
+def test_a_reader_never_recovers(path: Path) -> None:
+    store = RoastStore(path)
+    roast_id = begin(store)
+    store.flush()
+    reader = RoastStore(path, recover=False)  # roastctl history while the server records
+    try:
+        assert reader.recovered == []
+        assert reader.summary(roast_id).status is RecordStatus.RECORDING
+    finally:
+        reader.close()
+        store.close()
+
+
+def test_an_old_store_is_migrated_in_place(path: Path) -> None:
+    with sqlite3.connect(path) as db:  # a store written by the first schema
+        for statement in _MIGRATIONS[0].split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+        db.execute(
+            "INSERT INTO roasts (uuid, started_utc, status, roaster) VALUES "
+            "('old', '2025-01-01T00:00:00+00:00', 'complete', 'Hottop')"
+        )
+    store = RoastStore(path)
+    try:
+        assert store.summary(1).uuid == "old"
+        assert begin(store) == 2
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
