@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed",
         type=_positive_float,
         default=1.0,
-        help="simulator only: simulated seconds per real second (default 1)",
+        help="simulator or replay: roaster seconds per real second (default 1)",
     )
     emulate = commands.add_parser(
         "emulate-hottop",
