@@ -814,7 +814,10 @@ def register_tools(
             label: not any(f.startswith(label) for f in failures)
             for label in ("heater off", "drop sequence")
         }
-        state = await anyio.to_thread.run_sync(fresh_state, limiter=limiter)
+        if failures:  # a device that did not answer is not asked again: report what is known
+            state = roaster_state(manager.get_status().sensors, manager.clock.monotonic())
+        else:
+            state = await anyio.to_thread.run_sync(fresh_state, limiter=limiter)
         if failures:
             active = manager.is_active()
             raise ToolError(
