@@ -810,15 +810,7 @@ def register_tools(
         # takes the manager's command lock, so a stuck command cannot hold it up.
         limiter = anyio.CapacityLimiter(1)
         failures = await anyio.to_thread.run_sync(manager.emergency_stop, limiter=limiter)
-        done = {
-            label: not any(f.startswith(label) for f in failures)
-            for label in ("heater off", "drop sequence")
-        }
-        if failures:  # a device that did not answer is not asked again: report what is known
-            state = roaster_state(manager.get_status().sensors, manager.clock.monotonic())
-        else:
-            state = await anyio.to_thread.run_sync(fresh_state, limiter=limiter)
-        if failures:
+        if failures:  # a device that did not answer is not polled again for the reply
             active = manager.is_active()
             raise ToolError(
                 "EMERGENCY STOP INCOMPLETE: "
@@ -832,9 +824,9 @@ def register_tools(
             )
         return EmergencyStopResult(
             done="heater off; drop sequence: door open, drum on, cooling stirrer on, fan 100 %",
-            heat_off=done["heater off"],
-            drop_sequence_sent=done["drop sequence"],
-            roaster=state,
+            heat_off=True,
+            drop_sequence_sent=True,
+            roaster=await anyio.to_thread.run_sync(fresh_state, limiter=limiter),
         )
 
     registry.add(
