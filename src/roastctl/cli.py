@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from roastctl import __version__
+from roastctl.analyze import add_analyze_command, run_analyze
 from roastctl.cli_roasts import ROAST_COMMANDS, add_roast_commands, run_roast_command
 from roastctl.clock import PacedClock, ScaledClock, SystemClock
 from roastctl.config import SERVE_DEAD_MAN_S, ServerConfig, load_config
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed", type=_positive_float, default=60.0, help="simulated seconds per real second"
     )
     add_roast_commands(commands)
+    add_analyze_command(commands)
     return parser
 
 
@@ -405,6 +407,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo_command(args.speed)
         if args.command == "ports":
             return run_ports(sys.stdout)
+        if args.command == "analyze":
+            return run_analyze(args, sys.stdout)
         if args.command in ROAST_COMMANDS:
             return run_roast_command(args, config, sys.stdout)
     except RoasterError as exc:

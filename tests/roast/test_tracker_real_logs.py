@@ -143,9 +143,9 @@ def test_turning_point_and_dry_end_on_a_real_hottop_roast() -> None:
     for reading in readings(roast):
         tracker.update(reading)
     metrics = tracker.metrics()
-    # Artisan's computed TP is 60 s at 85 deg C; ours is the first sample of the minimum.
-    assert metrics.turning_point_s is not None
-    assert 48 <= metrics.turning_point_s <= 60
+    # Artisan's computed TP is 60 s at 85 deg C. The TP used to be the first sample of the
+    # 85-degree plateau (52 s); it is now the plateau's last sample, where Artisan puts it.
+    assert metrics.turning_point_s == pytest.approx(roast.computed["TP_time"], abs=0.01)
     assert metrics.turning_point_temp_c == pytest.approx(roast.computed["TP_BT"], abs=0.5)
     # Artisan's auto DRY at that threshold produced the file's DRY mark.
     dry_mark = (

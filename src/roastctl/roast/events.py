@@ -25,6 +25,10 @@ class FallRule:
     min_drop_c: float = 10.0
     min_rate_c_per_min: float = 30.0
     window_s: float = 20.0
+    #: A fall whose onset lies within this many seconds of the first sample ever seen is put on
+    #: the first sample: the recording started with the charge (a late start, or a RoasTime log
+    #: whose data begins at CHARGE), and the slow probe only shows the fall a few seconds later.
+    start_slack_s: float = 0.0
 
 
 def _fit_line(times: Sequence[float], temps: Sequence[float]) -> tuple[float, float] | None:
@@ -58,6 +62,7 @@ class SharpFallDetector:
     def __init__(self, rule: FallRule) -> None:
         self.rule = rule
         self._history: deque[tuple[int, float, float]] = deque()
+        self._first: tuple[int, float] | None = None
         self.found: int | None = None
 
     def update(self, index: int, time_s: float, temp: float | None) -> int | None:
@@ -66,6 +71,8 @@ class SharpFallDetector:
             return None
         rule = self.rule
         history = self._history
+        if self._first is None:
+            self._first = (index, time_s)
         # Keep twice the window: the trend before the high point is fitted over one window.
         while history and history[0][1] < time_s - 2 * rule.window_s:
             history.popleft()
@@ -92,7 +99,13 @@ class SharpFallDetector:
             (a[2] - b[2]) / (b[1] - a[1]) * 60.0 > MAX_PLAUSIBLE_FALL_C_PER_MIN for a, b in steps
         ):
             return None
-        self.found = self._onset(peak_index, peak_time)
+        onset = self._onset(peak_index, peak_time)
+        first = self._first
+        if first is not None and rule.start_slack_s > 0:
+            onset_time = next((item[1] for item in history if item[0] == onset), peak_time)
+            if min(onset_time, peak_time) - first[1] <= rule.start_slack_s:
+                onset = first[0]
+        self.found = onset
         return self.found
 
     def _onset(self, peak_index: int, peak_time: float) -> int:
@@ -118,9 +131,12 @@ class TurningPointDetector:
     """The turning point: the lowest BT after CHARGE, confirmed once BT has clearly turned up.
 
     Confirmation needs BT ``min_rise_c`` above the minimum, at least ``min_after_charge_s`` after
-    CHARGE, and the minimum inside 30-150 deg C (Artisan checks 50-150 live, but cold
-    charges on a Hottop turn at 45-50 deg C). The TP is the first
-    sample at the minimum, as Artisan's search places it.
+    CHARGE, and the minimum inside 30-175 deg C (Artisan checks 50-150 live, but cold
+    charges on a Hottop turn at 45-50 deg C and a popcorn popper charged at 190 deg C turns at
+    157 deg C). The TP is the *last* sample at the minimum, as Artisan's search places it: on
+    whole-degree data the minimum lasts several samples (a plateau) and Artisan's TP is its end.
+    When BT never falls below its value at CHARGE (beans loaded cold, an air roaster), the TP is
+    the CHARGE sample itself, which is also where Artisan puts it.
     """
 
     def __init__(
@@ -129,7 +145,7 @@ class TurningPointDetector:
         *,
         min_rise_c: float = 2.0,
         min_after_charge_s: float = 20.0,
-        band_c: tuple[float, float] = (30.0, 150.0),
+        band_c: tuple[float, float] = (30.0, 175.0),
     ) -> None:
         self.charge_time_s = charge_time_s
         self.min_rise_c = min_rise_c
@@ -142,7 +158,7 @@ class TurningPointDetector:
         """Feed sample ``index`` (after CHARGE); return (index, BT) of the TP when confirmed."""
         if self.found is not None or temp is None:
             return None
-        if self._min is None or temp < self._min[1]:
+        if self._min is None or temp <= self._min[1]:
             self._min = (index, temp)
             return None
         low, high = self.band_c
@@ -177,4 +193,155 @@ def detect_turning_point(
         found = detector.update(index, times[index], bean_temps[index])
         if found is not None:
             return found
+    return None
+
+
+def find_turning_point(
+    times: Sequence[float], bean_temps: Sequence[float | None], start: int, end: int | None = None
+) -> int | None:
+    """Artisan's offline TP search: the last sample holding the lowest BT in ``[start, end)``.
+
+    ``end`` is FCs, else DROP, else the end of the data (Artisan's range). ``None`` without a
+    positive reading in the range.
+    """
+    stop = len(times) if end is None else min(end, len(times))
+    best: tuple[int, float] | None = None
+    for index in range(max(start, 0), stop):
+        temp = bean_temps[index]
+        if temp is None or temp <= 0:
+            continue
+        if best is None or temp <= best[1]:
+            best = (index, temp)
+    return None if best is None else best[0]
+
+
+def find_dry_end(
+    bean_temps: Sequence[float | None], threshold_c: float, tp_index: int, end: int
+) -> int | None:
+    """Artisan's ``findDryEnd``: the sample whose BT is closest to ``threshold_c``.
+
+    The search runs backwards from ``end - 1`` (FCs, else DROP) down to the TP; on a tie the
+    latest sample wins, as Artisan's backward search with a strict comparison keeps it.
+    """
+    best: tuple[int, float] | None = None
+    for index in range(min(end, len(bean_temps)) - 1, tp_index - 1, -1):
+        temp = bean_temps[index]
+        if temp is None:
+            continue
+        distance = abs(temp - threshold_c)
+        if best is None or distance < best[1]:
+            best = (index, distance)
+    return None if best is None else best[0]
+
+
+class CoolingControlDetector:
+    """DROP from the controls: the heater goes to 0 and the fan to (nearly) full.
+
+    That is what Artisan's Hottop DROP button sends (``heater(0);fan(10)``), and what a Hottop log
+    shows at the drop while its BT probe barely moves. Artisan logs the change as a ramp over a
+    few samples; the event is back-dated to the first sample of the heater's fall to 0, or, when
+    the heater was already off, of the fan's rise to full (then the operator may have set the
+    controls a while before pressing DROP: the log holds nothing closer to the drop).
+    """
+
+    #: Samples a control may stand still and still count as one ramp with the other control.
+    RAMP_PAUSE = 1
+
+    def __init__(self, *, fan_min_percent: float = 90.0) -> None:
+        self.fan_min_percent = fan_min_percent
+        self._heat_ramp: int | None = None
+        self._fan_ramp: int | None = None
+        self._heat_still = 0
+        self._fan_still = 0
+        self._previous: tuple[float, float] | None = None
+        self.found: int | None = None
+
+    def update(self, index: int, heat: float | None, fan: float | None) -> int | None:
+        """Feed sample ``index``'s heater and fan %; return the DROP index when first seen."""
+        if self.found is not None or heat is None or fan is None:
+            return None
+        previous = self._previous
+        self._previous = (heat, fan)
+        if previous is None:
+            return None
+        self._heat_ramp, self._heat_still = self._ramp(
+            self._heat_ramp, self._heat_still, index, previous[0] - heat
+        )
+        self._fan_ramp, self._fan_still = self._ramp(
+            self._fan_ramp, self._fan_still, index, fan - previous[1]
+        )
+        cooling = heat <= 0.0 and fan >= self.fan_min_percent
+        was_cooling = previous[0] <= 0.0 and previous[1] >= self.fan_min_percent
+        if cooling and not was_cooling:
+            start = self._heat_ramp if self._heat_ramp is not None else self._fan_ramp
+            self.found = index if start is None else start
+            return self.found
+        return None
+
+    @classmethod
+    def _ramp(
+        cls, start: int | None, still: int, index: int, step: float
+    ) -> tuple[int | None, int]:
+        """Follow one control's ramp: where it began, and for how many samples it has not moved.
+
+        ``step`` is the change towards cooling (heater down, fan up); a move the other way ends
+        the ramp, and so does standing still for more than ``RAMP_PAUSE`` samples.
+        """
+        if step > 0:
+            return (index if start is None else start), 0
+        if step < 0 or still + 1 > cls.RAMP_PAUSE:
+            return None, still + 1
+        return start, still + 1
+
+
+def detect_heating_start(
+    times: Sequence[float],
+    bean_temps: Sequence[float | None],
+    *,
+    min_rise_c: float = 15.0,
+    within_s: float = 120.0,
+) -> int | None:
+    """Offline CHARGE for a roast without a charge fall (beans loaded cold, an air roaster).
+
+    The last sample before BT starts a sustained rise: from there BT climbs at least
+    ``min_rise_c`` within ``within_s`` and never falls back below the start. ``None`` if BT never
+    rises like that. Only usable on a whole log: live, a later charge fall may still come.
+    """
+    valid = [(i, t, y) for i, (t, y) in enumerate(zip(times, bean_temps, strict=True)) if y]
+    for position, (index, time_s, temp) in enumerate(valid):
+        rise_end = None
+        for later in valid[position + 1 :]:
+            if later[1] - time_s > within_s:
+                break
+            if later[2] < temp - ONSET_TOLERANCE_C:
+                rise_end = None
+                break
+            if later[2] >= temp + min_rise_c:
+                rise_end = later
+                break
+        if rise_end is None:
+            continue
+        # Back up over a flat start: the onset is the last sample within tolerance of the start.
+        onset = index
+        for later in valid[position + 1 :]:
+            if later[2] > temp + ONSET_TOLERANCE_C:
+                break
+            onset = later[0]
+        return onset
+    return None
+
+
+def estimate_first_crack(
+    bean_temps: Sequence[float | None], start: int, threshold_c: float, end: int | None = None
+) -> int | None:
+    """Estimate FCs: the first sample from ``start`` with BT at ``threshold_c`` (as autoFCs).
+
+    First crack is heard, not measured: the BT it happens at varies by roaster, probe and bean
+    (a median 169-205 deg C across the shared logs), so this is a rough estimate only.
+    """
+    stop = len(bean_temps) if end is None else min(end, len(bean_temps))
+    for index in range(max(start, 0), stop):
+        temp = bean_temps[index]
+        if temp is not None and temp >= threshold_c:
+            return index
     return None

@@ -21,7 +21,12 @@ from roastctl.models import (
     RoastMetrics,
     SensorReading,
 )
-from roastctl.roast.events import FallRule, SharpFallDetector, TurningPointDetector
+from roastctl.roast.events import (
+    CoolingControlDetector,
+    FallRule,
+    SharpFallDetector,
+    TurningPointDetector,
+)
 from roastctl.roast.phases import compute_phases, format_mmss
 from roastctl.roast.ror import RateOfRise
 
@@ -29,15 +34,25 @@ from roastctl.roast.ror import RateOfRise
 PRE_CHARGE_KEEP_S = 1800.0
 #: Without a turning point (an air roaster has no dip) DRY END is armed this long after CHARGE.
 TP_FALLBACK_S = 120.0
-#: A BT-only DROP is considered only this long after CHARGE and above this BT (as Artisan).
-AUTO_DROP_MIN_ROAST_S = 420.0
+#: A DROP from a BT or ET fall is considered only this long after CHARGE and above this BT.
+#: Artisan waits 7 min; air roasters and the Aillio Bullet finish roasts in 6-7 min, and a sharp
+#: fall above 160 deg C does not happen mid-roast, so 4 min (Artisan's replayed-DROP minimum).
+AUTO_DROP_MIN_ROAST_S = 240.0
 AUTO_DROP_MIN_BT_C = 160.0
+#: DROP from the controls (heater 0, fan full) needs the same time and BT.
+COOLING_DROP_MIN_ROAST_S = AUTO_DROP_MIN_ROAST_S
+#: A charge fall that starts within this many seconds of the first sample is put on the first
+#: sample: the recording began with the charge.
+CHARGE_START_SLACK_S = 5.0
 #: Artisan's AUC base.
 AUC_BASE_C = 110.0
 #: A report may be this far in the future of the newest sample (clock skew between machines).
 FUTURE_TOLERANCE_S = 5.0
 
 _DROP_RULE = FallRule(min_start_c=AUTO_DROP_MIN_BT_C, min_drop_c=5.0, min_rate_c_per_min=20.0)
+#: ET falls when the hot air no longer meets the beans' mass leaving (Aillio's IBTS falls
+#: 15-30 deg C in the 20 s after DROP while its BT probe heats up in the empty drum).
+_ENV_DROP_RULE = FallRule(min_start_c=AUTO_DROP_MIN_BT_C, min_drop_c=10.0, min_rate_c_per_min=30.0)
 _MANUAL_SOURCES = (EventSource.MANUAL, EventSource.COMMAND)
 
 
@@ -70,6 +85,8 @@ class _Derived:
 
     charge_detector: SharpFallDetector
     drop_detector: SharpFallDetector
+    env_drop_detector: SharpFallDetector
+    cooling_detector: CoolingControlDetector
     bean_ror: RateOfRise
     env_ror: RateOfRise
     tp_detector: TurningPointDetector | None = None
@@ -81,10 +98,21 @@ class _Derived:
 
 
 class RoastTracker:
-    """Events (CHARGE, TP, DRY END, FCs, FCe, DROP), rate of rise, phases, DTR and AUC."""
+    """Events (CHARGE, TP, DRY END, FCs, FCe, DROP), rate of rise, phases, DTR and AUC.
 
-    def __init__(self, config: TrackerConfig | None = None) -> None:
+    DROP is detected from the door opening (exact, where the roaster reports its door), from a
+    sharp BT or ET fall (at least 4 min after CHARGE, BT above 160 deg C), and, with
+    ``drop_on_cooling_controls``, from the heater going to 0 while the fan goes to full: what
+    Artisan's Hottop DROP button sends, and the only sign of the drop in a Hottop log that has
+    no door channel. Live sessions report the door, so the option is off by default: a
+    heater-off, fan-up cool-down is not a drop there.
+    """
+
+    def __init__(
+        self, config: TrackerConfig | None = None, *, drop_on_cooling_controls: bool = False
+    ) -> None:
         self.config = config or TrackerConfig()
+        self.drop_on_cooling_controls = drop_on_cooling_controls
         self._samples: list[_Sample] = []
         self._next_index = 0
         self._manual: dict[RoastEventType, _Event] = {}
@@ -105,10 +133,13 @@ class RoastTracker:
             min_drop_c=cfg.charge_min_drop_c,
             min_rate_c_per_min=cfg.charge_min_fall_rate_c_per_min,
             window_s=cfg.charge_window_s,
+            start_slack_s=CHARGE_START_SLACK_S,
         )
         return _Derived(
             charge_detector=SharpFallDetector(rule),
             drop_detector=SharpFallDetector(_DROP_RULE),
+            env_drop_detector=SharpFallDetector(_ENV_DROP_RULE),
+            cooling_detector=CoolingControlDetector(),
             bean_ror=RateOfRise(cfg.ror_span_s, cfg.ror_method),
             env_ror=RateOfRise(cfg.ror_span_s, cfg.ror_method),
         )
@@ -305,14 +336,32 @@ class RoastTracker:
         previous = self._samples[position - 1] if position > 0 else None
         door_edge = sample.door_open and previous is not None and not previous.door_open
         found: _Sample | None = sample if door_edge else None
+        if found is None and self.drop_on_cooling_controls:
+            found = self._cooling_drop(sample, since_charge)
         if found is None and since_charge >= AUTO_DROP_MIN_ROAST_S:
             index = derived.drop_detector.update(sample.index, sample.time_s, sample.bean_c)
+            env_index = derived.env_drop_detector.update(sample.index, sample.time_s, sample.env_c)
+            if index is None and env_index is not None and sample.bean_c >= AUTO_DROP_MIN_BT_C:
+                index = env_index
             if index is not None:
                 found = self._samples[self._position(index)]
         if found is not None:
             derived.events[RoastEventType.DROP] = self._event_at(
                 RoastEventType.DROP, found, detected_s
             )
+
+    def _cooling_drop(self, sample: _Sample, since_charge: float) -> _Sample | None:
+        derived = self._derived
+        if since_charge < COOLING_DROP_MIN_ROAST_S:
+            return None
+        index = derived.cooling_detector.update(sample.index, sample.heat, sample.fan)
+        if index is None:
+            return None
+        found = self._samples[self._position(index)]
+        if found.bean_c < AUTO_DROP_MIN_BT_C:
+            derived.cooling_detector = CoolingControlDetector()  # too cool to be a drop: look on
+            return None
+        return found
 
     def _auc_catch_up(self, tp_sample: _Sample, current: _Sample) -> None:
         derived = self._derived
