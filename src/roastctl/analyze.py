@@ -265,7 +265,11 @@ def _replay(
     count = len(roast.times)
     heat = _channel(roast.heater_percent, count)
     fan = _channel(roast.fan_percent, count)
-    tracker = RoastTracker(config, drop_on_cooling_controls=heat is not None and fan is not None)
+    tracker = RoastTracker(
+        config,
+        drop_on_cooling_controls=heat is not None and fan is not None,
+        drop_on_env_fall=any(value is not None for value in env),
+    )
     for i, time_s in enumerate(roast.times):
         bt = bean[i]
         if bt is None:

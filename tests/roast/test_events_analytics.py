@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from roastctl.models import RoastEventType, SensorReading
 from roastctl.roast.events import (
     CoolingControlDetector,
     FallRule,
@@ -14,6 +17,7 @@ from roastctl.roast.events import (
     find_dry_end,
     find_turning_point,
 )
+from roastctl.roast.tracker import RoastTracker
 
 # A charge on whole-degree data: 180 at the charge, falling to an 85-degree plateau, then rising.
 PLATEAU = [180.0, 150.0, 120.0, 95.0, 86.0, 85.0, 85.0, 85.0, 85.0, 86.0, 87.0, 88.0, 90.0]
@@ -115,3 +119,40 @@ def test_cooling_control_ramps_do_not_depend_on_their_length(step: float) -> Non
         heat.append(level)
     found = [detector.update(i, h, 100.0 if h == 0 else 20.0) for i, h in enumerate(heat)]
     assert next(f for f in found if f is not None) == 2
+
+
+def _et_fall_roast(tracker: RoastTracker) -> RoastTracker:
+    """A roast whose BT keeps rising after the drop while ET falls 30 C in 10 s (a Bullet)."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for t in range(0, 700):
+        if t < 100:
+            bt, et = 150.0 + 0.2 * t, 200.0
+        elif t < 160:
+            bt, et = 170.0 - 80.0 * (t - 100) / 60.0, 200.0
+        else:
+            bt, et = 90.0 + 0.25 * (t - 160), 230.0
+        if t >= 600:
+            et = max(170.0, 230.0 - 3.0 * (t - 600))
+        tracker.update(
+            SensorReading(
+                timestamp=start + timedelta(seconds=t),
+                monotonic_s=float(t),
+                bean_temp_c=bt,
+                env_temp_c=et,
+                heat_percent=0,
+                fan_percent=0,
+                drum_on=True,
+                door_open=False,
+                cooling_on=False,
+            )
+        )
+    return tracker
+
+
+def test_an_et_fall_is_a_drop_only_where_asked() -> None:
+    live = _et_fall_roast(RoastTracker())
+    assert live.event(RoastEventType.DROP) is None  # live: the door bit is the drop
+    logged = _et_fall_roast(RoastTracker(drop_on_env_fall=True))
+    drop = logged.event(RoastEventType.DROP)
+    assert drop is not None
+    assert drop.monotonic_s == pytest.approx(600.0, abs=1.0)

@@ -100,19 +100,26 @@ class _Derived:
 class RoastTracker:
     """Events (CHARGE, TP, DRY END, FCs, FCe, DROP), rate of rise, phases, DTR and AUC.
 
-    DROP is detected from the door opening (exact, where the roaster reports its door), from a
-    sharp BT or ET fall (at least 4 min after CHARGE, BT above 160 deg C), and, with
-    ``drop_on_cooling_controls``, from the heater going to 0 while the fan goes to full: what
-    Artisan's Hottop DROP button sends, and the only sign of the drop in a Hottop log that has
-    no door channel. Live sessions report the door, so the option is off by default: a
-    heater-off, fan-up cool-down is not a drop there.
+    DROP is detected from the door opening (exact, where the roaster reports its door) and from a
+    sharp BT fall (at least 4 min after CHARGE, BT above 160 deg C). Two more rules are for logs
+    without a door channel, and off by default because live sessions report the door:
+    ``drop_on_cooling_controls``, the heater going to 0 while the fan goes to full (what
+    Artisan's Hottop DROP button sends, and the only sign of the drop in a Hottop log), and
+    ``drop_on_env_fall``, a sharp ET fall (an Aillio Bullet's BT probe heats up in the empty drum
+    after the drop, while its IBTS falls). Live, a heater-off, fan-up cool-down or a fan step that
+    cools the air is not a drop.
     """
 
     def __init__(
-        self, config: TrackerConfig | None = None, *, drop_on_cooling_controls: bool = False
+        self,
+        config: TrackerConfig | None = None,
+        *,
+        drop_on_cooling_controls: bool = False,
+        drop_on_env_fall: bool = False,
     ) -> None:
         self.config = config or TrackerConfig()
         self.drop_on_cooling_controls = drop_on_cooling_controls
+        self.drop_on_env_fall = drop_on_env_fall
         self._samples: list[_Sample] = []
         self._next_index = 0
         self._manual: dict[RoastEventType, _Event] = {}
@@ -340,9 +347,12 @@ class RoastTracker:
             found = self._cooling_drop(sample, since_charge)
         if found is None and since_charge >= AUTO_DROP_MIN_ROAST_S:
             index = derived.drop_detector.update(sample.index, sample.time_s, sample.bean_c)
-            env_index = derived.env_drop_detector.update(sample.index, sample.time_s, sample.env_c)
-            if index is None and env_index is not None and sample.bean_c >= AUTO_DROP_MIN_BT_C:
-                index = env_index
+            if self.drop_on_env_fall:
+                env_index = derived.env_drop_detector.update(
+                    sample.index, sample.time_s, sample.env_c
+                )
+                if index is None and env_index is not None and sample.bean_c >= AUTO_DROP_MIN_BT_C:
+                    index = env_index
             if index is not None:
                 found = self._samples[self._position(index)]
         if found is not None:
