@@ -72,10 +72,11 @@ class TrackerConfig(_Section):
     ror_span_s: float = Field(
         default=30.0, ge=5.0, le=120.0, description="Time span one rate-of-rise value covers."
     )
-    ror_method: Literal["least_squares", "two_point"] = Field(
-        default="least_squares",
-        description="least_squares: slope of a line fitted to the span (less noise); "
-        "two_point: (newest - oldest) / span, as Artisan's default.",
+    ror_method: Literal["smooth", "least_squares", "two_point", "artisan"] = Field(
+        default="smooth",
+        description="smooth: the smoothest estimate exact on curves, lag 3/8 of the span "
+        "(docs/ror.md); least_squares: slope of a line fitted to the span, lag half the span; "
+        "two_point: (newest - oldest) / span; artisan: Artisan's default live pipeline.",
     )
     charge_min_bean_temp_c: float = Field(
         default=77.0, ge=20.0, le=250.0, description="CHARGE needs BT above this before the fall."

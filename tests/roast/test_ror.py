@@ -9,9 +9,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roastctl.roast.ror import RateOfRise, RorMethod, ror_series, slope_per_minute
+from roastctl.config import TrackerConfig
+from roastctl.roast.ror import (
+    RateOfRise,
+    RorMethod,
+    WindowMethod,
+    ror_series,
+    slope_per_minute,
+    smooth_slope_per_minute,
+)
 
-METHODS: tuple[RorMethod, ...] = ("least_squares", "two_point")
+#: The methods that are a plain function of the samples in the window.
+METHODS: tuple[WindowMethod, ...] = ("least_squares", "two_point")
+#: The time-window methods the live estimator offers.
+LIVE_METHODS: tuple[RorMethod, ...] = ("smooth", "least_squares", "two_point")
 
 
 def bean_temp(t: float) -> float:
@@ -27,20 +38,20 @@ def grid(step: float, end: float) -> list[float]:
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_exact_ramp_slope(method: RorMethod) -> None:
+def test_exact_ramp_slope(method: WindowMethod) -> None:
     times = [0.0, 1.0, 2.0, 3.0, 4.0]
     temps = [100.0 + 2.0 * t for t in times]  # 2 deg/s
     assert slope_per_minute(times, temps, method) == pytest.approx(120.0, abs=1e-9)
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_falling_ramp_gives_negative_slope(method: RorMethod) -> None:
+def test_falling_ramp_gives_negative_slope(method: WindowMethod) -> None:
     times = [10.0, 12.5, 15.0]
     temps = [200.0 - 0.5 * (t - 10.0) for t in times]
     assert slope_per_minute(times, temps, method) == pytest.approx(-30.0, abs=1e-9)
 
 
-def test_default_method_is_least_squares() -> None:
+def test_window_slope_defaults_to_least_squares() -> None:
     times = [0.0, 1.0, 2.0, 3.0]
     temps = [0.0, 0.0, 6.0, 6.0]
     # LS: sxy / sxx = 12 / 5 = 2.4 deg/s; two point: 6 / 3 = 2 deg/s.
@@ -59,8 +70,22 @@ def test_default_method_is_least_squares() -> None:
         ([1.0, 2.0], [100.0]),  # mismatched lengths
     ],
 )
-def test_slope_undefined(method: RorMethod, times: list[float], temps: list[float]) -> None:
+def test_slope_undefined(method: WindowMethod, times: list[float], temps: list[float]) -> None:
     assert slope_per_minute(times, temps, method) is None
+
+
+@pytest.mark.parametrize(
+    ("times", "temps"),
+    [([], []), ([5.0], [100.0]), ([5.0, 5.0], [100.0, 110.0]), ([1.0, 2.0], [100.0])],
+)
+def test_smooth_slope_undefined(times: list[float], temps: list[float]) -> None:
+    assert smooth_slope_per_minute(times, temps, 5.0) is None
+
+
+def test_live_default_is_smooth_as_in_the_config() -> None:
+    assert RateOfRise(30.0).method == "smooth"
+    assert TrackerConfig().ror_method == "smooth"
+    assert TrackerConfig().ror_span_s == 30.0
 
 
 ramp_params = st.tuples(
@@ -72,7 +97,7 @@ ramp_params = st.tuples(
 
 
 @settings(max_examples=60)
-@given(ramp_params, st.floats(min_value=5.0, max_value=120.0), st.sampled_from(METHODS))
+@given(ramp_params, st.floats(min_value=5.0, max_value=120.0), st.sampled_from(LIVE_METHODS))
 def test_exact_linear_ramp_at_random_spacing(
     params: tuple[float, float, float, list[float]], span: float, method: RorMethod
 ) -> None:
@@ -80,7 +105,11 @@ def test_exact_linear_ramp_at_random_spacing(
     times = list(accumulate(gaps, initial=start))
     temps = [offset + slope * (t - start) for t in times]
     expected = slope * 60.0
-    assert slope_per_minute(times, temps, method) == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    if method != "smooth":
+        window = slope_per_minute(
+            times, temps, "two_point" if method == "two_point" else "least_squares"
+        )
+        assert window == pytest.approx(expected, rel=1e-6, abs=1e-6)
     ror = RateOfRise(span, method)
     assert ror.update(times[0], temps[0]) is None
     for t, y in zip(times[1:], temps[1:], strict=True):
@@ -99,7 +128,7 @@ def test_span_must_be_positive(span: float) -> None:
         RateOfRise(span)
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", LIVE_METHODS)
 def test_defined_from_the_second_sample(method: RorMethod) -> None:
     ror = RateOfRise(30.0, method)
     assert ror.value is None
@@ -128,7 +157,7 @@ def test_repeated_second_sample_keeps_value_undefined() -> None:
     assert ror.update(6.0, 101.0) == pytest.approx(60.0)
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", LIVE_METHODS)
 def test_window_is_time_based_and_a_step_ages_out(method: RorMethod) -> None:
     span = 30.0
     ror = RateOfRise(span, method)
@@ -137,9 +166,9 @@ def test_window_is_time_based_and_a_step_ages_out(method: RorMethod) -> None:
     # A step of +10 at t = 61, then flat.
     values = {t: ror.update(float(t), 110.0) for t in range(61, 100)}
     assert values[61] is not None
-    assert values[61] > 0
+    assert values[61] != 0
     assert values[90] is not None
-    assert values[90] > 0  # the window [60, 90] still holds the 100 at t = 60
+    assert values[90] != 0  # the window [60, 90] still holds the 100 at t = 60
     # From t = 91 the window [61, 91] holds only the new level: the step has aged out.
     for t in range(91, 100):
         assert values[t] == pytest.approx(0.0, abs=1e-9)
@@ -188,7 +217,7 @@ def ror_by_time(step: float, end: float, signal: str, method: RorMethod) -> dict
     return {t: v for t, v in zip(times, series, strict=True) if v is not None}
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", LIVE_METHODS)
 def test_linear_ramp_ror_is_the_same_at_any_poll_rate(method: RorMethod) -> None:
     fast = ror_by_time(0.5, 600.0, "ramp", method)
     slow = ror_by_time(2.0, 600.0, "ramp", method)
@@ -199,7 +228,7 @@ def test_linear_ramp_ror_is_the_same_at_any_poll_rate(method: RorMethod) -> None
         assert slow[t] == pytest.approx(fast[t], abs=1e-9)
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", LIVE_METHODS)
 def test_curve_ror_agrees_across_poll_rates(method: RorMethod) -> None:
     fast = ror_by_time(0.5, 900.0, "curve", method)
     slow = ror_by_time(2.0, 900.0, "curve", method)
@@ -233,7 +262,7 @@ samples = st.lists(
 
 
 @settings(max_examples=60)
-@given(samples, st.sampled_from([5.0, 10.0, 30.0]), st.sampled_from(METHODS))
+@given(samples, st.sampled_from([5.0, 10.0, 30.0]), st.sampled_from((*LIVE_METHODS, "artisan")))
 def test_ror_series_equals_live_values(
     data: list[tuple[float, float]], span: float, method: RorMethod
 ) -> None:
@@ -245,7 +274,7 @@ def test_ror_series_equals_live_values(
 
 
 @settings(max_examples=60)
-@given(samples, st.sampled_from([5.0, 10.0, 30.0]), st.sampled_from(METHODS))
+@given(samples, st.sampled_from([5.0, 10.0, 30.0]), st.sampled_from(LIVE_METHODS))
 def test_live_value_is_the_slope_over_the_time_window(
     data: list[tuple[float, float]], span: float, method: RorMethod
 ) -> None:
@@ -257,7 +286,16 @@ def test_live_value_is_the_slope_over_the_time_window(
             continue  # ignored by the tracker as well
         accepted.append((t, y))
         window = [(s, v) for s, v in accepted if s >= t - span]
-        expected = slope_per_minute([s for s, _ in window], [v for _, v in window], method)
+        window_times = [s for s, _ in window]
+        window_temps = [v for _, v in window]
+        if method == "smooth":
+            expected = smooth_slope_per_minute(window_times, window_temps, span * 0.375)
+        else:
+            expected = slope_per_minute(
+                window_times,
+                window_temps,
+                "two_point" if method == "two_point" else "least_squares",
+            )
         if expected is None:
             assert value is None
         else:
