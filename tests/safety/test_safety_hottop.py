@@ -57,7 +57,7 @@ def test_an_unplugged_hottop_latches_stale_data_and_never_resumes_heat(
     unplugged_at = clock.monotonic()
     wait_for(lambda: stale_fault(manager), clock, 8.0)
     took = clock.monotonic() - unplugged_at
-    assert 2.5 <= took <= 5.0  # the 3 s limit, from the newest frame, plus scheduling slack
+    assert 2.5 <= took <= 6.0  # the 3 s limit from the newest frame, plus 0.75 s real slack
     status = manager.get_status()
     assert not status.connection.connected
     assert status.safety.heat_allowed is False
@@ -80,7 +80,7 @@ def test_a_silent_hottop_link_cuts_the_heat(
     hottop.silence(30)  # the port stays open, the status frames stop: a frozen link
     silent_at = clock.monotonic()
     wait_for(lambda: stale_fault(manager), clock, 8.0)
-    assert 2.5 <= clock.monotonic() - silent_at <= 5.0
+    assert 2.5 <= clock.monotonic() - silent_at <= 6.0
     # The roaster still hears our control frames: they now carry heat 0.
     wait_for(lambda: hottop.state.outputs.heat_percent == 0, clock, 3.0)
     assert hottop.state.ejections == 0  # cut by us, not by the roaster's own watchdog
