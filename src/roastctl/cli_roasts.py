@@ -17,11 +17,11 @@ from roastctl.errors import RoasterError
 from roastctl.files import write_text_atomically
 from roastctl.models import RoastEventType
 from roastctl.roast.phases import development_ratio, format_mmss
-from roastctl.roast.record import RoastRecord
+from roastctl.roast.record import RoastRecord, record_from_recorded
 from roastctl.store import RoastStore, RoastSummary
 
 EXPORT_FORMATS = ("alog", "csv", "json")
-ROAST_COMMANDS = frozenset({"history", "show", "export", "import"})
+ROAST_COMMANDS = frozenset({"history", "show", "export", "import", "plot"})
 #: Events in the order a history line shows them.
 _EVENT_ORDER = ("CHARGE", "DRY_END", "FC_START", "FC_END", "DROP")
 
@@ -56,6 +56,14 @@ def add_roast_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's priv
         description="Read Artisan .alog (or Artisan JSON) files, deg C or F, into the store.",
     )
     importer.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    plot = commands.add_parser(
+        "plot",
+        help="draw a roast as a PNG chart (needs the 'plot' extra: matplotlib)",
+        description="Draw a kept roast (by id) or a roast log file as a PNG: BT, ET and RoR, "
+        "heat and fan, event markers and phase bands.",
+    )
+    plot.add_argument("roast", metavar="ID|FILE", help="a kept roast's id, or a roast log file")
+    plot.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
 
 
 def run_roast_command(args: argparse.Namespace, config: ServerConfig, out: TextIO) -> int:
@@ -68,6 +76,8 @@ def run_roast_command(args: argparse.Namespace, config: ServerConfig, out: TextI
             return _show(store, args.roast_id, args.json, out)
         if args.command == "export":
             return _export(store, args.roast_id, args.format, args.output, out)
+        if args.command == "plot":
+            return _plot(store, args.roast, args.output, config, out)
         return _import(store, args.files, out)
     finally:
         store.close()
@@ -156,6 +166,31 @@ def _export(store: RoastStore, roast_id: int, fmt: str, output: Path, out: TextI
     write_text_atomically(output, text)
     out.write(f"roast {roast_id} written to {output} ({fmt}, {len(record.samples)} samples)\n")
     return 0
+
+
+def _plot(store: RoastStore, target: str, output: Path, config: ServerConfig, out: TextIO) -> int:
+    from roastctl.plot import render_roast_png
+
+    record = store.get_roast(int(target)) if target.isdigit() else _record_from_file(Path(target))
+    drawn = render_roast_png(
+        record, output, ror_span_s=config.tracker.ror_span_s, ror_method=config.tracker.ror_method
+    )
+    out.write(
+        f"{output}: {drawn.width_px}x{drawn.height_px} PNG, {drawn.samples} samples, events "
+        f"{' '.join(drawn.events) or 'none'}\n"
+    )
+    return 0
+
+
+def _record_from_file(path: Path) -> RoastRecord:
+    """Any roast log as a record: Artisan files keep their metadata, others their samples."""
+    from roastctl.analyze import load_any
+    from roastctl.roast.artisan_export import record_from_alog
+
+    if path.suffix.lower() == ".alog":
+        return record_from_alog(path)
+    recorded, _version = load_any(path)
+    return record_from_recorded(recorded, title=path.stem)
 
 
 def _import(store: RoastStore, files: list[Path], out: TextIO) -> int:

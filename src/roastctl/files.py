@@ -8,7 +8,12 @@ from pathlib import Path
 
 
 def write_text_atomically(path: Path | str, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a synced temporary file and a rename.
+    """Write ``text`` (UTF-8) to ``path`` through a synced temporary file and a rename."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a synced temporary file and a rename.
 
     A reader sees the old file or the new one, never half of one; the new file gets the mode a
     plain write would have given it.
@@ -19,8 +24,8 @@ def write_text_atomically(path: Path | str, text: str) -> None:
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain write would have.
@@ -43,4 +48,4 @@ def _fsync_directory(folder: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["write_text_atomically"]
+__all__ = ["write_bytes_atomically", "write_text_atomically"]

@@ -8,11 +8,13 @@ It is independent of where it came from: a live session, the SQLite store or an 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from roastctl.models import RoastEventType
+from roastctl.roast.artisan import RecordedRoast
 
 
 class RecordStatus(StrEnum):
@@ -77,4 +79,41 @@ class RoastRecord:
         return next((e for e in self.events if e.type is kind), None)
 
 
-__all__ = ["RecordEvent", "RecordSample", "RecordStatus", "RoastRecord"]
+def record_from_recorded(recorded: RecordedRoast, *, title: str = "") -> RoastRecord:
+    """Turn a roast log read by any reader into a record (times as the log has them)."""
+    heat = recorded.heater_percent or [None] * len(recorded.times)
+    fan = recorded.fan_percent or [None] * len(recorded.times)
+    samples = tuple(
+        RecordSample(
+            time_s=time_s,
+            bean_temp_c=bean,
+            env_temp_c=env,
+            heat_percent=None if h is None else round(h),
+            fan_percent=None if f is None else round(f),
+        )
+        for time_s, bean, env, h, f in zip(
+            recorded.times, recorded.bean_temps, recorded.env_temps, heat, fan, strict=True
+        )
+    )
+    events = tuple(
+        RecordEvent(
+            type=kind,
+            time_s=recorded.times[index],
+            bean_temp_c=recorded.bean_temps[index],
+            source="imported",
+        )
+        for kind, index in sorted(recorded.marks.items(), key=lambda item: item[1])
+    )
+    return RoastRecord(
+        uuid=uuid.uuid4().hex,
+        started_utc=datetime.now(UTC),
+        samples=samples,
+        events=events,
+        status=RecordStatus.IMPORTED,
+        title=recorded.title or title,
+        batch_g=recorded.batch_mass_g,
+        sampling_interval_s=recorded.sampling_interval_s,
+    )
+
+
+__all__ = ["RecordEvent", "RecordSample", "RecordStatus", "RoastRecord", "record_from_recorded"]
