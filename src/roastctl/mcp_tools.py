@@ -574,8 +574,9 @@ def register_tools(
             f"Set heater power to percent ({heat.allowed}). Takes effect at once and holds until "
             "changed. Refused (nothing changes) when the value is not allowed, when no session is "
             "active (call start_session), when percent > 0 while the drum is stopped (call "
-            "start_roaster first): the heater must never heat a still drum, and when percent > 0 "
-            "after drop_beans or emergency_stop, until stop_cooling ends cooling. Heat 0 is "
+            "start_roaster first): the heater must never heat a still drum, when percent > 0 "
+            "after drop_beans or during cooling (until stop_cooling), on stale data, or while a "
+            "safety fault is latched (emergency_stop latches one; see clear_fault). Heat 0 is "
             "always allowed. Returns the roaster's reading taken after the change."
         ),
         annotations=tool_annotations("Set heat", destructive=True),
@@ -623,11 +624,12 @@ def register_tools(
     def drop_beans() -> CommandResult:
         with refusals("drop_beans"):
             event = manager.drop_beans()
-            done = (
-                "dropped: heater off, door open, drum on, cooling stirrer on, fan 100 %"
-                + ("; DROP marked on the time line" if event is not None else "")
-                + ("" if event is not None else "; no beans were charged, so no DROP mark")
+            mark = (
+                "DROP marked on the time line"
+                if event is not None
+                else "no beans were charged, so no DROP mark"
             )
+            done = f"dropped: heater off, door open, drum on, cooling stirrer on, fan 100 %; {mark}"
             return CommandResult(action="drop_beans", done=done, roaster=fresh_state())
 
     registry.add(

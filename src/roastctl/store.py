@@ -241,7 +241,8 @@ class RoastStore:
                     "UPDATE roasts SET status = ? WHERE id = ?",
                     (RecordStatus.INTERRUPTED.value, roast_id),
                 )
-        recovered = [self.summary(roast_id) for roast_id in crashed]
+        with self._reader() as db:
+            recovered = [_summary(db, roast_id) for roast_id in crashed]
         for roast in recovered:
             logger.warning(
                 "roast %d (started %s) was interrupted; its %d samples are kept",
@@ -525,7 +526,7 @@ class RoastStore:
                     (limit, offset),
                 )
             ]
-        return [self.summary(roast_id) for roast_id in ids]
+            return [_summary(db, roast_id) for roast_id in ids]
 
     def find_uuid(self, roast_uuid: str) -> int | None:
         """Return the id of the roast with ``roast_uuid``, or ``None``."""
@@ -541,42 +542,16 @@ class RoastStore:
     def summary(self, roast_id: int) -> RoastSummary:
         """Return one roast's history line; raise :class:`StoreError` if there is none."""
         with self._reader() as db:
-            row = db.execute("SELECT * FROM roasts WHERE id = ?", (roast_id,)).fetchone()
-            if row is None:
-                raise StoreError(
-                    f"no roast with id {roast_id}; list the roasts with 'roastctl history' "
-                    "or the list_roasts tool"
-                )
-            samples, last = db.execute(
-                "SELECT COUNT(*), MAX(time_s) FROM samples WHERE roast_id = ?", (roast_id,)
-            ).fetchone()
-            events = {
-                str(e["type"]): float(e["time_s"])
-                for e in db.execute(
-                    "SELECT type, time_s FROM events WHERE roast_id = ? ORDER BY time_s",
-                    (roast_id,),
-                )
-            }
-        return RoastSummary(
-            id=int(row["id"]),
-            uuid=str(row["uuid"]),
-            started_utc=_parse_utc(row["started_utc"]),
-            ended_utc=_parse_utc(row["ended_utc"]) if row["ended_utc"] else None,
-            status=RecordStatus(row["status"]),
-            title=str(row["title"]),
-            bean=row["bean"],
-            batch_g=row["batch_g"],
-            roasted_g=row["roasted_g"],
-            samples=int(samples),
-            duration_s=float(last) if last is not None else None,
-            events=events,
-        )
+            return _summary(db, roast_id)
 
     def get_roast(self, roast_id: int) -> RoastRecord:
         """Return one whole roast; raise :class:`StoreError` if there is none."""
-        summary = self.summary(roast_id)
         with self._reader() as db:
-            row = db.execute("SELECT * FROM roasts WHERE id = ?", (roast_id,)).fetchone()
+            summary = _summary(db, roast_id)
+            row = db.execute(
+                "SELECT notes, roaster, sampling_interval_s, extra_json FROM roasts WHERE id = ?",
+                (roast_id,),
+            ).fetchone()
             samples = tuple(
                 RecordSample(
                     time_s=float(s["time_s"]),
@@ -650,6 +625,39 @@ class RoastStore:
                     (roast_id,),
                 )
             ]
+
+
+def _summary(db: sqlite3.Connection, roast_id: int) -> RoastSummary:
+    """Read one roast's history line on an open reader connection."""
+    row = db.execute("SELECT * FROM roasts WHERE id = ?", (roast_id,)).fetchone()
+    if row is None:
+        raise StoreError(
+            f"no roast with id {roast_id}; list the roasts with 'roastctl history' "
+            "or the list_roasts tool"
+        )
+    samples, last = db.execute(
+        "SELECT COUNT(*), MAX(time_s) FROM samples WHERE roast_id = ?", (roast_id,)
+    ).fetchone()
+    events = {
+        str(e["type"]): float(e["time_s"])
+        for e in db.execute(
+            "SELECT type, time_s FROM events WHERE roast_id = ? ORDER BY time_s", (roast_id,)
+        )
+    }
+    return RoastSummary(
+        id=int(row["id"]),
+        uuid=str(row["uuid"]),
+        started_utc=_parse_utc(row["started_utc"]),
+        ended_utc=_parse_utc(row["ended_utc"]) if row["ended_utc"] else None,
+        status=RecordStatus(row["status"]),
+        title=str(row["title"]),
+        bean=row["bean"],
+        batch_g=row["batch_g"],
+        roasted_g=row["roasted_g"],
+        samples=int(samples),
+        duration_s=float(last) if last is not None else None,
+        events=events,
+    )
 
 
 def _sample_row(roast_id: int, seq: int, sample: RecordSample) -> tuple[object, ...]:
