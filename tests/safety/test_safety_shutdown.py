@@ -114,11 +114,11 @@ def _signal_mid_roast(
             assert time.monotonic() < deadline, "the heat never reached the roaster"
             time.sleep(0.01)
         process.send_signal(signum)
-        code = process.wait(timeout=15)
+        _out, errors = process.communicate(timeout=15)  # drains the pipes while it exits
     finally:
         if process.poll() is None:
             process.kill()
-    return code, _stderr(process)
+    return process.returncode, errors[-2000:]
 
 
 def test_roastctl_serve_leaves_the_roaster_safe_on_sigterm() -> None:
@@ -139,8 +139,10 @@ def test_roastctl_serve_leaves_the_roaster_safe_on_sigterm() -> None:
                 assert time.monotonic() < deadline, seen[-2000:]
                 seen += process.stderr.readline()
             process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=15)
-            seen += process.stderr.read()
+            # Read the log while waiting: a full stderr pipe would block the server's exit.
+            _out, rest = process.communicate(timeout=15)
+            code = process.returncode
+            seen += rest
         finally:
             if process.poll() is None:
                 process.kill()
