@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from roastctl import __version__
 from roastctl.analyze import add_analyze_command, run_analyze
 from roastctl.cli_roasts import ROAST_COMMANDS, add_roast_commands, run_roast_command
+from roastctl.cli_twin import TWIN_COMMANDS, add_twin_commands, run_twin_command
 from roastctl.clock import PacedClock, ScaledClock, SystemClock
 from roastctl.config import SERVE_DEAD_MAN_S, ServerConfig, load_config
 from roastctl.devices.simulator import SimulatedRoaster
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_roast_commands(commands)
     add_analyze_command(commands)
+    add_twin_commands(commands)
     return parser
 
 
@@ -409,6 +411,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ports(sys.stdout)
         if args.command == "analyze":
             return run_analyze(args, sys.stdout)
+        if args.command in TWIN_COMMANDS:
+            return run_twin_command(args, sys.stdout)
         if args.command in ROAST_COMMANDS:
             return run_roast_command(args, config, sys.stdout)
     except RoasterError as exc:

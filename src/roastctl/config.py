@@ -252,6 +252,16 @@ class StoreConfig(_Section):
     )
 
 
+class AuthConfig(_Section):
+    """Who may use the HTTP server (docs/access.md)."""
+
+    tokens_path: Path | None = Field(
+        default=None,
+        description="The token file (hashes only); unset: tokens.json beside the roast database "
+        "in the user's data folder.",
+    )
+
+
 def _check_timezone(name: str) -> str:
     if name == "local":
         return name
@@ -310,6 +320,7 @@ class ServerConfig(BaseSettings):
     simulator: SimulatorConfig = Field(default_factory=SimulatorConfig)
     safety: SafetyConfig = Field(default_factory=SafetyConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
     timezone: str = Field(
         default="local", description="IANA zone for local timestamps, or 'local' (the system's)."
     )

@@ -28,15 +28,19 @@ import anyio
 import anyio.to_thread
 from anyio.abc import TaskGroup
 from mcp.server import MCPServer
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.context import ServerRequestContext
 from mcp.server.session import ServerSession
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
+from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 
 from roastctl import __version__
+from roastctl.access.mcp_gate import McpAccess, TokenFileVerifier, role_gate
+from roastctl.access.roles import READ_SCOPE
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp_roast_tools import register_roast_tools
 from roastctl.mcp_tools import (
@@ -293,22 +297,41 @@ def create_bundle(
     *,
     simulator: SimulatedRoaster | None = None,
     log_level: LogLevel = "WARNING",
+    access: McpAccess | None = None,
 ) -> ServerBundle:
-    """Build the MCP server for ``manager`` and everything needed to publish changes."""
+    """Build the MCP server for ``manager`` and everything needed to publish changes.
+
+    ``access`` says who may do what (default: the local user, operator, no tokens).
+    """
+    access = access or McpAccess()
     bus = InMemorySubscriptionBus()
     legacy = LegacySubscribers((STATUS_URI, HEALTH_URI, CURVE_URI))
+    verifier = None
+    auth = None
+    if access.tokens is not None:
+        verifier = TokenFileVerifier(access.tokens, access.resource_url)
+        auth = AuthSettings(
+            issuer_url=AnyHttpUrl(access.resource_url.removesuffix("/mcp")),
+            resource_server_url=AnyHttpUrl(access.resource_url),
+            required_scopes=[READ_SCOPE],
+            validate_token_resource=True,
+        )
     mcp: MCPServer = MCPServer(
         SERVER_NAME,
         version=__version__,
         instructions=INSTRUCTIONS,
         subscriptions=bus,
         log_level=log_level,
+        token_verifier=verifier,
+        auth=auth,
     )
     bundle = ServerBundle(mcp=mcp, manager=manager, bus=bus, legacy=legacy, simulator=simulator)
 
     registry = ToolRegistry(mcp)
     register_tools(registry, manager, simulator)
     register_roast_tools(registry, manager)
+    # Outermost first: the role gate decides before anything counts or runs.
+    mcp.middleware.append(role_gate(access.launch, manager.record_refusal))
     mcp.middleware.append(agent_heartbeat(manager))
     mcp.middleware.append(registry.reject_unknown_arguments)
 
@@ -365,9 +388,10 @@ def create_server(
     *,
     simulator: SimulatedRoaster | None = None,
     log_level: LogLevel = "WARNING",
+    access: McpAccess | None = None,
 ) -> MCPServer:
     """Return the MCP server for ``manager`` (see :func:`create_bundle` for publishing)."""
-    return create_bundle(manager, simulator=simulator, log_level=log_level).mcp
+    return create_bundle(manager, simulator=simulator, log_level=log_level, access=access).mcp
 
 
 # --------------------------------------------------------------------- transports
@@ -397,12 +421,13 @@ def run_stdio(
     start_session: bool = True,
     sampler_interval_s: float = SAMPLER_INTERVAL_S,
     log_level: LogLevel = "WARNING",
+    access: McpAccess | None = None,
 ) -> None:
     """Serve over stdio until the client disconnects; the session is stopped (heater off) after.
 
     Blocks. Configure logging (to stderr) before calling it.
     """
-    bundle = create_bundle(manager, simulator=simulator, log_level=log_level)
+    bundle = create_bundle(manager, simulator=simulator, log_level=log_level, access=access)
 
     async def main() -> None:
         async with _serving(
@@ -422,6 +447,7 @@ def build_http_app(
     start_session: bool = True,
     sampler_interval_s: float = SAMPLER_INTERVAL_S,
     log_level: LogLevel = "WARNING",
+    access: McpAccess | None = None,
 ) -> Starlette:
     """Return a Starlette app serving MCP (streamable HTTP) at ``/mcp``.
 
@@ -430,7 +456,7 @@ def build_http_app(
     at shutdown. ``host`` is the address the app is served on; for 127.0.0.1/localhost the SDK's
     DNS-rebinding protection admits only local Host headers.
     """
-    bundle = create_bundle(manager, simulator=simulator, log_level=log_level)
+    bundle = create_bundle(manager, simulator=simulator, log_level=log_level, access=access)
     mcp_app = bundle.mcp.streamable_http_app(streamable_http_path="/mcp", host=host)
 
     @asynccontextmanager

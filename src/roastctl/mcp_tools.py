@@ -27,6 +27,8 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
+from roastctl.access.principal import PRINCIPAL
+from roastctl.access.roles import may_control
 from roastctl.controls import ControlRange
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import RoasterError
@@ -466,12 +468,17 @@ class ToolRegistry:
 
 
 def agent_heartbeat(manager: RoastSessionManager) -> Callable[..., Any]:
-    """Return a middleware that tells the dead-man the agent is alive on every request."""
+    """Return a middleware that tells the dead-man the agent is alive on every request.
+
+    Only requests from a caller that may control count: an observer polling the status must not
+    keep the heater on for an operator agent that has gone quiet.
+    """
 
     async def note_agent_call(
         ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
-        manager.note_agent_call()
+        if may_control(PRINCIPAL.get().role):
+            manager.note_agent_call()
         with calling_as("agent"):  # the roast store attributes commands to the agent
             return await call_next(ctx)
 

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, ParamSpec
 
+from roastctl.access.principal import PRINCIPAL
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SafetyEvent, SensorReading
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus
 from roastctl.store import RoastStore, StoreError
@@ -162,6 +163,7 @@ class RoastRecorder:
         at_utc: datetime,
     ) -> None:
         """Queue a command with its result or refusal, attributed to the current caller."""
+        principal = PRINCIPAL.get()
         self._queue(
             self.store.add_command,
             self.roast_id,
@@ -171,6 +173,8 @@ class RoastRecorder:
             refused=refused,
             caller=CALLER.get(),
             at_utc=at_utc,
+            role=principal.role.value,
+            token_name=principal.token_name,
         )
 
     def safety(self, event: SafetyEvent) -> None:

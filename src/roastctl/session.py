@@ -309,6 +309,10 @@ class RoastSessionManager:
         else:
             self._log_command(command, arguments, "ok", refused=False)
 
+    def record_refusal(self, command: str, arguments: Mapping[str, object], reason: str) -> None:
+        """Keep a command a front end refused before it reached the session (e.g. by role)."""
+        self._log_command(command, arguments, reason, refused=True)
+
     def _log_command(
         self, command: str, arguments: Mapping[str, object], result: str, *, refused: bool
     ) -> None:

@@ -112,6 +112,11 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE roasts ADD COLUMN owner_pid INTEGER;
     """,
+    # 3: the audit trail: the role and token name behind each command (NULL before version 3).
+    """
+    ALTER TABLE commands ADD COLUMN role TEXT;
+    ALTER TABLE commands ADD COLUMN token_name TEXT;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -161,6 +166,9 @@ class CommandRecord:
     result: str
     refused: bool
     caller: str
+    #: The caller's role and token name (``None``: kept before roles existed, or no token).
+    role: str | None = None
+    token_name: str | None = None
 
 
 _Job = Callable[[sqlite3.Connection], None]
@@ -389,8 +397,10 @@ class RoastStore:
         refused: bool,
         caller: str,
         at_utc: datetime,
+        role: str | None = None,
+        token_name: str | None = None,
     ) -> None:
-        """Queue a command, its arguments and its result or refusal."""
+        """Queue a command, its arguments, its result or refusal, and who sent it."""
         row = (
             roast_id,
             _utc_text(at_utc),
@@ -399,11 +409,13 @@ class RoastStore:
             result,
             int(refused),
             caller,
+            role,
+            token_name,
         )
         self._submit(
             lambda db: db.execute(
                 "INSERT INTO commands (roast_id, at_utc, command, arguments_json, result, "
-                "refused, caller) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "refused, caller, role, token_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             ).close()
         )
@@ -608,6 +620,8 @@ class RoastStore:
                     result=str(c["result"]),
                     refused=bool(c["refused"]),
                     caller=str(c["caller"]),
+                    role=c["role"],
+                    token_name=c["token_name"],
                 )
                 for c in db.execute(
                     "SELECT * FROM commands WHERE roast_id = ? ORDER BY id", (roast_id,)

@@ -1,0 +1,1 @@
+"""Who may do what: roles, bearer tokens and the caller each command is attributed to."""

@@ -1,0 +1,83 @@
+"""The two roles and what each may do, declared once for MCP tools and HTTP routes.
+
+* **observer** reads: status, curves, history, exports, resources, the prompt.
+* **operator** does everything, including every control command and the emergency stop.
+
+Anything not listed as an observer action needs the operator role, so a tool added later is
+refused to observers until it is deliberately listed here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A caller's role."""
+
+    OBSERVER = "observer"
+    OPERATOR = "operator"
+
+
+#: OAuth scopes carried by the tokens of each role (MCP authorization: a resource server checks
+#: scopes). Every token may read; only operator tokens may control.
+READ_SCOPE = "roaster:read"
+CONTROL_SCOPE = "roaster:control"
+ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
+    Role.OBSERVER: (READ_SCOPE,),
+    Role.OPERATOR: (READ_SCOPE, CONTROL_SCOPE),
+}
+
+#: The MCP tools an observer may call: those that change nothing.
+OBSERVER_TOOLS = frozenset(
+    {
+        "get_roast_status",
+        "get_roast_curve",
+        "first_crack_heard",
+        "list_roasts",
+        "get_roast",
+        "export_roast",
+    }
+)
+
+
+def role_from_scopes(scopes: list[str] | tuple[str, ...]) -> Role | None:
+    """Return the role a token's scopes grant, or ``None`` if they grant nothing."""
+    if CONTROL_SCOPE in scopes and READ_SCOPE in scopes:
+        return Role.OPERATOR
+    if READ_SCOPE in scopes:
+        return Role.OBSERVER
+    return None
+
+
+def may_call_tool(role: Role, tool: str) -> bool:
+    """Return whether ``role`` may call the MCP tool ``tool``."""
+    return role is Role.OPERATOR or tool in OBSERVER_TOOLS
+
+
+def may_control(role: Role) -> bool:
+    """Return whether ``role`` may change the roaster (HTTP control routes, e-stop)."""
+    return role is Role.OPERATOR
+
+
+def refusal_text(action: str, role: Role) -> str:
+    """Return the message a caller gets when its role may not do ``action``."""
+    return (
+        f"{action} refused: this connection has the {role.value} role, which may only read "
+        "(status, curves, history, exports). Nothing was changed. Controlling the roaster needs "
+        "the operator role: an operator token over HTTP (roastctl token create --role operator), "
+        "or roastctl serve without --role observer over stdio."
+    )
+
+
+__all__ = [
+    "CONTROL_SCOPE",
+    "OBSERVER_TOOLS",
+    "READ_SCOPE",
+    "ROLE_SCOPES",
+    "Role",
+    "may_call_tool",
+    "may_control",
+    "refusal_text",
+    "role_from_scopes",
+]
