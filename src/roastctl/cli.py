@@ -316,8 +316,13 @@ def run_serve(config: ServerConfig, *, http: bool, host: str, port: int, speed: 
                 return 0
             import uvicorn
 
-            app = build_http_app(manager, simulator=roaster, host=host)
+            from roastctl.web import dashboard_routes
+
+            app = build_http_app(
+                manager, simulator=roaster, host=host, routes=dashboard_routes(manager)
+            )
             sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
+            sys.stderr.write(f"roastctl: dashboard at http://{host}:{port}/\n")
             uvicorn.run(app, host=host, port=port, log_level="warning")
         return 0
     finally:

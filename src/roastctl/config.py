@@ -120,6 +120,11 @@ class SimulatorConfig(_Section):
     """The simulated roaster (driver = "simulator")."""
 
     seed: int = Field(default=1, description="Random seed: same seed, same roast.")
+    model: Literal["reference", "hottop", "generic"] = Field(
+        default="reference",
+        description="Physics parameter set: the hand-tuned Hottop reference, the set fitted to "
+        "real Hottop logs by 'roastctl calibrate', or a generic drum roaster (docs/twin.md).",
+    )
     noise_c: float = Field(
         default=0.0, ge=0.0, le=5.0, description="Standard deviation of probe noise, deg C."
     )

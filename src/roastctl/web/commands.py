@@ -1,0 +1,199 @@
+"""The page's controls: ``POST /api/control/<name>``, for operators only.
+
+Every command goes through the same :class:`~roastctl.session.RoastSessionManager` method an MCP
+tool uses, so validation, the safety supervisor and the command log apply alike; the log names
+the caller ``dashboard``. Until accounts exist, an operator is whoever connects from this
+machine (127.0.0.1 or ::1): a phone on the LAN can watch but not drive. A POST from a page of
+another origin is refused, so a web site open in the same browser cannot press the buttons.
+
+Refusals answer with JSON ``{"error": ...}`` naming the value, what is allowed and what to do;
+nothing changes on a refusal. The emergency stop never waits for another command: it runs on a
+thread pool of its own and the manager's stop does not take the command lock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from roastctl.errors import (
+    InvalidCommandError,
+    RoasterError,
+    RoasterNotConnectedError,
+)
+from roastctl.recorder import calling_as
+from roastctl.session import RoastSessionManager
+from roastctl.web.feed import LiveFeed
+from roastctl.web.status_view import status_view
+
+#: Who the command log names for commands from the page.
+CALLER = "dashboard"
+#: Client addresses that count as this machine.
+LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+Handler = Callable[[Request], Awaitable[JSONResponse]]
+Action = Callable[[dict[str, Any]], object]
+
+
+def is_operator(request: Request) -> bool:
+    """Whether the client may drive the roaster: for now, whoever connects over loopback."""
+    client = request.client
+    return client is not None and client.host in LOOPBACK
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a POST comes from this server's own page (or from no page at all, like curl)."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return origin in (f"http://{host}", f"https://{host}")
+
+
+def error(status_code: int, message: str) -> JSONResponse:
+    """Return a refusal: ``{"error": message}`` with ``status_code``."""
+    return JSONResponse({"error": message}, status_code=status_code)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidCommandError(
+            f'the request body is not JSON ({exc}); send an object such as {{"percent": 50}}'
+        ) from None
+    if not isinstance(body, dict):
+        raise InvalidCommandError(
+            f"the request body must be a JSON object, got {type(body).__name__}; "
+            'send e.g. {"percent": 50}'
+        )
+    return body
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name)
+    if not isinstance(value, bool):
+        raise InvalidCommandError(
+            f'{name} must be true or false, got {value!r}; send e.g. {{"{name}": true}}'
+        )
+    return value
+
+
+class Controls:
+    """The control endpoints for one manager."""
+
+    def __init__(self, manager: RoastSessionManager, feed: LiveFeed) -> None:
+        """Drive ``manager``; answers carry the readouts from ``feed``."""
+        self.manager = manager
+        self.feed = feed
+        # The emergency stop gets threads of its own: stuck commands cannot hold it up.
+        self._stop_limiter = anyio.CapacityLimiter(4)
+
+    def routes(self) -> list[Route]:
+        """Return the POST routes under ``/api/control/``."""
+        actions: dict[str, Action] = {
+            "heat": self._heat,
+            "fan": self._fan,
+            "drum": self._drum,
+            "drop": lambda _body: self.manager.drop_beans(),
+            "cooling": self._cooling,
+            "first-crack": lambda _body: self.manager.report_first_crack(self.manager.clock.now()),
+            "clear-fault": lambda _body: self.manager.clear_fault(),
+        }
+        routes = [
+            Route(f"/api/control/{name}", self._endpoint(action), methods=["POST"])
+            for name, action in actions.items()
+        ]
+        routes.append(Route("/api/control/emergency-stop", self._emergency_stop, methods=["POST"]))
+        return routes
+
+    def _heat(self, body: dict[str, Any]) -> None:
+        self.manager.set_heat(self.manager.heat_range.validate(body.get("percent")))
+
+    def _fan(self, body: dict[str, Any]) -> None:
+        self.manager.set_fan(self.manager.fan_range.validate(body.get("percent")))
+
+    def _drum(self, body: dict[str, Any]) -> None:
+        if _flag(body, "on"):
+            self.manager.start_roaster()
+        else:
+            self.manager.stop_roaster()
+
+    def _cooling(self, body: dict[str, Any]) -> None:
+        if _flag(body, "on"):
+            self.manager.start_cooling()
+        else:
+            self.manager.stop_cooling()
+
+    def _refusal(self, request: Request) -> JSONResponse | None:
+        if not is_operator(request):
+            host = request.client.host if request.client else "unknown"
+            return error(
+                403,
+                f"controls are for this machine only (you connect from {host}); open the "
+                "dashboard on the roaster's computer at http://127.0.0.1 to drive the roaster",
+            )
+        if not same_origin(request):
+            return error(
+                403,
+                f"refused a command from another site (Origin {request.headers.get('origin')}); "
+                "use the dashboard's own page",
+            )
+        return None
+
+    async def _answer(self) -> JSONResponse:
+        status = await anyio.to_thread.run_sync(lambda: self.feed.refresh(force=True))
+        return JSONResponse({"ok": True, "status": status_view(self.manager, status)})
+
+    def _endpoint(self, action: Action) -> Handler:
+        async def endpoint(request: Request) -> JSONResponse:
+            refused = self._refusal(request)
+            if refused is not None:
+                return refused
+            try:
+                body = await _body(request)
+
+                def run() -> object:
+                    with calling_as(CALLER):  # set on the worker thread: the log reads it there
+                        return action(body)
+
+                await anyio.to_thread.run_sync(run)
+            except RoasterNotConnectedError as exc:
+                return error(409, str(exc))
+            except InvalidCommandError as exc:
+                return error(400, str(exc))
+            except RoasterError as exc:
+                return error(502, f"the roaster did not carry out the command: {exc}")
+            return await self._answer()
+
+        return endpoint
+
+    async def _emergency_stop(self, request: Request) -> JSONResponse:
+        refused = self._refusal(request)
+        if refused is not None:
+            return refused
+
+        def run() -> list[str]:
+            with calling_as(CALLER):
+                return self.manager.emergency_stop()
+
+        failures = await anyio.to_thread.run_sync(run, limiter=self._stop_limiter)
+        status = await anyio.to_thread.run_sync(lambda: self.feed.refresh(force=True))
+        return JSONResponse(
+            {"ok": True, "failures": failures, "status": status_view(self.manager, status)}
+        )
+
+
+__all__ = ["CALLER", "Controls", "is_operator", "same_origin"]

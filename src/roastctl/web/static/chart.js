@@ -1,0 +1,132 @@
+// The roast chart shared by the live page and a kept roast's page: BT, ET, RoR on its own
+// axis, heat and fan, event markers and an optional reference curve, drawn with uPlot.
+"use strict";
+
+const RoastChart = (() => {
+  const COLOURS = {
+    bt: "#c0392b", et: "#2c7fb8", ror: "#e67e22", heat: "#8e1b2a", fan: "#3c8dbc",
+    ref: "#7f7f7f", marker: "#333", grid: "#e6e6e6",
+  };
+  const SHORT = { CHARGE: "CHARGE", TP: "TP", DRY_END: "DRY", FC_START: "FCs",
+    FC_END: "FCe", DROP: "DROP" };
+
+  function mmss(seconds) {
+    if (seconds == null || !isFinite(seconds)) return "--:--";
+    const sign = seconds < 0 ? "-" : "";
+    const s = Math.round(Math.abs(seconds));
+    return sign + Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+
+  // Event markers and the reference curve are drawn on the canvas after the series.
+  function overlayPlugin(chart) {
+    return {
+      hooks: {
+        draw: [(u) => {
+          const ctx = u.ctx;
+          const { left, top, width, height } = u.bbox;
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(left, top, width, height);
+          ctx.clip();
+          if (chart.reference && chart.reference.length) {
+            ctx.strokeStyle = COLOURS.ref;
+            ctx.setLineDash([6, 4]);
+            ctx.lineWidth = 1.5 * devicePixelRatio;
+            ctx.beginPath();
+            chart.reference.forEach(([x, y], k) => {
+              const px = u.valToPos(x, "x", true);
+              const py = u.valToPos(y, "temp", true);
+              if (k === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+            });
+            ctx.stroke();
+            ctx.setLineDash([]);
+          }
+          ctx.fillStyle = COLOURS.marker;
+          ctx.strokeStyle = COLOURS.marker;
+          ctx.lineWidth = devicePixelRatio;
+          ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+          chart.markers.forEach((m, k) => {
+            const px = u.valToPos(m.x, "x", true);
+            ctx.beginPath();
+            ctx.moveTo(px, top);
+            ctx.lineTo(px, top + height);
+            ctx.stroke();
+            const label = (SHORT[m.type] || m.type) + (m.temp != null ? " " + m.temp.toFixed(0) : "");
+            ctx.fillText(label, px + 3 * devicePixelRatio, top + (12 + 12 * (k % 3)) * devicePixelRatio);
+          });
+          ctx.restore();
+        }],
+      },
+    };
+  }
+
+  class Chart {
+    constructor(element) {
+      this.element = element;
+      this.markers = [];
+      this.reference = null;
+      this.data = [[], [], [], [], [], []];
+      const chart = this;
+      const opts = {
+        width: Math.max(320, element.clientWidth),
+        height: Math.max(260, Math.min(520, Math.round(element.clientWidth * 0.5))),
+        plugins: [overlayPlugin(chart)],
+        cursor: { drag: { x: true, y: false } },
+        scales: {
+          x: { time: false, range: (u, min, max) => chart.xRange(min, max) },
+          temp: { range: (u, min, max) => [Math.min(0, min ?? 0), Math.max(250, max ?? 250)] },
+          ror: { range: [-5, 30] },
+          pct: { range: [0, 100] },
+        },
+        axes: [
+          { scale: "x", values: (u, vals) => vals.map(mmss), grid: { stroke: COLOURS.grid } },
+          { scale: "temp", label: "°C", grid: { stroke: COLOURS.grid } },
+          { scale: "ror", side: 1, label: "RoR °C/min", grid: { show: false } },
+          { scale: "pct", side: 1, label: "%", grid: { show: false }, size: 40 },
+        ],
+        series: [
+          { label: "time", value: (u, v) => mmss(v) },
+          { label: "BT", scale: "temp", stroke: COLOURS.bt, width: 2, value: (u, v) => v == null ? "-" : v.toFixed(1) },
+          { label: "ET", scale: "temp", stroke: COLOURS.et, width: 1.5, value: (u, v) => v == null ? "-" : v.toFixed(1) },
+          { label: "RoR", scale: "ror", stroke: COLOURS.ror, width: 1.5, value: (u, v) => v == null ? "-" : v.toFixed(1) },
+          { label: "heat %", scale: "pct", stroke: COLOURS.heat, width: 1, paths: uPlot.paths.stepped({ align: 1 }) },
+          { label: "fan %", scale: "pct", stroke: COLOURS.fan, width: 1, paths: uPlot.paths.stepped({ align: 1 }) },
+        ],
+      };
+      this.plot = new uPlot(opts, this.data, element);
+      window.addEventListener("resize", () => this.resize());
+    }
+
+    xRange(min, max) {
+      let high = max ?? 60;
+      if (this.reference && this.reference.length) {
+        high = Math.max(high, this.reference[this.reference.length - 1][0]);
+      }
+      const low = Math.min(min ?? 0, 0);
+      return [low, Math.max(high, low + 60)];
+    }
+
+    resize() {
+      const width = Math.max(320, this.element.clientWidth);
+      this.plot.setSize({ width, height: Math.max(260, Math.min(520, Math.round(width * 0.5))) });
+    }
+
+    // columns: [x seconds since CHARGE, BT, ET, RoR, heat, fan]
+    setData(columns, markers) {
+      this.data = columns;
+      this.markers = markers;
+      this.plot.setData(columns);
+    }
+
+    setReference(points) {
+      this.reference = points;
+      this.plot.redraw(false);
+    }
+
+    get pointCount() {
+      return this.data[0].length;
+    }
+  }
+
+  return { Chart, mmss, SHORT };
+})();

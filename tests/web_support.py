@@ -1,0 +1,117 @@
+"""A real dashboard server for tests: uvicorn on a free port, a sped-up simulated roaster."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import uvicorn
+
+from roastctl.clock import ScaledClock
+from roastctl.config import ServerConfig
+from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.mcp_server import build_http_app
+from roastctl.session import RoastSessionManager
+from roastctl.store import RoastStore
+from roastctl.web import dashboard_routes
+from support import free_port
+
+
+@dataclass
+class LiveServer:
+    """A running server: its URL, and the session and simulator behind it."""
+
+    url: str
+    manager: RoastSessionManager
+    simulator: SimulatedRoaster
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        """GET ``path`` over real HTTP."""
+        return httpx.get(self.url + path, timeout=10, **kwargs)
+
+    def post(self, path: str, body: object = None, **kwargs: Any) -> httpx.Response:
+        """POST JSON to ``path`` over real HTTP."""
+        return httpx.post(self.url + path, json=body, timeout=10, **kwargs)
+
+    def status(self) -> dict[str, Any]:
+        """The dashboard's readouts."""
+        answer = self.get("/api/status")
+        assert answer.status_code == 200, answer.text
+        data: dict[str, Any] = answer.json()
+        return data
+
+
+def wait(condition: Callable[[], bool], limit_s: float, what: str) -> None:
+    """Wait (real seconds) until ``condition()``; fail naming ``what``."""
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {limit_s} s"
+        time.sleep(0.05)
+
+
+@contextmanager
+def live_server(
+    store_path: Path, *, speed: float = 60.0, sampling_interval_s: float = 1.0
+) -> Iterator[LiveServer]:
+    """Serve MCP and the dashboard over real HTTP on 127.0.0.1 until the block ends."""
+    config = ServerConfig.model_validate(
+        {"timezone": "UTC", "tracker": {"sampling_interval_s": sampling_interval_s}}
+    )
+    clock = ScaledClock(speed)
+    simulator = SimulatedRoaster(config.simulator, clock)
+    store = RoastStore(store_path)
+    manager = RoastSessionManager(simulator, config, clock=clock, store=store)
+    app = build_http_app(manager, simulator=simulator, routes=dashboard_routes(manager))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="dashboard-test-server", daemon=True)
+    thread.start()
+    try:
+        wait(lambda: server.started, 20, "the server did not start")
+        yield LiveServer(f"http://127.0.0.1:{port}", manager, simulator)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+def charge(server: LiveServer, *, env_c: float = 180.0, limit_s: float = 30.0) -> None:
+    """Drum on, full heat until ET reaches ``env_c``, pour the beans, wait for CHARGE."""
+    assert server.post("/api/control/drum", {"on": True}).status_code == 200
+    assert server.post("/api/control/heat", {"percent": 100}).status_code == 200
+    wait(
+        lambda: (server.status()["env_temp_c"] or 0.0) >= env_c,
+        limit_s,
+        f"ET did not reach {env_c} deg C",
+    )
+    server.simulator.charge()
+    wait(lambda: server.status()["charge_wall_s"] is not None, limit_s, "no CHARGE")
+
+
+def sse_events(response: httpx.Response) -> Iterator[tuple[str | None, str, Any]]:
+    """Yield events (id, event, data) from an open SSE response as they come; skip comments."""
+    event_id: str | None = None
+    name = "message"
+    for line in response.iter_lines():
+        if line.startswith(":") or line.startswith("retry:"):
+            continue
+        if line.startswith("id: "):
+            event_id = line[4:]
+        elif line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            yield event_id, name, json.loads(line[6:])
+            event_id, name = None, "message"
+
+
+def read_events(response: httpx.Response, count: int) -> list[tuple[str | None, str, Any]]:
+    """Read the next ``count`` events from an open SSE response."""
+    return list(itertools.islice(sse_events(response), count))
