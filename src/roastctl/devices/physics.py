@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "LATENT_HEAT_J_PER_KG",
+    "MAX_SUBSTEP_S",
     "WATER_SPECIFIC_HEAT_J_PER_KG_K",
     "Actuators",
     "Beans",
@@ -61,6 +62,9 @@ WATER_SPECIFIC_HEAT_J_PER_KG_K = 4186.0
 #: Largest batch the drum accepts (kg).  The Hottop is rated 250 g; 0.5 kg is a hard physical
 #: limit of the drum volume, beyond which the model's contact laws mean nothing.
 MAX_CHARGE_KG = 0.5
+
+#: Longest integration sub-step the model accepts (s); see ``PhysicsParams.max_substep_s``.
+MAX_SUBSTEP_S = 1.0
 
 #: Offset from degC to kelvin, for the radiative loss.
 _KELVIN = 273.15
@@ -217,7 +221,24 @@ class PhysicsParams:
     tray_cooling_off_w_per_kg_k: float
     """Heat loss of tray beans per kg in still air (W/kg/K)."""
     max_substep_s: float
-    """Longest internal integration step (s); kept <= 0.1 s so slicing does not matter."""
+    """Longest internal integration step (s).
+
+    0.1 s keeps the result independent of how the caller slices time.  Up to 1 s is accepted
+    for fast replays of recorded roasts: the shortest time constant of the network (the air
+    node, ~7 s) keeps a 1 s explicit step stable, at the cost of a few tenths of a degree.
+    """
+    bean_area_exponent: float = 2.0 / 3.0
+    """Exponent of the batch-mass scaling of every bean conductance (dimensionless).
+
+    A pile's surface grows like mass^(2/3) if it kept its shape; in a drum a bigger batch also
+    spreads further along the shell, so real machines sit between 2/3 and 1.
+    """
+    et_probe_drum_weight: float = 0.0
+    """Share of the drum metal in what the ET probe senses (0-1); the rest is the drum air.
+
+    A probe mounted close to the shell exchanges radiation with it as well as convection with
+    the air, so it reads between the two.
+    """
 
     @classmethod
     def hottop(cls) -> PhysicsParams:
@@ -349,8 +370,10 @@ class RoasterPhysics:
 
     def __init__(self, params: PhysicsParams | None = None, ambient_c: float = 22.0) -> None:
         self._p = params if params is not None else PhysicsParams.hottop()
-        if not 0.0 < self._p.max_substep_s <= 0.1:
-            raise ValueError("max_substep_s must be in (0, 0.1]")
+        if not 0.0 < self._p.max_substep_s <= MAX_SUBSTEP_S:
+            raise ValueError(
+                f"max_substep_s is {self._p.max_substep_s}; it must be in (0, {MAX_SUBSTEP_S}]"
+            )
         amb = float(ambient_c)
         if not math.isfinite(amb):
             raise ValueError("ambient_c must be finite")
@@ -469,6 +492,49 @@ class RoasterPhysics:
             exotherm_active_j=self._exo_active,
         )
 
+    def restore(self, state: PhysicsState) -> None:
+        """Put the model into ``state`` (from :meth:`snapshot`, or built to match a recording).
+
+        Replaying a recorded roast starts from the machine's state at its charge, which is not
+        the cold start the constructor gives.
+        """
+        values = (
+            state.time_s,
+            state.ambient_c,
+            state.element_c,
+            state.air_c,
+            state.drum_c,
+            state.bt_probe_c,
+            state.et_probe_c,
+            state.drum_beans_c,
+            state.tray_beans_c,
+        )
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError("every temperature and the time in the state must be finite")
+        masses = (state.drum_dry_kg, state.drum_water_kg, state.tray_dry_kg, state.tray_water_kg)
+        if not all(m >= 0.0 for m in masses):
+            raise ValueError("bean and water masses in the state must be >= 0 kg")
+        self._t = state.time_s
+        self._amb = state.ambient_c
+        self._amb_k4 = (state.ambient_c + _KELVIN) ** 4
+        self._te = state.element_c
+        self._ta = state.air_c
+        self._td = state.drum_c
+        self._bt = state.bt_probe_c
+        self._et = state.et_probe_c
+        self._dd = state.drum_dry_kg
+        self._wd = state.drum_water_kg
+        self._tb = state.drum_beans_c
+        self._dt = state.tray_dry_kg
+        self._wt = state.tray_water_kg
+        self._tt = state.tray_beans_c
+        self._batch_dry = state.batch_dry_kg
+        self._charge_t = state.charge_time_s
+        self._fc_temp = state.first_crack_temp_c
+        self._fc_t = state.first_crack_time_s
+        self._exo_pending = state.exotherm_pending_j
+        self._exo_active = state.exotherm_active_j
+
     def charge(self, beans: Beans) -> None:
         """Drop a batch of green beans into the drum; it starts a new batch."""
         if self._dd > 0.0:
@@ -528,7 +594,7 @@ class RoasterPhysics:
         if md > 0.0:
             # Exposed / contact area of a pile grows like mass^(2/3) (surface of a volume).
             # A still pile only exchanges through its top layer and the strip on the shell.
-            expo = math.pow(md / p.reference_batch_kg, 2.0 / 3.0) * rot
+            expo = math.pow(md / p.reference_batch_kg, p.bean_area_exponent) * rot
             g_eb = p.element_bean_conductance_w_per_k * expo
             g_ab = p.air_bean_conductance_w_per_k * expo * (1.0 + p.fan_convection_boost * fan)
             g_db = p.drum_bean_conductance_w_per_k * expo
@@ -664,4 +730,6 @@ class RoasterPhysics:
             immersed = self._ta
         bt_target = amb + (1.0 - p.bt_probe_stem_loss) * (immersed - amb)
         self._bt += (bt_target - self._bt) * min(1.0, h / p.bt_probe_tau_s)
-        self._et += (self._ta - self._et) * min(1.0, h / p.et_probe_tau_s)
+        w_et = p.et_probe_drum_weight
+        et_target = self._ta if w_et == 0.0 else (1.0 - w_et) * self._ta + w_et * self._td
+        self._et += (et_target - self._et) * min(1.0, h / p.et_probe_tau_s)

@@ -20,6 +20,7 @@ from roastctl.devices.base import Roaster, require_percent
 from roastctl.devices.physics import Actuators, Beans, PhysicsParams, RoasterPhysics
 from roastctl.errors import InvalidCommandError, RoasterConnectionError, RoasterNotConnectedError
 from roastctl.models import RoasterInfo, SensorReading
+from roastctl.twin.params import builtin_model
 
 
 class SimulatedRoaster(Roaster):
@@ -35,7 +36,9 @@ class SimulatedRoaster(Roaster):
         self.config = config or SimulatorConfig()
         self.clock: Clock = clock or SystemClock()
         self._rng = random.Random(self.config.seed)  # noqa: S311 - probe noise, not secrets
-        self._physics = RoasterPhysics(params or PhysicsParams.hottop(), self.config.ambient_c)
+        if params is None:
+            params = builtin_model(self.config.model).physics
+        self._physics = RoasterPhysics(params, self.config.ambient_c)
         self._lock = threading.Lock()
         self._connected = False
         self._last_time: float | None = None

@@ -1,0 +1,225 @@
+"""Open-loop replay of a recorded roast through the physical model.
+
+:func:`prepare_replay` turns a :class:`~roastctl.roast.artisan.RecordedRoast` into the input
+schedule the model needs, from CHARGE to DROP: sample times, heater and fan settings, the batch
+mass and the recorded BT/ET to compare against.  Hottop logs carry no drum or door channel:
+the drum turns throughout and the door stays shut until DROP, where the replay ends.
+
+:func:`replay` starts the model from the machine's state at CHARGE (air and ET probe at the
+recorded ET, BT probe at the recorded BT, drum metal at ET plus the model's charge offset,
+heater element at its steady state for the recorded heat setting), charges the batch at room
+temperature and steps the physics through the recorded settings.  Nothing is fed back: the
+simulated BT never sees the recorded one, so the error measures the model, not a tracker.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from roastctl.devices.physics import Actuators, Beans, RoasterPhysics
+from roastctl.errors import RoasterError
+from roastctl.models import RoastEventType
+from roastctl.roast.artisan import AlogError, RecordedRoast
+from roastctl.roast.recorded_logs import load_roast_log
+from roastctl.twin.params import TwinModel
+
+__all__ = [
+    "AMBIENT_C",
+    "DEFAULT_BATCH_G",
+    "REPLAY_SUBSTEP_S",
+    "ReplayInputs",
+    "ReplayResult",
+    "TwinDataError",
+    "load_replay",
+    "prepare_replay",
+    "replay",
+]
+
+#: Room temperature assumed for every log (degC): none of them records it.
+AMBIENT_C = 22.0
+
+#: Batch mass assumed when a log does not record one (g): the Hottop's usual load.
+DEFAULT_BATCH_G = 220.0
+
+#: Integration sub-step for replays (s).  Against 0.1 s it moves BT by a few tenths of a
+#: degree, far inside the model error, and makes calibration five times faster.
+REPLAY_SUBSTEP_S = 0.5
+
+#: A recorded DROP after the beans visibly left (BT already this far below its peak) was
+#: pressed late; the replay then ends at the BT peak, where the beans really dropped.
+_LATE_DROP_FALL_C = 10.0
+
+
+class TwinDataError(RoasterError):
+    """A recorded roast cannot be replayed; the message says what is missing."""
+
+    code = "twin_data_error"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayInputs:
+    """What a replay needs from one log, from CHARGE (t = 0) to DROP."""
+
+    name: str
+    """Where the log came from (file name), for reports."""
+    times_s: tuple[float, ...]
+    """Sample times from CHARGE (s), starting at 0."""
+    heat_percent: tuple[float, ...]
+    """Heater setting held from each sample to the next (%)."""
+    fan_percent: tuple[float, ...]
+    """Fan setting held from each sample to the next (%)."""
+    bean_temps_c: tuple[float | None, ...]
+    """Recorded BT (degC); None where the probe gave nothing."""
+    env_temps_c: tuple[float | None, ...]
+    """Recorded ET (degC); None where the probe gave nothing."""
+    batch_kg: float
+    """Green batch mass (kg)."""
+    batch_recorded: bool
+    """Whether the log gave the batch mass (else :data:`DEFAULT_BATCH_G` was assumed)."""
+    first_crack_index: int | None
+    """Sample index of the recorded FCs mark (from CHARGE), None if unmarked."""
+    drop_trimmed: bool
+    """Whether the recorded DROP was judged late and the replay ends at the BT peak instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayResult:
+    """Simulated probe readings at the log's sample times."""
+
+    bean_temps_c: tuple[float, ...]
+    env_temps_c: tuple[float, ...]
+    first_crack_s: float | None
+    """When the simulated bean mass reached first crack (s from CHARGE), None if it did not."""
+
+
+def load_replay(path: Path | str) -> ReplayInputs:
+    """Read a roast log and prepare it for replay; raises :class:`TwinDataError` if unusable."""
+    path = Path(path)
+    try:
+        roast = load_roast_log(path)
+    except (AlogError, OSError) as exc:
+        raise TwinDataError(str(exc)) from exc
+    return prepare_replay(roast, path.name)
+
+
+def _held(values: list[float | None], start: int, end: int) -> list[float]:
+    """Carry the last known setting over gaps; before any, assume off."""
+    out: list[float] = []
+    last = 0.0
+    for value in values[start : end + 1]:
+        if value is not None and math.isfinite(value):
+            last = min(max(value, 0.0), 100.0)
+        out.append(last)
+    return out
+
+
+def prepare_replay(roast: RecordedRoast, name: str) -> ReplayInputs:
+    """Build the replay schedule of ``roast`` from CHARGE to DROP.
+
+    Raises:
+        TwinDataError: no heater or fan channel, no CHARGE or DROP mark, or no BT/ET at CHARGE.
+
+    """
+    if roast.heater_percent is None or roast.fan_percent is None:
+        raise TwinDataError(
+            f"{name}: no heater/fan channels; a replay needs the settings the roaster used "
+            "(Artisan logs them as extra device 54 on a Hottop)"
+        )
+    charge = roast.marks.get(RoastEventType.CHARGE)
+    drop = roast.marks.get(RoastEventType.DROP)
+    if charge is None or drop is None or drop <= charge + 2:
+        raise TwinDataError(
+            f"{name}: needs CHARGE and DROP marks with samples between them (CHARGE="
+            f"{charge}, DROP={drop}); mark them in Artisan and save the log again"
+        )
+    bt0 = roast.bean_temps[charge]
+    et0 = roast.env_temps[charge]
+    if bt0 is None or et0 is None:
+        raise TwinDataError(f"{name}: BT or ET missing at CHARGE (sample {charge})")
+    end, trimmed = _real_drop(roast.bean_temps, charge, drop)
+    t0 = roast.times[charge]
+    times = tuple(t - t0 for t in roast.times[charge : end + 1])
+    if any(b <= a for a, b in itertools.pairwise(times)):
+        raise TwinDataError(f"{name}: sample times do not increase between CHARGE and DROP")
+    fcs = roast.marks.get(RoastEventType.FIRST_CRACK_START)
+    batch_g = roast.batch_mass_g
+    return ReplayInputs(
+        name=name,
+        times_s=times,
+        heat_percent=tuple(_held(roast.heater_percent, charge, end)),
+        fan_percent=tuple(_held(roast.fan_percent, charge, end)),
+        bean_temps_c=tuple(roast.bean_temps[charge : end + 1]),
+        env_temps_c=tuple(roast.env_temps[charge : end + 1]),
+        batch_kg=(batch_g if batch_g is not None else DEFAULT_BATCH_G) / 1000.0,
+        batch_recorded=batch_g is not None,
+        first_crack_index=fcs - charge if fcs is not None and charge < fcs <= end else None,
+        drop_trimmed=trimmed,
+    )
+
+
+def _real_drop(bean: list[float | None], charge: int, drop: int) -> tuple[int, bool]:
+    """Return the DROP sample to end at, and whether the recorded one was late."""
+    peak_index = charge
+    peak = -math.inf
+    for index in range(charge, drop + 1):
+        value = bean[index]
+        if value is not None and value > peak:
+            peak, peak_index = value, index
+    last = next((bean[i] for i in range(drop, charge, -1) if bean[i] is not None), None)
+    if last is not None and peak - last > _LATE_DROP_FALL_C and peak_index > charge:
+        return peak_index, True
+    return drop, False
+
+
+def initial_physics(inputs: ReplayInputs, model: TwinModel) -> RoasterPhysics:
+    """Return the model in the machine's state at CHARGE, batch just charged."""
+    params = dataclasses.replace(model.physics, max_substep_s=REPLAY_SUBSTEP_S)
+    physics = RoasterPhysics(params, AMBIENT_C)
+    bt0 = inputs.bean_temps_c[0]
+    et0 = inputs.env_temps_c[0]
+    if bt0 is None or et0 is None:
+        raise TwinDataError(f"{inputs.name}: BT or ET missing at CHARGE")
+    drum = max(AMBIENT_C, et0 + model.charge_drum_offset_c)
+    # The element is at the steady state of the recorded heat setting: preheat lasts long
+    # against its time constant, so its heat in equals its heat out.
+    g_ea = params.element_air_conductance_w_per_k
+    g_ed = params.element_drum_conductance_w_per_k
+    power = params.heater_power_w * inputs.heat_percent[0] / 100.0
+    element = (power + g_ea * et0 + g_ed * drum) / (g_ea + g_ed)
+    state = dataclasses.replace(
+        physics.snapshot(),
+        element_c=element,
+        air_c=et0,
+        drum_c=drum,
+        bt_probe_c=bt0,
+        et_probe_c=et0,
+    )
+    physics.restore(state)
+    physics.charge(Beans(mass_kg=inputs.batch_kg))
+    return physics
+
+
+def replay(inputs: ReplayInputs, model: TwinModel) -> ReplayResult:
+    """Drive ``model`` open-loop with the recorded settings; return the simulated probes."""
+    physics = initial_physics(inputs, model)
+    bt = [physics.bean_probe_c]
+    et = [physics.env_probe_c]
+    times = inputs.times_s
+    previous: Actuators | None = None
+    for index in range(1, len(times)):
+        heat = inputs.heat_percent[index - 1]
+        fan = inputs.fan_percent[index - 1]
+        if previous is None or previous.heat_percent != heat or previous.fan_percent != fan:
+            previous = Actuators(heat, fan, drum_on=True, door_open=False, cooling_on=False)
+        physics.advance(times[index] - times[index - 1], previous)
+        bt.append(physics.bean_probe_c)
+        et.append(physics.env_probe_c)
+    return ReplayResult(
+        bean_temps_c=tuple(bt),
+        env_temps_c=tuple(et),
+        first_crack_s=physics.first_crack_elapsed_s,
+    )
