@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from roastctl import __version__
+from roastctl.access.network import http_access, stdio_access
+from roastctl.access.roles import Role
 from roastctl.analyze import add_analyze_command, run_analyze
 from roastctl.cli_roasts import ROAST_COMMANDS, add_roast_commands, run_roast_command
+from roastctl.cli_tokens import TOKEN_COMMAND, add_token_commands, run_token_command
 from roastctl.cli_twin import TWIN_COMMANDS, add_twin_commands, run_twin_command
 from roastctl.clock import PacedClock, ScaledClock, SystemClock
 from roastctl.config import SERVE_DEAD_MAN_S, ServerConfig, load_config
@@ -77,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     serve.add_argument(
+        "--role",
+        choices=[role.value for role in Role],
+        default=Role.OPERATOR.value,
+        help="stdio only: the role of the local client (default operator; observer may only "
+        "read). Over HTTP each request's token decides.",
+    )
+    serve.add_argument(
         "--speed",
         type=_positive_float,
         default=1.0,
@@ -103,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed", type=_positive_float, default=60.0, help="simulated seconds per real second"
     )
     add_roast_commands(commands)
+    add_token_commands(commands)
     add_analyze_command(commands)
     add_twin_commands(commands)
     return parser
@@ -303,23 +314,42 @@ def run_ports(stream: TextIO) -> int:
     return 0
 
 
-def run_serve(config: ServerConfig, *, http: bool, host: str, port: int, speed: float) -> int:
+def run_serve(
+    config: ServerConfig,
+    *,
+    http: bool,
+    host: str,
+    port: int,
+    speed: float,
+    role: Role = Role.OPERATOR,
+) -> int:
     """Run ``roastctl serve``; return the exit code."""
     from roastctl.mcp_server import build_http_app, run_stdio  # the MCP SDK loads only here
 
+    if http and role is not Role.OPERATOR:
+        raise ConfigError(
+            f"--role {role.value} applies to stdio only: over HTTP each request's token decides "
+            "its role. Create an observer token (roastctl token create --role observer) instead."
+        )
+    # Decided before the roaster is touched: a refused address starts nothing.
+    access = http_access(config, host, port) if http else stdio_access(role)
     manager, roaster = _session_for(config, speed)
     manager.use_dead_man_default(SERVE_DEAD_MAN_S)
     try:
         with safe_on_exit(manager, "roastctl serve"):
             if not http:
-                run_stdio(manager, simulator=roaster)
+                run_stdio(manager, simulator=roaster, access=access)
                 return 0
             import uvicorn
 
             from roastctl.web import dashboard_routes
 
             app = build_http_app(
-                manager, simulator=roaster, host=host, routes=dashboard_routes(manager)
+                manager,
+                simulator=roaster,
+                host=host,
+                routes=dashboard_routes(manager),
+                access=access,
             )
             sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
             sys.stderr.write(f"roastctl: dashboard at http://{host}:{port}/\n")
@@ -408,7 +438,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_simulate(config, args.speed, args.seed, args.json)
         if args.command == "serve":
             return run_serve(
-                config, http=args.http, host=args.host, port=args.port, speed=args.speed
+                config,
+                http=args.http,
+                host=args.host,
+                port=args.port,
+                speed=args.speed,
+                role=Role(args.role),
             )
         if args.command == "demo":
             return run_demo_command(args.speed)
@@ -418,6 +453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_analyze(args, sys.stdout)
         if args.command in TWIN_COMMANDS:
             return run_twin_command(args, sys.stdout)
+        if args.command == TOKEN_COMMAND:
+            return run_token_command(args, config, sys.stdout)
         if args.command in ROAST_COMMANDS:
             return run_roast_command(args, config, sys.stdout)
     except RoasterError as exc:

@@ -237,9 +237,20 @@ def test_an_old_store_is_migrated_in_place(path: Path) -> None:
             "INSERT INTO roasts (uuid, started_utc, status, roaster) VALUES "
             "('old', '2025-01-01T00:00:00+00:00', 'complete', 'Hottop')"
         )
+        db.execute(
+            "INSERT INTO commands (roast_id, at_utc, command, arguments_json, result, refused, "
+            "caller) VALUES (1, '2025-01-01T00:01:00+00:00', 'set_heat', '{}', 'ok', 0, 'agent')"
+        )
     store = RoastStore(path)
     try:
         assert store.summary(1).uuid == "old"
+        [kept] = store.commands(1)
+        assert (kept.command, kept.caller, kept.role, kept.token_name) == (
+            "set_heat",
+            "agent",
+            None,
+            None,
+        )
         assert begin(store) == 2
     finally:
         store.close()
