@@ -103,6 +103,7 @@
     $("ro-controls").textContent = `${fmt(s.heat_percent, 0)} / ${fmt(s.fan_percent, 0)} %` +
       (s.drum_on ? ", drum on" : ", drum off");
     showAge();
+    showEvents(s);
     showFaults(s);
     showPhases(s);
     if (operator) showLimits(s);
@@ -115,6 +116,20 @@
     const el = $("ro-age");
     el.textContent = age == null ? "-" : `${age.toFixed(1)} s`;
     el.classList.toggle("bad", !s.data_fresh);
+  }
+
+  function showEvents(s) {
+    const list = $("events");
+    const key = s.events.map((e) => `${e.type}@${e.elapsed_s}`).join(",");
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
+    list.replaceChildren(...s.events.map((e) => {
+      const item = document.createElement("li");
+      item.dataset.type = e.type;
+      const temp = e.bean_temp_c == null ? "" : ` · ${e.bean_temp_c.toFixed(1)} °C`;
+      item.textContent = `${RoastChart.SHORT[e.type] || e.type} ${RoastChart.mmss(e.elapsed_s)}${temp}`;
+      return item;
+    }));
   }
 
   function showFaults(s) {
