@@ -34,7 +34,7 @@ def usable_logs(folder: Path) -> list[ReplayInputs]:
         try:
             logs.append(load_replay(path))
         except TwinDataError as exc:
-            print(f"  skipped {path.name}: {exc}", file=sys.stderr)
+            print(f"  skipped {exc}", file=sys.stderr)
     return logs
 
 
