@@ -15,6 +15,7 @@ from typing import Any
 import httpx2 as httpx
 import uvicorn
 
+from roastctl.access.mcp_gate import McpAccess
 from roastctl.clock import ScaledClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
@@ -59,9 +60,16 @@ def wait(condition: Callable[[], bool], limit_s: float, what: str) -> None:
 
 @contextmanager
 def live_server(
-    store_path: Path, *, speed: float = 60.0, sampling_interval_s: float = 1.0
+    store_path: Path,
+    *,
+    speed: float = 60.0,
+    sampling_interval_s: float = 1.0,
+    access: McpAccess | None = None,
 ) -> Iterator[LiveServer]:
-    """Serve MCP and the dashboard over real HTTP on 127.0.0.1 until the block ends."""
+    """Serve MCP and the dashboard over real HTTP on 127.0.0.1 until the block ends.
+
+    ``access`` sets who may do what (default: no tokens, this machine is the operator).
+    """
     config = ServerConfig.model_validate(
         {"timezone": "UTC", "tracker": {"sampling_interval_s": sampling_interval_s}}
     )
@@ -69,7 +77,9 @@ def live_server(
     simulator = SimulatedRoaster(config.simulator, clock)
     store = RoastStore(store_path)
     manager = RoastSessionManager(simulator, config, clock=clock, store=store)
-    app = build_http_app(manager, simulator=simulator, routes=dashboard_routes(manager))
+    app = build_http_app(
+        manager, simulator=simulator, routes=dashboard_routes(manager), access=access
+    )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="dashboard-test-server", daemon=True)

@@ -36,6 +36,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
 from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
 from roastctl import __version__
@@ -51,6 +52,7 @@ from roastctl.mcp_tools import (
     register_tools,
 )
 from roastctl.session import RoastSessionManager
+from roastctl.web.access_gate import DashboardGate
 
 logger = logging.getLogger(__name__)
 
@@ -468,7 +470,13 @@ def build_http_app(
             yield
 
     # A mounted app's own lifespan never runs: this one enters the session manager instead.
-    return Starlette(routes=[*routes, Mount("/", app=mcp_app)], lifespan=lifespan)
+    # The gate identifies every request outside the MCP endpoint (which the SDK guards) and
+    # enforces its role: the dashboard's pages, stream and controls.
+    return Starlette(
+        routes=[*routes, Mount("/", app=mcp_app)],
+        lifespan=lifespan,
+        middleware=[Middleware(DashboardGate, access=access or McpAccess())],
+    )
 
 
 __all__ = [

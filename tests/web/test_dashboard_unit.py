@@ -6,13 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.testclient import TestClient
 
+from roastctl.access.mcp_gate import McpAccess
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.session import RoastSessionManager
 from roastctl.web import dashboard_routes
+from roastctl.web.access_gate import DashboardGate
 from roastctl.web.routes import CONTROLS_START, live_page
 
 
@@ -31,7 +34,11 @@ def session() -> Iterator[RoastSessionManager]:
 
 def client_from(manager: RoastSessionManager, host: str) -> TestClient:
     """A client whose requests arrive from ``host`` (the ASGI scope's client address)."""
-    return TestClient(Starlette(routes=dashboard_routes(manager)), client=(host, 50000))
+    app = Starlette(
+        routes=dashboard_routes(manager),
+        middleware=[Middleware(DashboardGate, access=McpAccess())],
+    )
+    return TestClient(app, client=(host, 50000))
 
 
 @pytest.mark.parametrize("host", ["192.168.1.20", "10.0.0.5", "fe80::1", "testclient"])
@@ -45,7 +52,7 @@ def test_other_machines_may_watch_but_not_drive(session: RoastSessionManager, ho
     for name, body in (("drum", {"on": True}), ("emergency-stop", None), ("heat", {"percent": 0})):
         answer = client.post(f"/api/control/{name}", json=body)
         assert answer.status_code == 403, name
-        assert "this machine only" in answer.json()["error"]
+        assert "observer role" in answer.json()["error"]
     assert session.get_status().roaster_running is False
     assert not session.safety.status(heating=False).faults  # the stop did not happen
 

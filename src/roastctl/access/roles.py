@@ -41,6 +41,23 @@ OBSERVER_TOOLS = frozenset(
 )
 
 
+#: HTTP paths anyone may fetch: the login page and the page assets (no roast data in them).
+PUBLIC_PATH_PREFIXES = ("/login", "/logout", "/static/")
+#: HTTP paths the MCP SDK guards itself (bearer tokens, protected-resource metadata).
+MCP_PATH_PREFIXES = ("/mcp", "/.well-known/")
+
+
+def route_role(method: str, path: str) -> Role | None:
+    """Return the role an HTTP request needs: ``None`` for public paths, else observer or operator.
+
+    Reading (GET, HEAD) needs an observer; anything that changes something (POST, ...) needs an
+    operator. The MCP endpoint is not decided here: its tools are gated per call.
+    """
+    if path.startswith(PUBLIC_PATH_PREFIXES) or path.startswith(MCP_PATH_PREFIXES):
+        return None
+    return Role.OBSERVER if method in ("GET", "HEAD") else Role.OPERATOR
+
+
 def role_from_scopes(scopes: list[str] | tuple[str, ...]) -> Role | None:
     """Return the role a token's scopes grant, or ``None`` if they grant nothing."""
     if CONTROL_SCOPE in scopes and READ_SCOPE in scopes:
@@ -72,7 +89,9 @@ def refusal_text(action: str, role: Role) -> str:
 
 __all__ = [
     "CONTROL_SCOPE",
+    "MCP_PATH_PREFIXES",
     "OBSERVER_TOOLS",
+    "PUBLIC_PATH_PREFIXES",
     "READ_SCOPE",
     "ROLE_SCOPES",
     "Role",
@@ -80,4 +99,5 @@ __all__ = [
     "may_control",
     "refusal_text",
     "role_from_scopes",
+    "route_role",
 ]

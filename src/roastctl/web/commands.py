@@ -2,9 +2,10 @@
 
 Every command goes through the same :class:`~roastctl.session.RoastSessionManager` method an MCP
 tool uses, so validation, the safety supervisor and the command log apply alike; the log names
-the caller ``dashboard``. Until accounts exist, an operator is whoever connects from this
-machine (127.0.0.1 or ::1): a phone on the LAN can watch but not drive. A POST from a page of
-another origin is refused, so a web site open in the same browser cannot press the buttons.
+the caller ``dashboard`` and the role and token name of whoever pressed the button. Only an
+operator may press them (:mod:`roastctl.web.access_gate` finds out who a request is; without
+tokens, only this machine is). A POST from a page of another origin is refused, so a web site
+open in the same browser cannot press the buttons.
 
 Refusals answer with JSON ``{"error": ...}`` naming the value, what is allowed and what to do;
 nothing changes on a refusal. The emergency stop never waits for another command: it runs on a
@@ -23,6 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from roastctl.access.principal import acting_as
+from roastctl.access.roles import may_control, refusal_text
 from roastctl.errors import (
     InvalidCommandError,
     RoasterError,
@@ -30,22 +33,20 @@ from roastctl.errors import (
 )
 from roastctl.recorder import calling_as
 from roastctl.session import RoastSessionManager
+from roastctl.web.access_gate import principal_of
 from roastctl.web.feed import LiveFeed
 from roastctl.web.status_view import status_view
 
 #: Who the command log names for commands from the page.
 CALLER = "dashboard"
-#: Client addresses that count as this machine.
-LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 
 Handler = Callable[[Request], Awaitable[JSONResponse]]
 Action = Callable[[dict[str, Any]], object]
 
 
 def is_operator(request: Request) -> bool:
-    """Whether the client may drive the roaster: for now, whoever connects over loopback."""
-    client = request.client
-    return client is not None and client.host in LOOPBACK
+    """Whether the client may drive the roaster (its role, as the access gate found it)."""
+    return may_control(principal_of(request).role)
 
 
 def same_origin(request: Request) -> bool:
@@ -138,13 +139,10 @@ class Controls:
             self.manager.stop_cooling()
 
     def _refusal(self, request: Request) -> JSONResponse | None:
-        if not is_operator(request):
-            host = request.client.host if request.client else "unknown"
-            return error(
-                403,
-                f"controls are for this machine only (you connect from {host}); open the "
-                "dashboard on the roaster's computer at http://127.0.0.1 to drive the roaster",
-            )
+        principal = principal_of(request)
+        if not may_control(principal.role):
+            action = f"{request.method} {request.url.path}"
+            return error(403, refusal_text(action, principal.role))
         if not same_origin(request):
             return error(
                 403,
@@ -165,8 +163,11 @@ class Controls:
             try:
                 body = await _body(request)
 
+                principal = principal_of(request)
+
                 def run() -> object:
-                    with calling_as(CALLER):  # set on the worker thread: the log reads it there
+                    # Set on the worker thread: the command log reads them there.
+                    with calling_as(CALLER), acting_as(principal):
                         return action(body)
 
                 await anyio.to_thread.run_sync(run)
@@ -185,8 +186,10 @@ class Controls:
         if refused is not None:
             return refused
 
+        principal = principal_of(request)
+
         def run() -> list[str]:
-            with calling_as(CALLER):
+            with calling_as(CALLER), acting_as(principal):
                 return self.manager.emergency_stop()
 
         failures = await anyio.to_thread.run_sync(run, limiter=self._stop_limiter)

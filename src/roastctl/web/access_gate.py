@@ -1,0 +1,210 @@
+"""Roles on the dashboard: who each browser request is, and whether it may do what it asks.
+
+With no tokens (a loopback-only server) the local user is the operator, as over stdio. Once
+tokens exist, a browser proves who it is once, on ``/login``, with its token; the server answers
+with a session cookie (HttpOnly, SameSite=Strict) that names a server-side session, never the
+token. ``EventSource`` cannot send an ``Authorization`` header, so the cookie is what lets the
+live stream through; API clients may send ``Authorization: Bearer`` instead. A session follows
+its token: revoking the token ends it.
+
+:class:`DashboardGate` wraps the HTTP app (outside the MCP endpoint, which the SDK guards) and
+applies :func:`roastctl.access.roles.route_role` to every request: 401 (or a redirect to the login
+page for a page) without a valid identity, 403 when an observer asks to change something. The
+request's :class:`Principal` is left in the ASGI scope for the handlers (:func:`principal_of`).
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from roastctl.access.mcp_gate import McpAccess
+from roastctl.access.network import is_loopback
+from roastctl.access.principal import Principal
+from roastctl.access.roles import Role, refusal_text, route_role
+from roastctl.access.tokens import TokenEntry, TokenFile
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: The session cookie's name.
+SESSION_COOKIE = "roastctl_session"
+#: Where the gate leaves the request's principal in the ASGI scope.
+PRINCIPAL_KEY = "roastctl.principal"
+_MAX_LOGIN_BODY = 4096
+
+
+class BrowserSessions:
+    """Login sessions: a random id per browser, mapped to the hash of its login token."""
+
+    def __init__(self, tokens: TokenFile) -> None:
+        self.tokens = tokens
+        self._lock = threading.Lock()
+        self._sessions: dict[str, str] = {}
+
+    def open(self, entry: TokenEntry) -> str:
+        """Start a session for ``entry``'s holder; return its id (the cookie's value)."""
+        session_id = secrets.token_urlsafe(32)
+        with self._lock:
+            self._sessions[session_id] = entry.sha256
+        return session_id
+
+    def close(self, session_id: str) -> None:
+        """End a session (log out)."""
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
+    def principal(self, session_id: str) -> Principal | None:
+        """Return the session's principal, or ``None`` if unknown or its token was revoked."""
+        with self._lock:
+            digest = self._sessions.get(session_id)
+        if digest is None:
+            return None
+        for entry in self.tokens.active():
+            if secrets.compare_digest(entry.sha256, digest):
+                return Principal(entry.role, entry.name)
+        self.close(session_id)  # the token was revoked: so is the session
+        return None
+
+
+def principal_of(request: Request) -> Principal:
+    """Return the principal :class:`DashboardGate` found for ``request``."""
+    principal = request.scope.get(PRINCIPAL_KEY)
+    if not isinstance(principal, Principal):
+        # Behind no gate (a test app, say): nobody is trusted with control.
+        return Principal(Role.OBSERVER)
+    return principal
+
+
+class DashboardGate:
+    """ASGI middleware: identify each browser request and enforce its role (module docstring)."""
+
+    def __init__(self, app: ASGIApp, access: McpAccess) -> None:
+        self.app = app
+        self.access = access
+        self.sessions = BrowserSessions(access.tokens) if access.tokens is not None else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        path = request.url.path
+        if path == "/login" and self.sessions is not None:
+            await self._login(request)(scope, receive, send)
+            return
+        if path == "/logout" and request.method == "POST":
+            await self._logout(request)(scope, receive, send)
+            return
+        needed = route_role(request.method, path)
+        if needed is None:
+            await self.app(scope, receive, send)
+            return
+        principal = self._identify(request)
+        if principal is None:
+            await self._unauthenticated(request)(scope, receive, send)
+            return
+        if needed is Role.OPERATOR and principal.role is not Role.OPERATOR:
+            action = f"{request.method} {path}"
+            await JSONResponse({"error": refusal_text(action, principal.role)}, status_code=403)(
+                scope, receive, send
+            )
+            return
+        scope[PRINCIPAL_KEY] = principal
+        await self.app(scope, receive, send)
+
+    def _identify(self, request: Request) -> Principal | None:
+        if self.sessions is None or self.access.tokens is None:
+            # No tokens: the server listens on loopback only, and its local user is the launch
+            # principal. Should a request still come from elsewhere, it may only watch.
+            client = request.client
+            local = client is not None and is_loopback(client.host.removeprefix("::ffff:"))
+            return self.access.launch if local else Principal(Role.OBSERVER)
+        authorization = request.headers.get("authorization", "")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() == "bearer" and token:
+            entry = self.access.tokens.verify(token.strip())
+            return None if entry is None else Principal(entry.role, entry.name)
+        session_id = request.cookies.get(SESSION_COOKIE)
+        return None if session_id is None else self.sessions.principal(session_id)
+
+    @staticmethod
+    def _unauthenticated(request: Request) -> Response:
+        wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        if wants_page:
+            return RedirectResponse("/login", status_code=303)
+        return JSONResponse(
+            {
+                "error": "this server needs an access token: log in at /login with a token "
+                "from 'roastctl token create', or send 'Authorization: Bearer <token>'"
+            },
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="roastctl"'},
+        )
+
+    def _login(self, request: Request) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+        async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+            if request.method != "POST":
+                await HTMLResponse(login_page())(scope, receive, send)
+                return
+            body = await request.body()
+            fields = parse_qs(body[:_MAX_LOGIN_BODY].decode("utf-8", "replace"))
+            token = (fields.get("token") or [""])[0].strip()
+            assert self.access.tokens is not None  # noqa: S101 - only routed with tokens
+            assert self.sessions is not None  # noqa: S101
+            entry = self.access.tokens.verify(token) if token else None
+            if entry is None:
+                page = login_page("That token is not valid (unknown or revoked). Nothing changed.")
+                await HTMLResponse(page, status_code=401)(scope, receive, send)
+                return
+            response = RedirectResponse("/", status_code=303)
+            response.set_cookie(
+                SESSION_COOKIE,
+                self.sessions.open(entry),
+                httponly=True,
+                samesite="strict",
+                secure=request.url.scheme == "https",
+            )
+            await response(scope, receive, send)
+
+        return respond
+
+    def _logout(self, request: Request) -> Response:
+        session_id = request.cookies.get(SESSION_COOKIE)
+        if session_id is not None and self.sessions is not None:
+            self.sessions.close(session_id)
+        response = RedirectResponse("/login" if self.sessions is not None else "/", 303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+
+def login_page(message: str | None = None) -> str:
+    """Return the login page's HTML, with ``message`` shown above the form."""
+    note = f'<p class="login-error" role="alert">{html.escape(message)}</p>' if message else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>roastctl: log in</title><link rel="icon" href="data:,">
+<link rel="stylesheet" href="/static/style.css"></head>
+<body><header><h1>roastctl</h1></header>
+<main class="login"><h2>Log in with an access token</h2>{note}
+<form method="post" action="/login">
+<label>Token <input type="password" name="token" autocomplete="current-password" required></label>
+<button type="submit">Log in</button></form>
+<p>Create one on the roaster's computer: <code>roastctl token create --role observer</code>
+(to watch) or <code>--role operator</code> (to control).</p></main></body></html>
+"""
+
+
+__all__ = ["SESSION_COOKIE", "BrowserSessions", "DashboardGate", "login_page", "principal_of"]
