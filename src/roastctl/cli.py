@@ -76,7 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         "local hosts, or streamable HTTP at /mcp. Logs go to stderr. The session stops (heater "
         "off) when the server exits.",
     )
-    serve.add_argument("--http", action="store_true", help="serve streamable HTTP instead")
+    serve.add_argument(
+        "--http",
+        action="store_true",
+        help="serve streamable HTTP instead: MCP at /mcp and the live dashboard at /",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     serve.add_argument(
