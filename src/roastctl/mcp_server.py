@@ -475,7 +475,9 @@ def build_http_app(
     return Starlette(
         routes=[*routes, Mount("/", app=mcp_app)],
         lifespan=lifespan,
-        middleware=[Middleware(DashboardGate, access=access or McpAccess())],
+        middleware=[
+            Middleware(DashboardGate, access=access or McpAccess(), refusals=manager.record_refusal)
+        ],
     )
 
 

@@ -854,7 +854,9 @@ class RoastSessionManager:
         if max_points is not None and max_points < 2:
             raise InvalidCommandError(f"max_points must be at least 2, got {max_points}")
         with self._state_lock:
-            return self._tracker.curve(since_s=since_s, last_n=last_n, max_points=max_points)
+            rows = self._tracker.curve_rows(since_s=since_s, last_n=last_n, max_points=max_points)
+        # Built outside the lock: thousands of models would hold up polling and the safety check.
+        return rows.points()
 
     @property
     def tracker(self) -> RoastTracker:

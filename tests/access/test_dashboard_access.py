@@ -3,7 +3,7 @@ operator; every refusal changes nothing and every command is kept with its role 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from roastctl.access.mcp_gate import McpAccess
 from roastctl.access.principal import Principal
 from roastctl.access.roles import Role
 from roastctl.access.tokens import TokenFile
+from roastctl.store import CommandRecord
 from roastctl.web.access_gate import SESSION_COOKIE
 from web_support import LiveServer, live_server, wait
 
@@ -44,6 +45,22 @@ def _login(server: LiveServer, token: str) -> Iterator[httpx.Client]:
         assert "samesite=strict" in cookie.lower()
         assert token not in cookie  # the cookie names a session, never the token
         yield browser
+
+
+def _kept(
+    server: LiveServer, which: Callable[[CommandRecord], bool], count: int
+) -> list[CommandRecord]:
+    """The current roast's kept commands that match ``which``, once there are ``count``."""
+    store = server.manager.store
+    roast_id = server.manager.roast_id
+    assert store is not None
+    assert roast_id is not None
+
+    def matching() -> list[CommandRecord]:
+        return [c for c in store.commands(roast_id) if which(c)]
+
+    wait(lambda: len(matching()) >= count, 5, f"{count} matching commands were not kept")
+    return matching()
 
 
 def test_without_a_token_nothing_but_the_login_page(server: LiveServer) -> None:
@@ -90,6 +107,13 @@ def test_an_observer_watches_but_cannot_drive(server: LiveServer, tokens: TokenF
         after = server.manager.get_status()
         assert after.roaster_running is before.roaster_running is False
         assert not server.manager.safety.status(heating=False).faults  # no stop happened
+    refusals = _kept(server, lambda c: c.refused and c.role == "observer", 3)
+    assert [(c.command, c.caller, c.token_name) for c in refusals] == [
+        ("POST /api/control/drum", "dashboard", "phone"),
+        ("POST /api/control/heat", "dashboard", "phone"),
+        ("POST /api/control/emergency-stop", "dashboard", "phone"),
+    ]
+    assert all("observer role" in c.result for c in refusals)
 
 
 def test_an_operator_drives_and_is_named_in_the_log(server: LiveServer, tokens: TokenFile) -> None:
@@ -100,21 +124,23 @@ def test_an_operator_drives_and_is_named_in_the_log(server: LiveServer, tokens: 
         answer = browser.post("/api/control/drum", json={"on": True})
         assert answer.status_code == 200, answer.text
         wait(lambda: server.manager.get_status().roaster_running, 5, "the drum did not start")
-        roast_id = server.manager.roast_id
-        assert roast_id is not None
-        store = server.manager.store
-        assert store is not None
-
-        def kept() -> bool:
-            return any(c.command == "start_roaster" for c in store.commands(roast_id))
-
-        wait(kept, 5, "the command was not kept")
-        [command] = [c for c in store.commands(roast_id) if c.command == "start_roaster"]
-        assert (command.caller, command.role, command.token_name) == (
-            "dashboard",
-            "operator",
-            "kitchen",
-        )
+        too_hot = browser.post("/api/control/heat", json={"percent": 150})
+        assert too_hot.status_code == 400
+        assert "150" in too_hot.json()["error"]
+        broken = browser.post("/api/control/drum", content=b"{not json")
+        assert broken.status_code == 400
+    [command] = _kept(server, lambda c: c.command == "start_roaster", 1)
+    who = (command.caller, command.role, command.token_name, command.refused)
+    assert who == ("dashboard", "operator", "kitchen", False)
+    refused = _kept(server, lambda c: c.refused, 2)
+    assert [(c.command, c.role, c.token_name) for c in refused] == [
+        ("set_heat", "operator", "kitchen"),
+        ("dashboard drum", "operator", "kitchen"),
+    ]
+    assert refused[0].arguments == {"percent": 150}
+    sensors = server.manager.get_status().sensors
+    assert sensors is not None
+    assert sensors.heat_percent == 0  # the refused value changed nothing
 
 
 def test_bearer_tokens_work_without_a_login_and_revocation_ends_a_session(

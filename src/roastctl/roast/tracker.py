@@ -68,6 +68,30 @@ class _Sample:
     fan: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class CurveRows:
+    """Curve samples picked by :meth:`RoastTracker.curve_rows`: immutable, safe to keep."""
+
+    origin_s: float
+    rows: list[tuple[_Sample, float | None]]
+
+    def points(self) -> list[CurvePoint]:
+        """Return the rows as curve points (time on the curve's axis: seconds since CHARGE)."""
+        origin = self.origin_s
+        return [
+            CurvePoint(
+                time_s=round(sample.time_s - origin, 3),
+                timestamp=sample.wall,
+                bean_temp_c=sample.bean_c,
+                env_temp_c=sample.env_c,
+                bean_ror_c_per_min=None if ror is None else round(ror, 2),
+                heat_percent=sample.heat,
+                fan_percent=sample.fan,
+            )
+            for sample, ror in self.rows
+        ]
+
+
 @dataclass(slots=True)
 class _Event:
     type: RoastEventType
@@ -203,33 +227,36 @@ class RoastTracker:
         CHARGE); ``last_n`` keeps the newest n; ``max_points`` then thins evenly, always keeping
         the first and the last point. RoR values are exactly the ones computed live.
         """
+        return self.curve_rows(since_s=since_s, last_n=last_n, max_points=max_points).points()
+
+    def curve_rows(
+        self,
+        *,
+        since_s: float | None = None,
+        last_n: int | None = None,
+        max_points: int | None = None,
+    ) -> CurveRows:
+        """Return what :meth:`curve` returns, before it is turned into models.
+
+        Picking the rows is quick (immutable samples and their RoR); building thousands of
+        :class:`CurvePoint` models is not. A caller holding a lock takes the rows under it and
+        builds the points after releasing it.
+        """
         samples = self._samples
         if not samples:
-            return []
+            return CurveRows(0.0, [])
         charge = self._derived.events.get(RoastEventType.CHARGE)
         origin = charge.time_s if charge else samples[0].time_s
         ror_at = self._derived.bean_ror_at
-        points = [(sample, ror_at.get(sample.index)) for sample in samples]
         if since_s is not None:
-            points = [p for p in points if p[0].time_s - origin >= since_s - 1e-9]
+            samples = [s for s in samples if s.time_s - origin >= since_s - 1e-9]
         if last_n is not None:
-            points = points[-last_n:] if last_n > 0 else []
-        if max_points is not None and len(points) > max_points >= 2:
-            last = len(points) - 1
+            samples = samples[-last_n:] if last_n > 0 else []
+        if max_points is not None and len(samples) > max_points >= 2:
+            last = len(samples) - 1
             picks = sorted({round(k * last / (max_points - 1)) for k in range(max_points)})
-            points = [points[k] for k in picks]
-        return [
-            CurvePoint(
-                time_s=round(sample.time_s - origin, 3),
-                timestamp=sample.wall,
-                bean_temp_c=sample.bean_c,
-                env_temp_c=sample.env_c,
-                bean_ror_c_per_min=None if ror is None else round(ror, 2),
-                heat_percent=sample.heat,
-                fan_percent=sample.fan,
-            )
-            for sample, ror in points
-        ]
+            samples = [samples[k] for k in picks]
+        return CurveRows(origin, [(sample, ror_at.get(sample.index)) for sample in samples])
 
     # ----------------------------------------------------------------- live input
     def update(self, reading: SensorReading) -> list[RoastEvent]:

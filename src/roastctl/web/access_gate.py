@@ -25,11 +25,12 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from roastctl.access.mcp_gate import McpAccess
+from roastctl.access.mcp_gate import McpAccess, RefusalLog
 from roastctl.access.network import is_loopback
-from roastctl.access.principal import Principal
+from roastctl.access.principal import Principal, acting_as
 from roastctl.access.roles import Role, refusal_text, route_role
 from roastctl.access.tokens import TokenEntry, TokenFile
+from roastctl.recorder import calling_as
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,6 +38,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+#: Who the command log names for requests from the pages.
+DASHBOARD_CALLER = "dashboard"
 #: The session cookie's name.
 SESSION_COOKIE = "roastctl_session"
 #: Where the gate leaves the request's principal in the ASGI scope.
@@ -89,9 +92,11 @@ def principal_of(request: Request) -> Principal:
 class DashboardGate:
     """ASGI middleware: identify each browser request and enforce its role (module docstring)."""
 
-    def __init__(self, app: ASGIApp, access: McpAccess) -> None:
+    def __init__(self, app: ASGIApp, access: McpAccess, refusals: RefusalLog | None = None) -> None:
+        """Guard ``app``; ``refusals`` keeps each refusal by role in the roast's command log."""
         self.app = app
         self.access = access
+        self.refusals = refusals
         self.sessions = BrowserSessions(access.tokens) if access.tokens is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,6 +122,9 @@ class DashboardGate:
             return
         if needed is Role.OPERATOR and principal.role is not Role.OPERATOR:
             action = f"{request.method} {path}"
+            if self.refusals is not None:
+                with calling_as(DASHBOARD_CALLER), acting_as(principal):
+                    self.refusals(action, {}, refusal_text(action, principal.role))
             await JSONResponse({"error": refusal_text(action, principal.role)}, status_code=403)(
                 scope, receive, send
             )

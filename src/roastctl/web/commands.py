@@ -33,12 +33,12 @@ from roastctl.errors import (
 )
 from roastctl.recorder import calling_as
 from roastctl.session import RoastSessionManager
-from roastctl.web.access_gate import principal_of
+from roastctl.web.access_gate import DASHBOARD_CALLER, principal_of
 from roastctl.web.feed import LiveFeed
 from roastctl.web.status_view import status_view
 
 #: Who the command log names for commands from the page.
-CALLER = "dashboard"
+CALLER = DASHBOARD_CALLER
 
 Handler = Callable[[Request], Awaitable[JSONResponse]]
 Action = Callable[[dict[str, Any]], object]
@@ -65,6 +65,10 @@ def error(status_code: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status_code)
 
 
+class RequestRefused(InvalidCommandError):
+    """A request the page layer refuses before any session command runs (so it logs it)."""
+
+
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
@@ -72,11 +76,11 @@ async def _body(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except ValueError as exc:
-        raise InvalidCommandError(
+        raise RequestRefused(
             f'the request body is not JSON ({exc}); send an object such as {{"percent": 50}}'
         ) from None
     if not isinstance(body, dict):
-        raise InvalidCommandError(
+        raise RequestRefused(
             f"the request body must be a JSON object, got {type(body).__name__}; "
             'send e.g. {"percent": 50}'
         )
@@ -86,7 +90,7 @@ async def _body(request: Request) -> dict[str, Any]:
 def _flag(body: dict[str, Any], name: str) -> bool:
     value = body.get(name)
     if not isinstance(value, bool):
-        raise InvalidCommandError(
+        raise RequestRefused(
             f'{name} must be true or false, got {value!r}; send e.g. {{"{name}": true}}'
         )
     return value
@@ -114,17 +118,18 @@ class Controls:
             "clear-fault": lambda _body: self.manager.clear_fault(),
         }
         routes = [
-            Route(f"/api/control/{name}", self._endpoint(action), methods=["POST"])
+            Route(f"/api/control/{name}", self._endpoint(name, action), methods=["POST"])
             for name, action in actions.items()
         ]
         routes.append(Route("/api/control/emergency-stop", self._emergency_stop, methods=["POST"]))
         return routes
 
+    # The session checks the values itself, inside its command log: a refusal is kept there.
     def _heat(self, body: dict[str, Any]) -> None:
-        self.manager.set_heat(self.manager.heat_range.validate(body.get("percent")))
+        self.manager.set_heat(body.get("percent"))  # type: ignore[arg-type]
 
     def _fan(self, body: dict[str, Any]) -> None:
-        self.manager.set_fan(self.manager.fan_range.validate(body.get("percent")))
+        self.manager.set_fan(body.get("percent"))  # type: ignore[arg-type]
 
     def _drum(self, body: dict[str, Any]) -> None:
         if _flag(body, "on"):
@@ -155,15 +160,15 @@ class Controls:
         status = await anyio.to_thread.run_sync(lambda: self.feed.refresh(force=True))
         return JSONResponse({"ok": True, "status": status_view(self.manager, status)})
 
-    def _endpoint(self, action: Action) -> Handler:
+    def _endpoint(self, name: str, action: Action) -> Handler:
         async def endpoint(request: Request) -> JSONResponse:
             refused = self._refusal(request)
             if refused is not None:
                 return refused
+            principal = principal_of(request)
+            body: dict[str, Any] = {}
             try:
                 body = await _body(request)
-
-                principal = principal_of(request)
 
                 def run() -> object:
                     # Set on the worker thread: the command log reads them there.
@@ -173,6 +178,10 @@ class Controls:
                 await anyio.to_thread.run_sync(run)
             except RoasterNotConnectedError as exc:
                 return error(409, str(exc))
+            except RequestRefused as exc:
+                with calling_as(CALLER), acting_as(principal):
+                    self.manager.record_refusal(f"dashboard {name}", body, str(exc))
+                return error(400, str(exc))
             except InvalidCommandError as exc:
                 return error(400, str(exc))
             except RoasterError as exc:
