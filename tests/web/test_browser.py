@@ -1,6 +1,6 @@
 """The dashboard in a real headless Chromium against a server running a simulated roast at speed.
 
-Skipped when Chromium or chromedriver is missing, unless ``ROASTCTL_REQUIRE_BROWSER=1`` (CI sets
+Skipped when Chromium or chromedriver is missing, unless ``REQUIRE_BROWSER_TESTS=1`` (CI sets
 it), when a missing browser fails the run. The screenshot is kept in ``test-artifacts/``.
 """
 
@@ -25,8 +25,8 @@ def _browser_paths() -> tuple[str, str]:
     if browser and driver:
         return browser, driver
     reason = "headless Chromium is not installed (apt-get install chromium chromium-driver)"
-    if os.environ.get("ROASTCTL_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, and ROASTCTL_REQUIRE_BROWSER=1 requires it")
+    if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
+        pytest.fail(f"{reason}, and REQUIRE_BROWSER_TESTS=1 requires it")
     pytest.skip(reason)
 
 
