@@ -56,7 +56,9 @@ def driver() -> Iterator[Any]:
 
 
 def _text(chrome: Any, element_id: str) -> str:
-    return str(chrome.find_element("id", element_id).text)
+    # Read in one script call: the page may replace the element between two WebDriver calls.
+    script = "const e = document.getElementById(arguments[0]); return e ? e.innerText : '';"
+    return str(chrome.execute_script(script, element_id)).strip()
 
 
 def _points(chrome: Any) -> int:
@@ -130,8 +132,10 @@ def test_the_live_page_follows_a_roast_and_drives_the_roaster(
 
 def _markers(chrome: Any) -> list[str]:
     """The event types the page lists (the chart's markers are drawn from the same list)."""
-    items = chrome.find_elements("css selector", "#events li")
-    return [str(item.get_attribute("data-type")) for item in items]
+    # One script call: the list is re-rendered as events arrive, which would leave an element
+    # found by one WebDriver call stale for the next.
+    script = "return Array.from(document.querySelectorAll('#events li'), li => li.dataset.type);"
+    return [str(kind) for kind in chrome.execute_script(script)]
 
 
 def test_history_lists_the_roast_and_shows_its_chart(server: LiveServer, driver: Any) -> None:
