@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +80,39 @@ def render_roast_png(
     height_px: int = 1000,
 ) -> PlotSummary:
     """Draw ``record`` into a PNG at ``path`` (written atomically); return what was drawn."""
+    samples = [s for s in record.samples if s.bean_temp_c is not None]
+    if len(samples) < 2:
+        raise PlotError(f"roast {record.id or record.uuid} has no curve to draw (< 2 samples)")
+    charge = record.event(RoastEventType.CHARGE)
+    origin = charge.time_s if charge is not None else samples[0].time_s
+    minutes = [(s.time_s - origin) / 60.0 for s in samples]
+    with two_panel_chart(path, width_px, height_px) as (top, bottom):
+        phases = _phase_bands(top, record, origin)
+        _temperatures(top, samples, minutes)
+        _rate_of_rise(top, samples, minutes, origin, ror_span_s, ror_method)
+        _controls(bottom, samples, minutes)
+        events = _event_markers(top, bottom, record, origin)
+        dtr = development_ratio({e.type.value: e.time_s for e in record.events})
+        top.set_title(_title(record, dtr), loc="left", fontsize=13)
+        bottom.set_xlabel("minutes from CHARGE" if charge is not None else "minutes")
+    return PlotSummary(
+        path=Path(path),
+        width_px=width_px,
+        height_px=height_px,
+        samples=len(samples),
+        events=events,
+        phases=phases,
+        dtr_percent=dtr,
+    )
+
+
+@contextmanager
+def two_panel_chart(path: Path | str, width_px: int, height_px: int) -> Iterator[tuple[Axes, Axes]]:
+    """Give the block a chart's two panels; write the PNG to ``path`` (atomically) after it.
+
+    The top panel (three quarters) is for temperatures, the bottom one for heat and fan; they
+    share the time axis. Raises :class:`PlotError` when matplotlib is not installed.
+    """
     try:
         import matplotlib
 
@@ -88,12 +122,6 @@ def render_roast_png(
         raise PlotError(
             "charts need matplotlib: pip install 'roastctl[plot]' (or pip install matplotlib)"
         ) from exc
-    samples = [s for s in record.samples if s.bean_temp_c is not None]
-    if len(samples) < 2:
-        raise PlotError(f"roast {record.id or record.uuid} has no curve to draw (< 2 samples)")
-    charge = record.event(RoastEventType.CHARGE)
-    origin = charge.time_s if charge is not None else samples[0].time_s
-    minutes = [(s.time_s - origin) / 60.0 for s in samples]
     dpi = 100
     figure, (top, bottom) = plt.subplots(
         2,
@@ -104,27 +132,11 @@ def render_roast_png(
         gridspec_kw={"height_ratios": (3, 1)},
     )
     try:
-        phases = _phase_bands(top, record, origin)
-        _temperatures(top, samples, minutes)
-        _rate_of_rise(top, samples, minutes, origin, ror_span_s, ror_method)
-        _controls(bottom, samples, minutes)
-        events = _event_markers(top, bottom, record, origin)
-        dtr = development_ratio({e.type.value: e.time_s for e in record.events})
-        top.set_title(_title(record, dtr), loc="left", fontsize=13)
-        bottom.set_xlabel("minutes from CHARGE" if charge is not None else "minutes")
+        yield top, bottom
         figure.tight_layout()
         write_bytes_atomically(path, _png_bytes(figure))
     finally:
         plt.close(figure)
-    return PlotSummary(
-        path=Path(path),
-        width_px=width_px,
-        height_px=height_px,
-        samples=len(samples),
-        events=events,
-        phases=phases,
-        dtr_percent=dtr,
-    )
 
 
 def _png_bytes(figure: Figure) -> bytes:
@@ -236,4 +248,4 @@ def _title(record: RoastRecord, dtr: float | None) -> str:
     return "  ·  ".join(parts)
 
 
-__all__ = ["PlotError", "PlotSummary", "render_roast_png"]
+__all__ = ["PlotError", "PlotSummary", "render_roast_png", "two_panel_chart"]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 
-from roastctl.files import write_bytes_atomically
-from roastctl.plot import COLOURS, PlotError
+from roastctl.plot import COLOURS, two_panel_chart
 from roastctl.twin.check import TwinCheck
 from roastctl.twin.drive import ReplayInputs, ReplayResult
 
@@ -29,26 +27,8 @@ def render_twin_png(
         PlotError: matplotlib is not installed.
 
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # no display needed: this runs on servers and in tests
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise PlotError(
-            "charts need matplotlib: pip install 'roastctl[plot]' (or pip install matplotlib)"
-        ) from exc
     minutes = [t / 60.0 for t in inputs.times_s]
-    dpi = 100
-    figure, (top, bottom) = plt.subplots(
-        2,
-        1,
-        sharex=True,
-        figsize=(width_px / dpi, height_px / dpi),
-        dpi=dpi,
-        gridspec_kw={"height_ratios": (3, 1)},
-    )
-    try:
+    with two_panel_chart(path, width_px, height_px) as (top, bottom):
         top.plot(minutes, _gaps(inputs.bean_temps_c), color=COLOURS["bt"], lw=2.0, label="BT log")
         top.plot(
             minutes, result.bean_temps_c, color=COLOURS["bt"], lw=1.5, ls="--", label="BT twin"
@@ -73,12 +53,6 @@ def render_twin_png(
         bottom.set_xlabel("minutes from CHARGE")
         bottom.grid(alpha=0.3)
         bottom.legend(loc="upper right")
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        write_bytes_atomically(path, buffer.getvalue())
-    finally:
-        plt.close(figure)
     return Path(path)
 
 
