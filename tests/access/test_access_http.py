@@ -74,11 +74,13 @@ class Server:
     url: str
 
 
-@pytest.fixture
-async def server(site: Site) -> AsyncIterator[Server]:
+@asynccontextmanager
+async def serving(site: Site, *options: str, verbose: bool = False) -> AsyncIterator[Server]:
+    """``roastctl serve --http OPTIONS`` on a free port until the block ends; its logs kept."""
     port = free_port()
+    loud = ["-v"] if verbose else []
     process = subprocess.Popen(
-        [*ROASTCTL, "-v", "serve", "--http", "--port", str(port), "--speed", "20"],
+        [*ROASTCTL, *loud, "serve", "--http", *options, "--port", str(port), "--speed", "20"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -88,9 +90,16 @@ async def server(site: Site) -> AsyncIterator[Server]:
         await wait_until_listening(port, process)
         yield Server(port, process, f"http://127.0.0.1:{port}/mcp")
     finally:
-        process.terminate()
-        out, err = process.communicate(timeout=20)
-        (site.folder / "server.log").write_text(out + err)
+        if process.poll() is None:
+            process.terminate()
+            out, err = process.communicate(timeout=20)
+            (site.folder / "server.log").write_text(out + err)
+
+
+@pytest.fixture
+async def server(site: Site) -> AsyncIterator[Server]:
+    async with serving(site, verbose=True) as running:
+        yield running
 
 
 @asynccontextmanager
@@ -261,23 +270,10 @@ def test_listening_beyond_loopback_needs_a_token(site: Site) -> None:
 @pytest.mark.anyio
 async def test_with_a_token_another_address_is_served_and_guarded(site: Site) -> None:
     operator = site.create_token("operator", "agent")
-    port = free_port()
-    process = subprocess.Popen(
-        [*ROASTCTL, "serve", "--http", "--host", ANY_ADDRESS, "--port", str(port), "--speed", "20"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=site.env,
-    )
-    try:
-        await wait_until_listening(port, process)
-        url = f"http://127.0.0.1:{port}/mcp"
-        assert _initialize(url, None).status_code == 401
-        async with connect(url, operator) as client:
+    async with serving(site, "--host", ANY_ADDRESS) as running:
+        assert _initialize(running.url, None).status_code == 401
+        async with connect(running.url, operator) as client:
             assert (await _state(client))["session_active"] is True
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
 
 
 @pytest.mark.anyio
