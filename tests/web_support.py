@@ -15,7 +15,7 @@ from typing import Any
 import httpx2 as httpx
 import uvicorn
 
-from roastctl.access.mcp_gate import McpAccess
+from roastctl.access.server_access import McpAccess
 from roastctl.clock import ScaledClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster

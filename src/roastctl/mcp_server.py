@@ -40,8 +40,9 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
 from roastctl import __version__
-from roastctl.access.mcp_gate import McpAccess, TokenFileVerifier, role_gate
+from roastctl.access.mcp_gate import TokenFileVerifier, role_gate
 from roastctl.access.roles import READ_SCOPE
+from roastctl.access.server_access import McpAccess
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp_roast_tools import register_roast_tools
 from roastctl.mcp_tools import (

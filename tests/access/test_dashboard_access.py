@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from roastctl.access.mcp_gate import McpAccess
 from roastctl.access.principal import Principal
 from roastctl.access.roles import Role
+from roastctl.access.server_access import McpAccess
 from roastctl.access.tokens import TokenFile
 from roastctl.store import CommandRecord
 from roastctl.web.access_gate import SESSION_COOKIE

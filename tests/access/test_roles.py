@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from mcp.client import Client
 
-from roastctl.access.mcp_gate import McpAccess
 from roastctl.access.principal import Principal
 from roastctl.access.roles import OBSERVER_TOOLS, Role, may_call_tool, role_from_scopes
+from roastctl.access.server_access import McpAccess
 from roastctl.clock import ManualClock
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp_server import create_server

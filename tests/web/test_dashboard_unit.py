@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.testclient import TestClient
 
-from roastctl.access.mcp_gate import McpAccess
+from roastctl.access.server_access import McpAccess
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster

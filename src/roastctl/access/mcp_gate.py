@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -24,29 +23,12 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from roastctl.access.principal import LOCAL_OPERATOR, Principal, acting_as
+from roastctl.access.principal import Principal, acting_as
 from roastctl.access.roles import ROLE_SCOPES, Role, may_call_tool, refusal_text, role_from_scopes
+from roastctl.access.server_access import RefusalLog
 from roastctl.access.tokens import TokenFile
 
 logger = logging.getLogger(__name__)
-
-#: Keeps a refusal in the roast's command log: (tool, arguments, reason).
-RefusalLog = Callable[[str, Mapping[str, object], str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class McpAccess:
-    """Who may use an MCP server.
-
-    ``launch`` is the caller without a token: the local user over stdio (operator unless the
-    server was started with ``--role observer``), or anyone on a loopback HTTP server with no
-    tokens. With ``tokens`` set (HTTP), every request needs one of its bearer tokens, issued for
-    ``resource_url``.
-    """
-
-    launch: Principal = LOCAL_OPERATOR
-    tokens: TokenFile | None = None
-    resource_url: str = "http://127.0.0.1:8765/mcp"
 
 
 class TokenFileVerifier(TokenVerifier):
@@ -120,4 +102,4 @@ def _only_allowed_tools(result: HandlerResult, role: Role) -> HandlerResult:
     return result
 
 
-__all__ = ["McpAccess", "RefusalLog", "TokenFileVerifier", "current_principal", "role_gate"]
+__all__ = ["TokenFileVerifier", "current_principal", "role_gate"]

@@ -10,9 +10,9 @@ import ipaddress
 import socket
 from pathlib import Path
 
-from roastctl.access.mcp_gate import McpAccess
 from roastctl.access.principal import LOCAL_OPERATOR, Principal
 from roastctl.access.roles import Role
+from roastctl.access.server_access import McpAccess
 from roastctl.access.tokens import TOKEN_FILE_NAME, TokenFile
 from roastctl.config import ServerConfig
 from roastctl.errors import RoasterError

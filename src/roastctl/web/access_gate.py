@@ -25,10 +25,10 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from roastctl.access.mcp_gate import McpAccess, RefusalLog
 from roastctl.access.network import is_loopback
 from roastctl.access.principal import Principal, acting_as
 from roastctl.access.roles import Role, refusal_text, route_role
+from roastctl.access.server_access import McpAccess, RefusalLog
 from roastctl.access.tokens import TokenEntry, TokenFile
 from roastctl.recorder import calling_as
 
