@@ -38,7 +38,7 @@ def client_from(manager: RoastSessionManager, host: str) -> TestClient:
         routes=dashboard_routes(manager),
         middleware=[Middleware(DashboardGate, access=McpAccess())],
     )
-    return TestClient(app, client=(host, 50000))
+    return TestClient(app, base_url="http://127.0.0.1:8765", client=(host, 50000))
 
 
 @pytest.mark.parametrize("host", ["192.168.1.20", "10.0.0.5", "fe80::1", "testclient"])
@@ -89,3 +89,17 @@ def test_a_command_without_a_session_says_what_to_do(session: RoastSessionManage
     answer = client_from(session, "127.0.0.1").post("/api/control/fan", json={"percent": 20})
     assert answer.status_code == 409
     assert "start_session" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("name", ["evil.example", "evil.example:8765", "192.168.1.20:8765"])
+def test_without_tokens_only_local_host_names_are_answered(
+    session: RoastSessionManager, name: str
+) -> None:
+    client = client_from(session, "127.0.0.1")
+    for method, path in (("GET", "/"), ("GET", "/api/status"), ("POST", "/api/control/drum")):
+        answer = client.request(method, path, headers={"Host": name}, json={"on": True})
+        assert answer.status_code == 421, (method, path)
+        assert "only answers to 127.0.0.1, localhost or [::1]" in answer.json()["error"]
+    assert session.get_status().roaster_running is False
+    for local in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "LOCALHOST"):
+        assert client.get("/api/status", headers={"Host": local}).status_code == 200

@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from roastctl.access.network import is_loopback
 from roastctl.access.principal import Principal, acting_as
-from roastctl.access.roles import Role, refusal_text, route_role
+from roastctl.access.roles import MCP_PATH_PREFIXES, Role, refusal_text, route_role
 from roastctl.access.server_access import McpAccess, RefusalLog
 from roastctl.access.tokens import TokenEntry, TokenFile
 from roastctl.recorder import calling_as
@@ -80,6 +80,31 @@ class BrowserSessions:
         return None
 
 
+#: Host names a loopback-only server answers to.
+LOCAL_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def _foreign_host(request: Request) -> Response | None:
+    """Refuse a request addressed to another host name: DNS rebinding protection.
+
+    Without tokens the local user is trusted, so a web page must not reach this server by
+    re-pointing its own host name at 127.0.0.1 (its requests would carry that name, and its
+    Origin would match it). The MCP endpoint has the SDK's own check.
+    """
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if name.lower() in LOCAL_HOST_NAMES:
+        return None
+    return JSONResponse(
+        {
+            "error": f"refused a request for host {host!r}: without access tokens this server "
+            "only answers to 127.0.0.1, localhost or [::1]. Open it by one of those names, or "
+            "create a token (roastctl token create) to serve other names."
+        },
+        status_code=421,
+    )
+
+
 def principal_of(request: Request) -> Principal:
     """Return the principal :class:`DashboardGate` found for ``request``."""
     principal = request.scope.get(PRINCIPAL_KEY)
@@ -106,6 +131,11 @@ class DashboardGate:
             return
         request = Request(scope, receive)
         path = request.url.path
+        if self.sessions is None and not path.startswith(MCP_PATH_PREFIXES):
+            refused = _foreign_host(request)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
         if path == "/login" and self.sessions is not None:
             await self._login(request)(scope, receive, send)
             return
