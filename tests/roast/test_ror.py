@@ -284,8 +284,11 @@ def test_live_value_is_the_slope_over_the_time_window(
         value = ror.update(t, y)
         if accepted and t <= accepted[-1][0]:
             continue  # ignored by the tracker as well
+        reach = span
+        if method == "smooth" and accepted:
+            reach += 0.5 * (t - accepted[-1][0])  # half an interval of slack against jitter
         accepted.append((t, y))
-        window = [(s, v) for s, v in accepted if s >= t - span]
+        window = [(s, v) for s, v in accepted if s >= t - reach - 1e-9]
         window_times = [s for s, _ in window]
         window_temps = [v for _, v in window]
         if method == "smooth":
@@ -321,3 +324,21 @@ def test_least_squares_is_less_noisy_than_two_point_on_quantised_ramp() -> None:
     two_point = rms_error("two_point")
     assert least_squares < two_point
     assert least_squares < 0.5 * two_point
+
+
+def test_smooth_window_holds_a_steady_count_when_timestamps_jitter() -> None:
+    # Readings every 1 s with up to 1.5 ms of jitter: a window of exactly 30 s holds 30 or 31
+    # samples by turns (as the least-squares window does); with half an interval of slack the
+    # smooth window always holds 31.
+    def counts(method: RorMethod) -> set[int]:
+        ror = RateOfRise(30.0, method)
+        seen = set()
+        for k in range(120):
+            jitter = ((k % 7) - 3) * 0.0005  # 7 does not divide 30: the window's ends differ
+            ror.update(k + jitter, 100.0 + 0.15 * k)
+            if k >= 40:
+                seen.add(len(ror._times))
+        return seen
+
+    assert counts("least_squares") == {30, 31}
+    assert counts("smooth") == {31}

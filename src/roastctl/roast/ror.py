@@ -344,10 +344,16 @@ class RateOfRise:
         """Add a sample and return the new RoR (deg/min), or ``None`` if not yet defined."""
         if self._times and time_s <= self._times[-1]:
             return self.value  # a repeated or out-of-order sample adds no information
+        reach = self.span_s
+        if self.method == "smooth" and self._times:
+            # Half a sampling interval of slack: a window of exactly span_s / interval gaps would
+            # hold one sample more or less as timestamps jitter by a millisecond, and each such
+            # flip nudges the RoR. With the slack the count is the nearest whole number.
+            reach += 0.5 * (time_s - self._times[-1])
         self._times.append(time_s)
         self._temps.append(temp)
         # Keep samples within the span of the newest one: the window is time-based.
-        while self._times and self._times[0] < time_s - self.span_s - 1e-9:
+        while self._times and self._times[0] < time_s - reach - 1e-9:
             self._times.popleft()
             self._temps.popleft()
         if self._artisan is not None:
