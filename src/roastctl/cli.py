@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from roastctl import __version__
-from roastctl.access.network import http_access, stdio_access
+from roastctl.access.network import describe_access, http_access, stdio_access
 from roastctl.access.roles import Role
 from roastctl.analyze import add_analyze_command, run_analyze
 from roastctl.cli_roasts import ROAST_COMMANDS, add_roast_commands, run_roast_command
@@ -357,6 +357,7 @@ def run_serve(
             )
             sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
             sys.stderr.write(f"roastctl: dashboard at http://{host}:{port}/\n")
+            sys.stderr.write(f"roastctl: {describe_access(access)}\n")
             uvicorn.run(app, host=host, port=port, log_level="warning")
         return 0
     finally:

@@ -250,6 +250,7 @@ async def test_no_token_reaches_the_logs(
     out, err = server.process.communicate(timeout=20)
     logs = out + err
     assert "DEBUG" in logs  # the server ran with -v: the most talkative it gets
+    assert "access: a bearer token is required (3 active in" in logs
     for token in tokens.values():
         assert token not in logs
         assert token[len("rct_") :][:12] not in logs

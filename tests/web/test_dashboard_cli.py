@@ -38,6 +38,7 @@ async def test_serve_http_serves_the_dashboard_and_says_where() -> None:
         _, stderr = server.communicate(timeout=10)  # drains stderr while the server exits
     assert f"dashboard at http://127.0.0.1:{port}/" in stderr
     assert f"http://127.0.0.1:{port}/mcp" in stderr
+    assert "access: no tokens, so this machine only, as operator" in stderr
 
 
 @pytest.fixture

@@ -70,6 +70,20 @@ def http_access(config: ServerConfig, host: str, port: int) -> McpAccess:
     return McpAccess(launch=LOCAL_OPERATOR, resource_url=resource)
 
 
+def describe_access(access: McpAccess) -> str:
+    """Return one line saying who may use a server with these rules (never a token)."""
+    if access.tokens is not None:
+        active = access.tokens.active()
+        return (
+            f"access: a bearer token is required ({len(active)} active in {access.tokens.path}); "
+            "browsers log in at /login"
+        )
+    return (
+        f"access: no tokens, so this machine only, as {access.launch.role.value} "
+        "(roastctl token create adds tokens)"
+    )
+
+
 def stdio_access(role: Role) -> McpAccess:
     """Return the access rules over stdio: the local user, with the role chosen at launch."""
     return McpAccess(launch=Principal(role))
@@ -77,6 +91,7 @@ def stdio_access(role: Role) -> McpAccess:
 
 __all__ = [
     "AccessConfigError",
+    "describe_access",
     "http_access",
     "is_loopback",
     "public_host",
