@@ -1,4 +1,4 @@
-"""The roast history commands: ``roastctl history``, ``show``, ``export`` and ``import``.
+"""The roast history commands: ``roastctl history``, ``show``, ``audit``, ``export``, ``import``.
 
 They read and write the roast store named by the config (``[store] path``), never a running
 session, so they work while ``roastctl serve`` is recording (SQLite WAL allows readers).
@@ -21,7 +21,7 @@ from roastctl.roast.record import RoastRecord, record_from_recorded
 from roastctl.store import RoastStore, RoastSummary
 
 EXPORT_FORMATS = ("alog", "csv", "json")
-ROAST_COMMANDS = frozenset({"history", "show", "export", "import", "plot"})
+ROAST_COMMANDS = frozenset({"history", "show", "audit", "export", "import", "plot"})
 #: Events in the order a history line shows them.
 _EVENT_ORDER = ("CHARGE", "DRY_END", "FC_START", "FC_END", "DROP")
 
@@ -41,6 +41,14 @@ def add_roast_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's priv
     )
     show.add_argument("roast_id", type=_positive_int, metavar="ID")
     show.add_argument("--json", action="store_true", help="print JSON (with every sample)")
+    audit = commands.add_parser(
+        "audit",
+        help="list the commands one kept roast received, with who sent them",
+        description="Every command and refusal of one roast, oldest first: time (UTC), command, "
+        "its arguments, ok or the refusal, the front end (caller), the role and the token name.",
+    )
+    audit.add_argument("roast_id", type=_positive_int, metavar="ID")
+    audit.add_argument("--json", action="store_true", help="print JSON")
     export = commands.add_parser(
         "export",
         help="export a kept roast as Artisan .alog, CSV or JSON",
@@ -74,6 +82,8 @@ def run_roast_command(args: argparse.Namespace, config: ServerConfig, out: TextI
             return _history(store, args.limit, args.json, out)
         if args.command == "show":
             return _show(store, args.roast_id, args.json, out)
+        if args.command == "audit":
+            return _audit(store, args.roast_id, args.json, out)
         if args.command == "export":
             return _export(store, args.roast_id, args.format, args.output, out)
         if args.command == "plot":
@@ -155,6 +165,26 @@ def _show(store: RoastStore, roast_id: int, as_json: bool, out: TextIO) -> int:
         out.write(f"  DTR       {dtr:.1f} %\n")
     if record.notes:
         out.write(f"  notes     {record.notes}\n")
+    return 0
+
+
+def _audit(store: RoastStore, roast_id: int, as_json: bool, out: TextIO) -> int:
+    store.summary(roast_id)  # an unknown id is named with the way out
+    commands = store.commands(roast_id)
+    if as_json:
+        rows = [{**asdict(c), "at_utc": c.at_utc.isoformat()} for c in commands]
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    if not commands:
+        out.write(f"roast {roast_id} received no commands\n")
+        return 0
+    out.write(f"{'time (UTC)':<19}  {'command':<16} {'who':<28} result\n")
+    for c in commands:
+        who = f"{c.caller}/{c.role or '-'}" + (f"/{c.token_name}" if c.token_name else "")
+        arguments = ", ".join(f"{k}={v}" for k, v in c.arguments.items())
+        command = f"{c.command}({arguments})" if arguments else c.command
+        result = f"REFUSED: {c.result}" if c.refused else c.result
+        out.write(f"{c.at_utc:%Y-%m-%d %H:%M:%S}  {command:<16} {who:<28} {result}\n")
     return 0
 
 

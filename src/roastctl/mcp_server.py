@@ -19,7 +19,7 @@ publishes ``ResourceUpdated`` for the status and the curve to 2026-era clients (
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -42,7 +42,7 @@ from starlette.routing import BaseRoute, Mount
 from roastctl import __version__
 from roastctl.access.mcp_gate import TokenFileVerifier, role_gate
 from roastctl.access.roles import READ_SCOPE
-from roastctl.access.server_access import McpAccess
+from roastctl.access.server_access import McpAccess, RefusalLog
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp_roast_tools import register_roast_tools
 from roastctl.mcp_tools import (
@@ -52,6 +52,7 @@ from roastctl.mcp_tools import (
     read_curve,
     register_tools,
 )
+from roastctl.recorder import calling_as
 from roastctl.session import RoastSessionManager
 from roastctl.web.access_gate import DashboardGate
 
@@ -334,7 +335,7 @@ def create_bundle(
     register_tools(registry, manager, simulator)
     register_roast_tools(registry, manager)
     # Outermost first: the role gate decides before anything counts or runs.
-    mcp.middleware.append(role_gate(access.launch, manager.record_refusal))
+    mcp.middleware.append(role_gate(access.launch, _agent_refusals(manager)))
     mcp.middleware.append(agent_heartbeat(manager))
     mcp.middleware.append(registry.reject_unknown_arguments)
 
@@ -384,6 +385,19 @@ def create_bundle(
         "resources/unsubscribe", UnsubscribeRequestParams, legacy.unsubscribe
     )
     return bundle
+
+
+def _agent_refusals(manager: RoastSessionManager) -> RefusalLog:
+    """Return a refusal log that names the caller ``agent``.
+
+    The role gate runs before the middleware that names the caller, so it says so itself.
+    """
+
+    def keep(command: str, arguments: Mapping[str, object], reason: str) -> None:
+        with calling_as("agent"):
+            manager.record_refusal(command, arguments, reason)
+
+    return keep
 
 
 def create_server(

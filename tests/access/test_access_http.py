@@ -3,6 +3,7 @@ the official MCP client over real HTTP and stdio."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -217,6 +218,24 @@ async def test_tokens_decide_who_may_do_what_over_http(
     assert ("emergency_stop", 1, "observer", "phone") in rows
     assert ("emergency_stop", 0, "operator", "agent") in rows
     assert not any(role is None for _, _, role, _ in rows)
+
+    # The same trail as the user reads it.
+    audit = site.roastctl("audit", "1")
+    assert audit.returncode == 0, audit.stderr
+    lines = audit.stdout.splitlines()
+    [by_agent] = [line for line in lines if "set_heat(percent=30)" in line]
+    assert "agent/operator/agent" in by_agent
+    assert "REFUSED" not in by_agent
+    [by_phone] = [line for line in lines if "set_heat(percent=80)" in line]
+    assert "agent/observer/phone" in by_phone
+    assert "REFUSED: set_heat refused: this connection has the observer role" in by_phone
+    as_json = json.loads(site.roastctl("audit", "1", "--json").stdout)
+    assert {"command": "emergency_stop", "role": "operator", "token_name": "agent"}.items() <= {
+        k: v for k, v in as_json[-1].items() if k in ("command", "role", "token_name")
+    }.items()
+    unknown = site.roastctl("audit", "99")
+    assert unknown.returncode == 2
+    assert "no roast with id 99" in unknown.stderr
 
 
 async def _commands_once_kept(
