@@ -85,3 +85,33 @@ def test_log_without_drop_is_refused_with_the_reason() -> None:
     roast = dataclasses.replace(roast, marks={RoastEventType.CHARGE: 0})
     with pytest.raises(TwinDataError, match=r"needs CHARGE and DROP marks .*DROP=None"):
         prepare_replay(roast, "nodrop.alog")
+
+
+def test_an_early_charge_mark_moves_to_where_bt_starts_to_fall() -> None:
+    roast = synthetic_roast(builtin_model("hottop"))
+    # Shift the curve 20 s (10 samples) later: BT holds its charge reading after the mark.
+    held = [roast.bean_temps[0]] * 10
+    late = dataclasses.replace(
+        roast,
+        bean_temps=held + roast.bean_temps[:-10],
+        env_temps=[roast.env_temps[0]] * 10 + roast.env_temps[:-10],
+    )
+    inputs = prepare_replay(late, "late")
+    # The replay starts at the BT peak where the fall begins: the held samples are skipped.
+    assert len(roast.times) - 12 <= len(inputs.times_s) <= len(roast.times) - 10
+    assert inputs.bean_temps_c[2] < inputs.bean_temps_c[0]
+
+
+def test_a_cold_start_gives_the_room_temperature() -> None:
+    roast = synthetic_roast(builtin_model("hottop"))
+    cold = dataclasses.replace(
+        roast,
+        times=[-4.0, -2.0, *roast.times],
+        bean_temps=[18.0, 19.0, *roast.bean_temps],
+        env_temps=[18.5, 20.0, *roast.env_temps],
+        heater_percent=[0.0, 0.0, *(roast.heater_percent or [])],
+        fan_percent=[0.0, 0.0, *(roast.fan_percent or [])],
+        marks={event: index + 2 for event, index in roast.marks.items()},
+    )
+    assert prepare_replay(cold, "cold").ambient_c == 18.0
+    assert prepare_replay(roast, "warm").ambient_c == 22.0

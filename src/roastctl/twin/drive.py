@@ -6,10 +6,11 @@ mass and the recorded BT/ET to compare against.  Hottop logs carry no drum or do
 the drum turns throughout and the door stays shut until DROP, where the replay ends.
 
 :func:`replay` starts the model from the machine's state at CHARGE (air and ET probe at the
-recorded ET, BT probe at the recorded BT, drum metal at ET plus the model's charge offset,
-heater element at its steady state for the recorded heat setting), charges the batch at room
-temperature and steps the physics through the recorded settings.  Nothing is fed back: the
-simulated BT never sees the recorded one, so the error measures the model, not a tracker.
+recorded ET, BT probe at the recorded BT, drum metal at ET plus the model's charge offset
+scaled by how far the air is into its preheat, heater element at its steady state for the
+recorded heat setting), charges the batch at room temperature and steps the physics through
+the recorded settings.  Nothing is fed back: the simulated BT never sees the recorded one, so
+the error measures the model, not a tracker.
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ DEFAULT_BATCH_G = 220.0
 #: degree, far inside the model error, and makes calibration five times faster.
 REPLAY_SUBSTEP_S = 0.5
 
+#: A recording whose first BT and ET both read below this (degC) started on a cold machine:
+#: everything, drum metal included, sits at room temperature, which the probes then give.
+_COLD_START_C = 40.0
+
+#: Room temperatures a cold start may imply (degC); outside them the probes are not at rest.
+_AMBIENT_RANGE_C = (10.0, 35.0)
+
+#: A recorded CHARGE pressed before the beans went in shows BT flat or rising after it: the
+#: beans really entered where BT starts to fall this far (degC) within ``_CHARGE_FALL_S``.
+_CHARGE_FALL_C = 15.0
+_CHARGE_FALL_S = 20.0
+
+#: How long after the recorded CHARGE the real one is looked for (s).
+_CHARGE_SEARCH_S = 90.0
+
 #: A recorded DROP after the beans visibly left (BT already this far below its peak) was
 #: pressed late; the replay then ends at the BT peak, where the beans really dropped.
 _LATE_DROP_FALL_C = 10.0
@@ -84,6 +100,9 @@ class ReplayInputs:
     """Sample index of the recorded FCs mark (from CHARGE), None if unmarked."""
     drop_trimmed: bool
     """Whether the recorded DROP was judged late and the replay ends at the BT peak instead."""
+    ambient_c: float = AMBIENT_C
+    """Room temperature (degC): the first readings of a recording that starts on a cold
+    machine, else :data:`AMBIENT_C`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +139,9 @@ def _held(values: list[float | None], start: int, end: int) -> list[float]:
 def prepare_replay(roast: RecordedRoast, name: str) -> ReplayInputs:
     """Build the replay schedule of ``roast`` from CHARGE to DROP.
 
+    CHARGE moves forward to where BT starts its charge fall if the mark came early, and DROP
+    back to the BT peak if the mark came late.
+
     Raises:
         TwinDataError: no heater or fan channel, no CHARGE or DROP mark, or no BT/ET at CHARGE.
 
@@ -136,6 +158,7 @@ def prepare_replay(roast: RecordedRoast, name: str) -> ReplayInputs:
             f"{name}: needs CHARGE and DROP marks with samples between them (CHARGE="
             f"{charge}, DROP={drop}); mark them in Artisan and save the log again"
         )
+    charge = _real_charge(roast.times, roast.bean_temps, charge, drop)
     bt0 = roast.bean_temps[charge]
     et0 = roast.env_temps[charge]
     if bt0 is None or et0 is None:
@@ -147,6 +170,11 @@ def prepare_replay(roast: RecordedRoast, name: str) -> ReplayInputs:
         raise TwinDataError(f"{name}: sample times do not increase between CHARGE and DROP")
     fcs = roast.marks.get(RoastEventType.FIRST_CRACK_START)
     batch_g = roast.batch_mass_g
+    found = _first_reading(roast, charge)
+    ambient = AMBIENT_C
+    if found is not None and max(found) < _COLD_START_C:
+        low, high = _AMBIENT_RANGE_C
+        ambient = min(max(min(found), low), high)
     return ReplayInputs(
         name=name,
         times_s=times,
@@ -158,7 +186,50 @@ def prepare_replay(roast: RecordedRoast, name: str) -> ReplayInputs:
         batch_recorded=batch_g is not None,
         first_crack_index=fcs - charge if fcs is not None and charge < fcs <= end else None,
         drop_trimmed=trimmed,
+        ambient_c=ambient,
     )
+
+
+def _first_reading(roast: RecordedRoast, charge: int) -> tuple[float, float] | None:
+    """Return the first (BT, ET) recorded before CHARGE, None if there is none."""
+    for index in range(charge):
+        bt = roast.bean_temps[index]
+        et = roast.env_temps[index]
+        if bt is not None and et is not None:
+            return bt, et
+    return None
+
+
+def _real_charge(times: list[float], bean: list[float | None], charge: int, drop: int) -> int:
+    """Return the sample where the beans really went in: where BT starts its charge fall.
+
+    Operators sometimes press CHARGE a little before tipping the beans in; replaying from
+    the mark would start the batch in a drum it has not reached yet.
+    """
+    for index in range(charge, drop):
+        if times[index] - times[charge] > _CHARGE_SEARCH_S:
+            break
+        start = bean[index]
+        if start is None:
+            continue
+        for later in range(index + 1, drop):
+            if times[later] - times[index] > _CHARGE_FALL_S:
+                break
+            value = bean[later]
+            if value is not None and value <= start - _CHARGE_FALL_C:
+                return _peak(bean, index, later)
+    return charge
+
+
+def _peak(bean: list[float | None], start: int, stop: int) -> int:
+    """Return the index of the highest BT in ``start..stop-1`` (the first of equals)."""
+    best = start
+    for index in range(start, stop):
+        value = bean[index]
+        top = bean[best]
+        if value is not None and (top is None or value > top):
+            best = index
+    return best
 
 
 def _real_drop(bean: list[float | None], charge: int, drop: int) -> tuple[int, bool]:
@@ -178,48 +249,81 @@ def _real_drop(bean: list[float | None], charge: int, drop: int) -> tuple[int, b
 def initial_physics(inputs: ReplayInputs, model: TwinModel) -> RoasterPhysics:
     """Return the model in the machine's state at CHARGE, batch just charged."""
     params = dataclasses.replace(model.physics, max_substep_s=REPLAY_SUBSTEP_S)
-    physics = RoasterPhysics(params, AMBIENT_C)
+    physics = RoasterPhysics(params, inputs.ambient_c)
     bt0 = inputs.bean_temps_c[0]
     et0 = inputs.env_temps_c[0]
     if bt0 is None or et0 is None:
         raise TwinDataError(f"{inputs.name}: BT or ET missing at CHARGE")
-    drum = max(AMBIENT_C, et0 + model.charge_drum_offset_c)
-    # The element is at the steady state of the recorded heat setting: preheat lasts long
-    # against its time constant, so its heat in equals its heat out.
+    _set_start(physics, model, bt0, et0, inputs.heat_percent[0])
+    physics.charge(Beans(mass_kg=inputs.batch_kg))
+    return physics
+
+
+def _set_start(
+    physics: RoasterPhysics, model: TwinModel, bt: float, et: float, heat_percent: float
+) -> None:
+    """Put the empty machine at the recorded BT/ET with the drum at the model's offset."""
+    params = physics.params
+    ambient = physics.ambient_c
+    drum = max(ambient, et + model.charge_drum_offset_c * _warmth(et, ambient))
+    # The element is at the steady state of the heat setting: it settles within a minute or
+    # two, against which the rest of the machine barely moves.
     g_ea = params.element_air_conductance_w_per_k
     g_ed = params.element_drum_conductance_w_per_k
-    power = params.heater_power_w * inputs.heat_percent[0] / 100.0
-    element = (power + g_ea * et0 + g_ed * drum) / (g_ea + g_ed)
+    power = params.heater_power_w * heat_percent / 100.0
+    element = (power + g_ea * et + g_ed * drum) / (g_ea + g_ed)
     state = dataclasses.replace(
         physics.snapshot(),
         element_c=element,
-        air_c=et0,
+        air_c=et,
         drum_c=drum,
-        bt_probe_c=bt0,
-        et_probe_c=et0,
+        bt_probe_c=bt,
+        et_probe_c=et,
     )
     physics.restore(state)
-    physics.charge(Beans(mass_kg=inputs.batch_kg))
-    return physics
+
+
+def _warmth(et: float, ambient: float) -> float:
+    """Return how far a machine reading ``et`` is into its preheat, 0 (cold) to 1 (~200 degC).
+
+    A cold machine is at room temperature throughout; the drum only falls behind (or stays
+    ahead of) the air once the machine is warm, so the offset scales with the air's excess.
+    """
+    return min(1.0, max(0.0, (et - ambient) / (200.0 - ambient)))
+
+
+def _drive(
+    physics: RoasterPhysics,
+    times: tuple[float, ...],
+    heat: tuple[float, ...],
+    fan: tuple[float, ...],
+) -> tuple[list[float], list[float]]:
+    """Step ``physics`` through ``times`` with the settings held between samples.
+
+    Returns the simulated BT and ET at each time after the first.
+    """
+    bt: list[float] = []
+    et: list[float] = []
+    previous: Actuators | None = None
+    for index in range(1, len(times)):
+        h = heat[index - 1]
+        f = fan[index - 1]
+        if previous is None or previous.heat_percent != h or previous.fan_percent != f:
+            previous = Actuators(h, f, drum_on=True, door_open=False, cooling_on=False)
+        physics.advance(times[index] - times[index - 1], previous)
+        bt.append(physics.bean_probe_c)
+        et.append(physics.env_probe_c)
+    return bt, et
 
 
 def replay(inputs: ReplayInputs, model: TwinModel) -> ReplayResult:
     """Drive ``model`` open-loop with the recorded settings; return the simulated probes."""
     physics = initial_physics(inputs, model)
-    bt = [physics.bean_probe_c]
-    et = [physics.env_probe_c]
-    times = inputs.times_s
-    previous: Actuators | None = None
-    for index in range(1, len(times)):
-        heat = inputs.heat_percent[index - 1]
-        fan = inputs.fan_percent[index - 1]
-        if previous is None or previous.heat_percent != heat or previous.fan_percent != fan:
-            previous = Actuators(heat, fan, drum_on=True, door_open=False, cooling_on=False)
-        physics.advance(times[index] - times[index - 1], previous)
-        bt.append(physics.bean_probe_c)
-        et.append(physics.env_probe_c)
+    first_bt = physics.bean_probe_c
+    first_et = physics.env_probe_c
+    bt, et = _drive(physics, inputs.times_s, inputs.heat_percent, inputs.fan_percent)
     return ReplayResult(
-        bean_temps_c=tuple(bt),
-        env_temps_c=tuple(et),
+        bean_temps_c=(first_bt, *bt),
+        env_temps_c=(first_et, *et),
         first_crack_s=physics.first_crack_elapsed_s,
     )
