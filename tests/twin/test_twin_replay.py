@@ -99,7 +99,10 @@ def test_an_early_charge_mark_moves_to_where_bt_starts_to_fall() -> None:
     inputs = prepare_replay(late, "late")
     # The replay starts at the BT peak where the fall begins: the held samples are skipped.
     assert len(roast.times) - 12 <= len(inputs.times_s) <= len(roast.times) - 10
-    assert inputs.bean_temps_c[2] < inputs.bean_temps_c[0]
+    first, third = inputs.bean_temps_c[0], inputs.bean_temps_c[2]
+    assert first is not None
+    assert third is not None
+    assert third < first
 
 
 def test_a_cold_start_gives_the_room_temperature() -> None:

@@ -222,12 +222,15 @@ def _real_charge(times: list[float], bean: list[float | None], charge: int, drop
 
 
 def _peak(bean: list[float | None], start: int, stop: int) -> int:
-    """Return the index of the highest BT in ``start..stop-1`` (the first of equals)."""
+    """Return the index of the highest BT in ``start..stop-1``.
+
+    The last of equals: a flat top ends where the fall begins.
+    """
     best = start
     for index in range(start, stop):
         value = bean[index]
         top = bean[best]
-        if value is not None and (top is None or value > top):
+        if value is not None and (top is None or value >= top):
             best = index
     return best
 
