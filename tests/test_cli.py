@@ -49,7 +49,8 @@ def test_simulate_events_fall_in_hottop_ranges(
     assert isinstance(events, dict)
     tp, dry, fcs, drop = events["TP"], events["DRY_END"], events["FC_START"], events["DROP"]
     assert events["CHARGE"]["time_s"] == 0
-    assert 60 <= tp["time_s"] <= 100
+    # Real Hottop logs (22 with heater/fan channels) turn 36-62 s after CHARGE, median 53 s.
+    assert 40 <= tp["time_s"] <= 100
     assert 80 <= tp["bean_temp_c"] <= 110
     assert 270 <= dry["time_s"] <= 360
     assert 480 <= fcs["time_s"] <= 660

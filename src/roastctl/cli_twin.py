@@ -129,6 +129,7 @@ def _run_calibrate(args: argparse.Namespace, out: TextIO) -> int:
         name=args.name,
         physics=result.model.physics,
         charge_drum_offset_c=result.model.charge_drum_offset_c,
+        first_crack_temp_c=result.model.first_crack_temp_c,
         fit=fit_info,
     )
     save_model(model, args.output)
@@ -150,6 +151,7 @@ def _run_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             "start_objective_c": result.start_objective_c,
             "evaluations": result.evaluations,
             "parameters": params,
+            "first_crack_temp_c": model.first_crack_temp_c,
             "logs": [asdict(check) for check in checks],
         }
         out.write(json.dumps(payload, indent=2) + "\n")
@@ -163,6 +165,10 @@ def _run_calibrate(args: argparse.Namespace, out: TextIO) -> int:
             f"  {row['name']:34} {row['value']:>11.5g} {row['unit']:5} "
             f"(start {row['start']:.5g})  {row['meaning']}\n"
         )
+    out.write(
+        f"  {'first_crack_temp_c':34} {model.first_crack_temp_c:>11.5g} degC  (start "
+        f"{start.first_crack_temp_c:.5g})  bean mass at first crack, from the FCs marks\n"
+    )
     _write_table(checks, out)
     out.write(f"wrote {args.output}\n")
     return 0

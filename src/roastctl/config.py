@@ -121,9 +121,10 @@ class SimulatorConfig(_Section):
 
     seed: int = Field(default=1, description="Random seed: same seed, same roast.")
     model: Literal["reference", "hottop", "generic"] = Field(
-        default="reference",
-        description="Physics parameter set: the hand-tuned Hottop reference, the set fitted to "
-        "real Hottop logs by 'roastctl calibrate', or a generic drum roaster (docs/twin.md).",
+        default="hottop",
+        description="Physics parameter set: the one fitted to real Hottop logs by 'roastctl "
+        "calibrate', the earlier hand-tuned Hottop reference, or a generic drum roaster "
+        "(docs/twin.md).",
     )
     noise_c: float = Field(
         default=0.0, ge=0.0, le=5.0, description="Standard deviation of probe noise, deg C."
@@ -134,8 +135,12 @@ class SimulatorConfig(_Section):
     ambient_c: float = Field(default=22.0, ge=-10.0, le=45.0, description="Room temperature.")
     batch_mass_g: float = Field(default=220.0, gt=0.0, le=300.0, description="Green beans, g.")
     moisture_percent: float = Field(default=11.0, ge=0.0, le=20.0)
-    first_crack_temp_c: float = Field(
-        default=196.0, ge=170.0, le=230.0, description="Bean-mass temperature at first crack."
+    first_crack_temp_c: float | None = Field(
+        default=None,
+        ge=170.0,
+        le=230.0,
+        description="Bean-mass temperature at first crack; unset: the model's own (196 deg C "
+        "for reference and generic, fitted to the logs' first-crack BT for hottop).",
     )
     bean_variance_c: float = Field(
         default=2.0,

@@ -36,13 +36,15 @@ class DemoError(RoasterError):
 class AgentPolicy:
     """The rule-based agent's settings (times are seconds since CHARGE)."""
 
-    charge_at_env_c: float = 190.0
+    charge_at_env_c: float = 180.0
     batch_g: float = 220.0
     target_dtr_percent: float = 20.0
     max_ror_c_per_min: float = 22.0
     min_heat_percent: int = 50
     heat_change_every_s: float = 30.0
-    schedule: tuple[tuple[float, int, int], ...] = ((180, 100, 20), (240, 90, 20), (360, 70, 30))
+    # The scripted recipe's heat steps (roastctl.recipe.Recipe): the heat comes down as the
+    # beans brown so the fitted Hottop model reaches first crack at 8-9 minutes.
+    schedule: tuple[tuple[float, int, int], ...] = ((180, 100, 20), (240, 80, 20), (330, 60, 30))
     cooling_s: float = 240.0
     check_every_s: float = 2.0
     log: list[str] = field(default_factory=list)

@@ -29,12 +29,19 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Recipe:
-    """What the scripted operator does."""
+    """What the scripted operator does.
+
+    The defaults are a typical Hottop KN-8828B-2K+ roast of 220 g on the simulator's default
+    model (the parameters fitted to real Hottop logs): charge once the preheat has ET at
+    180 deg C, full heat through drying, then the heat comes down in steps as the beans brown so
+    the rise slows into first crack at about 8-9 minutes instead of racing through it, as
+    Hottop operators do; the fan comes up to carry off chaff and smoke.
+    """
 
     preheat_heat_percent: int = 100
-    charge_at_env_c: float = 190.0
+    charge_at_env_c: float = 180.0
     steps: tuple[Step, ...] = field(
-        default=(Step(0, 100, 0), Step(180, 100, 20), Step(240, 90, 20), Step(360, 70, 30))
+        default=(Step(0, 100, 0), Step(180, 100, 20), Step(240, 80, 20), Step(330, 60, 30))
     )
     target_dtr_percent: float = 20.0
     cooling_s: float = 240.0

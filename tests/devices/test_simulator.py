@@ -45,7 +45,9 @@ def test_physics_is_time_based_not_per_call() -> None:
     fine = _heat_for(*_on(), seconds=300, step=0.5)
     coarse = _heat_for(*_on(), seconds=300, step=30)
     assert fine == pytest.approx(coarse, abs=0.05)
-    assert fine > 100  # and the heater really heats
+    # And the heater really heats: the fitted Hottop's ET is ~90 deg C after 5 of the ~10 minutes
+    # its preheat from cold takes, far above the 22 deg C room.
+    assert fine > 70
 
 
 def test_reading_twice_at_one_instant_changes_nothing() -> None:

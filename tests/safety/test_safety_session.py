@@ -138,7 +138,10 @@ def test_the_warning_band_shows_in_the_status_before_the_limit(clock: ManualCloc
     preheat_and_charge(manager, clock)
     manager.set_fan(0)
     status = run_until(manager, clock, lambda s: s.safety.state != "ok")
-    assert status.safety.warnings[0].startswith("ET 245")  # ET reaches its band first
+    # The first warning names the probe that nears its limit first (which one depends on the
+    # model's probes), at the edge of its 15 deg C band: ET 245 of 260 or BT 205 of 220.
+    assert status.safety.state == "warning"
+    assert status.safety.warnings[0].startswith(("ET 245", "BT 205"))
     status = run_until(manager, clock, lambda s: s.safety.warnings[0].startswith("BT"))
     assert status.safety.state == "warning"
     assert status.sensors is not None

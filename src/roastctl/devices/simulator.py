@@ -20,7 +20,7 @@ from roastctl.devices.base import Roaster, require_percent
 from roastctl.devices.physics import Actuators, Beans, PhysicsParams, RoasterPhysics
 from roastctl.errors import InvalidCommandError, RoasterConnectionError, RoasterNotConnectedError
 from roastctl.models import RoasterInfo, SensorReading
-from roastctl.twin.params import builtin_model
+from roastctl.twin.params import DEFAULT_FIRST_CRACK_C, builtin_model
 
 
 class SimulatedRoaster(Roaster):
@@ -36,8 +36,15 @@ class SimulatedRoaster(Roaster):
         self.config = config or SimulatorConfig()
         self.clock: Clock = clock or SystemClock()
         self._rng = random.Random(self.config.seed)  # noqa: S311 - probe noise, not secrets
+        # The first-crack temperature belongs to the parameter set: what BT reads when the bean
+        # mass cracks depends on the model's probe.  Explicit params come without one.
+        self._first_crack_c = DEFAULT_FIRST_CRACK_C
         if params is None:
-            params = builtin_model(self.config.model).physics
+            model = builtin_model(self.config.model)
+            params = model.physics
+            self._first_crack_c = model.first_crack_temp_c
+        if self.config.first_crack_temp_c is not None:
+            self._first_crack_c = self.config.first_crack_temp_c
         self._physics = RoasterPhysics(params, self.config.ambient_c)
         self._lock = threading.Lock()
         self._connected = False
@@ -232,7 +239,7 @@ class SimulatedRoaster(Roaster):
                 raise InvalidCommandError(
                     "beans are already in the drum; drop them before charging a new batch"
                 )
-            first_crack = self.config.first_crack_temp_c
+            first_crack = self._first_crack_c
             if self.config.bean_variance_c > 0:
                 first_crack += self._rng.gauss(0.0, self.config.bean_variance_c)
             self._physics.charge(

@@ -38,6 +38,7 @@ __all__ = [
     "load_replay",
     "prepare_replay",
     "replay",
+    "replay_until",
 ]
 
 #: Room temperature assumed for every log (degC): none of them records it.
@@ -258,7 +259,7 @@ def initial_physics(inputs: ReplayInputs, model: TwinModel) -> RoasterPhysics:
     if bt0 is None or et0 is None:
         raise TwinDataError(f"{inputs.name}: BT or ET missing at CHARGE")
     _set_start(physics, model, bt0, et0, inputs.heat_percent[0])
-    physics.charge(Beans(mass_kg=inputs.batch_kg))
+    physics.charge(Beans(mass_kg=inputs.batch_kg, first_crack_temp_c=model.first_crack_temp_c))
     return physics
 
 
@@ -317,6 +318,19 @@ def _drive(
         bt.append(physics.bean_probe_c)
         et.append(physics.env_probe_c)
     return bt, et
+
+
+def replay_until(inputs: ReplayInputs, model: TwinModel, index: int) -> RoasterPhysics:
+    """Return the model driven open-loop from CHARGE to sample ``index`` of ``inputs``."""
+    physics = initial_physics(inputs, model)
+    end = min(max(index, 0), len(inputs.times_s) - 1)
+    _drive(
+        physics,
+        inputs.times_s[: end + 1],
+        inputs.heat_percent[: end + 1],
+        inputs.fan_percent[: end + 1],
+    )
+    return physics
 
 
 def replay(inputs: ReplayInputs, model: TwinModel) -> ReplayResult:

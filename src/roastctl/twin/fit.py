@@ -8,19 +8,41 @@ is kept when it lowers the objective, and the step halves when a full sweep find
 needs no derivatives, tolerates the kinks that thresholds (evaporation onset, first crack) put
 in the objective, never leaves the bounds and uses no randomness, so the same logs and settings
 always give the same parameters.
+
+The first-crack temperature is not searched: it is measured.  For every log with an FCs mark,
+:func:`estimate_first_crack_temp` replays the model to the mark and takes the bean-mass
+temperature at which the model's BT probe would read what the real one read there; the median
+over logs is the model's first-crack temperature.  The fit sets it from the start model and
+again each time the search step halves, so the search always sees a trigger that matches the
+probe it is fitting.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from roastctl.twin.check import rmse
-from roastctl.twin.drive import ReplayInputs, replay
-from roastctl.twin.params import FIT_SPECS, ParamSpec, TwinModel, TwinParamsError, spec
+from roastctl.twin.drive import ReplayInputs, replay, replay_until
+from roastctl.twin.params import (
+    FIRST_CRACK_RANGE_C,
+    FIT_SPECS,
+    ParamSpec,
+    TwinModel,
+    TwinParamsError,
+    spec,
+)
 
-__all__ = ["DEFAULT_ET_WEIGHT", "FitResult", "fit_model", "objective"]
+__all__ = [
+    "DEFAULT_ET_WEIGHT",
+    "FitResult",
+    "estimate_first_crack_temp",
+    "fit_model",
+    "objective",
+]
 
 #: Weight of the ET error in the objective: ET matters for safety limits but is the noisier,
 #: more installation-dependent probe.
@@ -63,6 +85,39 @@ def objective(
     return total / len(logs)
 
 
+def estimate_first_crack_temp(model: TwinModel, logs: Sequence[ReplayInputs]) -> float | None:
+    """Return the bean-mass first-crack temperature ``model`` needs to match the logs' FCs marks.
+
+    Each log with an FCs mark is replayed to the mark.  Where the simulated BT misses the
+    recorded one, the bean-mass temperature is shifted by the miss divided by how much the
+    probe moves per degree of bean mass (stem loss and the bean share of what it senses), so
+    the estimate is the temperature at which this model's probe reads the recorded first-crack
+    BT, not the temperature of a model that happens to run hot or cold on that log.  The median
+    over logs keeps a few odd roasts from moving it; the result is clamped to the range the
+    simulator accepts.  None when no log has an FCs mark with a BT reading.
+    """
+    p = model.physics
+    # dBT/dT_bean of a covered probe at steady state (see RoasterPhysics' probe model).
+    gain = (1.0 - p.bt_probe_stem_loss) * p.bt_probe_bean_weight
+    if gain <= 0.0:
+        return None
+    temps: list[float] = []
+    for inputs in logs:
+        index = inputs.first_crack_index
+        recorded = inputs.bean_temps_c[index] if index is not None else None
+        if index is None or recorded is None:
+            continue
+        physics = replay_until(inputs, model, index)
+        bean = physics.bean_mass_temp_c
+        if bean is None or not math.isfinite(bean) or not math.isfinite(physics.bean_probe_c):
+            continue
+        temps.append(bean + (recorded - physics.bean_probe_c) / gain)
+    if not temps:
+        return None
+    low, high = FIRST_CRACK_RANGE_C
+    return min(max(statistics.median(temps), low), high)
+
+
 def _to_unit(s: ParamSpec, value: float) -> float:
     value = min(max(value, s.lower), s.upper)
     if s.log_scale:
@@ -85,6 +140,7 @@ def fit_model(
     max_evaluations: int = 400,
     min_step: float = 1.0 / 256.0,
     et_weight: float = DEFAULT_ET_WEIGHT,
+    fit_first_crack: bool = True,
     progress: Callable[[int, float], None] | None = None,
 ) -> FitResult:
     """Fit the parameters ``names`` (default: all of :data:`FIT_SPECS`) of ``start`` to ``logs``.
@@ -96,6 +152,9 @@ def fit_model(
         max_evaluations: budget of objective evaluations (each replays every log once).
         min_step: stop once the step falls below this fraction of a parameter's range.
         et_weight: weight of the ET RMSE in the objective.
+        fit_first_crack: set the first-crack temperature from the logs' FCs marks
+            (:func:`estimate_first_crack_temp`); it keeps the start model's value when this is
+            False or no log has a mark.
         progress: called with (evaluations, best objective) after each improvement.
 
     Raises:
@@ -108,14 +167,33 @@ def fit_model(
         )
     specs = [spec(n) for n in names] if names is not None else list(FIT_SPECS)
     point = [_to_unit(s, start.value(s.name)) for s in specs]
+    first_crack = start.first_crack_temp_c
 
     def model_at(u: Sequence[float]) -> TwinModel:
-        return start.with_values({s.name: _from_unit(s, x) for s, x in zip(specs, u, strict=True)})
+        moved = start.with_values({s.name: _from_unit(s, x) for s, x in zip(specs, u, strict=True)})
+        return dataclasses.replace(moved, first_crack_temp_c=first_crack)
+
+    start_value = objective(start, logs, et_weight)
+    evaluations = 1
+
+    def measure_first_crack(model: TwinModel) -> tuple[TwinModel, float] | None:
+        """Re-measure the first-crack temperature on ``model``; None if it stays as it is."""
+        nonlocal first_crack, evaluations
+        if not fit_first_crack or evaluations >= max_evaluations:
+            return None
+        measured = estimate_first_crack_temp(model, logs)
+        if measured is None or measured == first_crack:
+            return None
+        first_crack = measured
+        moved = dataclasses.replace(model, first_crack_temp_c=measured)
+        evaluations += 1
+        return moved, objective(moved, logs, et_weight)
 
     best_model = model_at(point)
-    best = objective(best_model, logs, et_weight)
-    start_value = best
-    evaluations = 1
+    best = start_value
+    remeasured = measure_first_crack(best_model)
+    if remeasured is not None:
+        best_model, best = remeasured
     step = _FIRST_STEP
     while step >= min_step and evaluations < max_evaluations:
         improved = False
@@ -138,6 +216,11 @@ def fit_model(
                     break  # keep this direction's gain; move on to the next parameter
         if not improved:
             step /= 2.0
+            # The probe has settled to a new optimum: move the trigger to match it, and let the
+            # finer steps fit the rest around the new first crack.
+            remeasured = measure_first_crack(best_model)
+            if remeasured is not None:
+                best_model, best = remeasured
     return FitResult(
         model=best_model,
         objective_c=best,

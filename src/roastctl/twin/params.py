@@ -6,7 +6,8 @@ drum metal is than the air at the moment of charge).  :data:`FIT_SPECS` names th
 calibration may move, with their units and the physically sensible range it keeps them in.
 
 Models are stored as TOML: ``[physics]`` holds every physics constant, ``[replay]`` the charge
-state, and ``[fit]`` (optional, free-form) what the parameters were fitted on.  Reading uses
+state, ``[beans]`` the bean-mass temperature at which first crack starts under this model's
+probe, and ``[fit]`` (optional, free-form) what the parameters were fitted on.  Reading uses
 :mod:`tomllib`; writing uses the small writer below, since the standard library has none.
 """
 
@@ -26,6 +27,8 @@ from roastctl.errors import RoasterError
 from roastctl.files import write_text_atomically
 
 __all__ = [
+    "DEFAULT_FIRST_CRACK_C",
+    "FIRST_CRACK_RANGE_C",
     "FIT_SPECS",
     "MODEL_NAMES",
     "ModelName",
@@ -45,6 +48,12 @@ MODEL_NAMES: tuple[ModelName, ...] = ("reference", "hottop", "generic")
 
 #: Package data file with the parameters fitted to real Hottop KN-8828B-2K+ logs.
 _HOTTOP_RESOURCE = "hottop.toml"
+
+#: Bean-mass first-crack temperature of the hand-tuned and generic sets (degC).
+DEFAULT_FIRST_CRACK_C = 196.0
+
+#: First-crack temperatures a model may carry (degC), as ``[simulator] first_crack_temp_c``.
+FIRST_CRACK_RANGE_C = (170.0, 230.0)
 
 
 class TwinParamsError(RoasterError):
@@ -217,6 +226,14 @@ class TwinModel:
     The ET probe reads the drum air; the metal that stores the preheat energy can be hotter
     or cooler depending on how the preheat went, and it is not measured.
     """
+    first_crack_temp_c: float = DEFAULT_FIRST_CRACK_C
+    """Bean-mass temperature at which first crack starts (degC), for the simulator and replays.
+
+    It belongs to the model, not to the beans alone: the simulator hears first crack when its
+    bean mass reaches this, and what BT reads then depends on the model's probe (a probe that
+    loses more along its stem reads lower).  Calibration sets it from the logs' FCs marks so
+    the model's BT at first crack matches what real probes read.
+    """
     fit: Mapping[str, str | float | int | list[str]] = field(default_factory=dict)
     """What the parameters were fitted on (free-form, kept in the file's ``[fit]`` table)."""
 
@@ -262,9 +279,9 @@ def spec(name: str) -> ParamSpec:
 def builtin_model(name: str) -> TwinModel:
     """Return a shipped model by name.
 
-    ``reference`` is the hand-tuned Hottop set the simulator's scripted roasts are built
-    around, ``hottop`` the set ``roastctl calibrate`` fitted to real Hottop logs, ``generic``
-    a generic small electric drum roaster.
+    ``hottop`` is the set ``roastctl calibrate`` fitted to real Hottop logs (the simulator's
+    default), ``reference`` the earlier hand-tuned Hottop set, ``generic`` a generic small
+    electric drum roaster.
     """
     if name == "reference":
         return TwinModel(name="reference", physics=PhysicsParams.hottop())
@@ -301,8 +318,9 @@ def _model_from_text(text: str, where: str, *, default_name: str) -> TwinModel:
         raise TwinParamsError(f"{where}: not valid TOML ({exc})") from exc
     physics_table = data.get("physics", {})
     replay_table = data.get("replay", {})
-    if not isinstance(physics_table, dict) or not isinstance(replay_table, dict):
-        raise TwinParamsError(f"{where}: [physics] and [replay] must be tables")
+    beans_table = data.get("beans", {})
+    if not all(isinstance(t, dict) for t in (physics_table, replay_table, beans_table)):
+        raise TwinParamsError(f"{where}: [physics], [replay] and [beans] must be tables")
     unknown = set(physics_table) - set(_PHYSICS_FIELDS)
     if unknown:
         raise TwinParamsError(
@@ -314,6 +332,23 @@ def _model_from_text(text: str, where: str, *, default_name: str) -> TwinModel:
         raise TwinParamsError(
             f"{where}: unknown [replay] key(s) {', '.join(sorted(unknown_replay))}; allowed: "
             "charge_drum_offset_c"
+        )
+    unknown_beans = set(beans_table) - {"first_crack_temp_c"}
+    if unknown_beans:
+        raise TwinParamsError(
+            f"{where}: unknown [beans] key(s) {', '.join(sorted(unknown_beans))}; allowed: "
+            "first_crack_temp_c"
+        )
+    first_crack = beans_table.get("first_crack_temp_c", DEFAULT_FIRST_CRACK_C)
+    if (
+        isinstance(first_crack, bool)
+        or not isinstance(first_crack, int | float)
+        or not FIRST_CRACK_RANGE_C[0] <= first_crack <= FIRST_CRACK_RANGE_C[1]
+    ):
+        low, high = FIRST_CRACK_RANGE_C
+        raise TwinParamsError(
+            f"{where}: [beans] first_crack_temp_c = {first_crack!r} must be a number in "
+            f"{low:g}-{high:g} degC; refit with 'roastctl calibrate' or edit the value"
         )
     values: dict[str, float] = {}
     for key, raw in {**physics_table, **replay_table}.items():
@@ -329,6 +364,7 @@ def _model_from_text(text: str, where: str, *, default_name: str) -> TwinModel:
     model = dataclasses.replace(
         base.with_values(values),
         name=str(name),
+        first_crack_temp_c=float(first_crack),
         fit=fit_table if isinstance(fit_table, dict) else {},
     )
     try:
@@ -363,6 +399,9 @@ def model_to_toml(model: TwinModel) -> str:
         "",
         "[replay]",
         f"charge_drum_offset_c = {_toml_float(model.charge_drum_offset_c)}  # degC, fitted",
+        "",
+        "[beans]",
+        f"first_crack_temp_c = {_toml_float(model.first_crack_temp_c)}  # degC, bean mass",
     ]
     if model.fit:
         lines += ["", "[fit]"]
