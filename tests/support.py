@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,3 +125,46 @@ async def wait_until_listening(
 def tool_text(result: CallToolResult) -> str:
     """The text of an MCP tool result (a refusal's message, say)."""
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+@dataclass
+class HttpServer:
+    """A ``roastctl serve --http`` process; ``stdout``/``stderr`` are filled once it has exited."""
+
+    port: int
+    process: subprocess.Popen[str]
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def url(self) -> str:
+        """The MCP endpoint."""
+        return f"http://127.0.0.1:{self.port}/mcp"
+
+
+@asynccontextmanager
+async def serve_http(
+    *options: str, env: dict[str, str] | None = None, verbose: bool = False
+) -> AsyncIterator[HttpServer]:
+    """Run ``roastctl [-v] serve --http OPTIONS`` on a free port until the block ends.
+
+    On the way out the server is stopped and its output read to the end (so a full pipe can
+    never hold it up) into ``stdout`` and ``stderr``.
+    """
+    port = free_port()
+    loud = ["-v"] if verbose else []
+    process = subprocess.Popen(
+        [sys.executable, "-m", "roastctl", *loud, "serve", "--http", *options, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    server = HttpServer(port, process)
+    try:
+        await wait_until_listening(port, process)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        server.stdout, server.stderr = process.communicate(timeout=20)

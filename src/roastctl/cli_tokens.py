@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from typing import Any, TextIO
 
 from roastctl.access.network import token_file
@@ -67,7 +68,7 @@ def run_token_command(args: argparse.Namespace, config: ServerConfig, out: TextI
     return 0
 
 
-def _utc(moment: Any) -> str:  # noqa: ANN401 - a datetime or None
+def _utc(moment: datetime | None) -> str:
     return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
 
 

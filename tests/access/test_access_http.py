@@ -24,7 +24,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from roastctl.access.roles import OBSERVER_TOOLS
-from support import free_port, tool_text, wait_until_listening
+from support import HttpServer, free_port, serve_http, tool_text
 
 ROASTCTL = (sys.executable, "-m", "roastctl")
 #: Every interface: what a user types to reach the server from a phone.
@@ -68,39 +68,11 @@ def site(tmp_path: Path) -> Site:
     return Site(tmp_path, env)
 
 
-@dataclass
-class Server:
-    port: int
-    process: subprocess.Popen[str]
-    url: str
-
-
-@asynccontextmanager
-async def serving(site: Site, *options: str, verbose: bool = False) -> AsyncIterator[Server]:
-    """``roastctl serve --http OPTIONS`` on a free port until the block ends; its logs kept."""
-    port = free_port()
-    loud = ["-v"] if verbose else []
-    process = subprocess.Popen(
-        [*ROASTCTL, *loud, "serve", "--http", *options, "--port", str(port), "--speed", "20"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=site.env,
-    )
-    try:
-        await wait_until_listening(port, process)
-        yield Server(port, process, f"http://127.0.0.1:{port}/mcp")
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            out, err = process.communicate(timeout=20)
-            (site.folder / "server.log").write_text(out + err)
-
-
 @pytest.fixture
-async def server(site: Site) -> AsyncIterator[Server]:
-    async with serving(site, verbose=True) as running:
+async def server(site: Site) -> AsyncIterator[HttpServer]:
+    async with serve_http("--speed", "20", env=site.env, verbose=True) as running:
         yield running
+    (site.folder / "server.log").write_text(running.stdout + running.stderr)
 
 
 @asynccontextmanager
@@ -156,7 +128,7 @@ def tokens(site: Site) -> dict[str, str]:
 
 @pytest.mark.anyio
 async def test_tokens_decide_who_may_do_what_over_http(
-    site: Site, tokens: dict[str, str], server: Server
+    site: Site, tokens: dict[str, str], server: HttpServer
 ) -> None:
     # No token, a wrong token: 401 with the protected-resource metadata to find out more.
     for token in (None, "rct_not-a-token", tokens["operator"] + "x"):
@@ -257,17 +229,14 @@ async def _commands_once_kept(
 
 
 @pytest.mark.anyio
-async def test_no_token_reaches_the_logs(
-    site: Site, tokens: dict[str, str], server: Server
-) -> None:
-    async with connect(server.url, tokens["operator"]) as operator:
-        await operator.call_tool("get_roast_status", {})
-    async with connect(server.url, tokens["observer"]) as observer:
-        await observer.call_tool("set_heat", {"percent": 10})
-    assert _initialize(server.url, tokens["revoked"] + "x").status_code == 401
-    server.process.terminate()
-    out, err = server.process.communicate(timeout=20)
-    logs = out + err
+async def test_no_token_reaches_the_logs(site: Site, tokens: dict[str, str]) -> None:
+    async with serve_http("--speed", "20", env=site.env, verbose=True) as server:
+        async with connect(server.url, tokens["operator"]) as operator:
+            await operator.call_tool("get_roast_status", {})
+        async with connect(server.url, tokens["observer"]) as observer:
+            await observer.call_tool("set_heat", {"percent": 10})
+        assert _initialize(server.url, tokens["revoked"] + "x").status_code == 401
+    logs = server.stdout + server.stderr
     assert "DEBUG" in logs  # the server ran with -v: the most talkative it gets
     assert "access: a bearer token is required (3 active in" in logs
     for token in tokens.values():
@@ -290,7 +259,7 @@ def test_listening_beyond_loopback_needs_a_token(site: Site) -> None:
 @pytest.mark.anyio
 async def test_with_a_token_another_address_is_served_and_guarded(site: Site) -> None:
     operator = site.create_token("operator", "agent")
-    async with serving(site, "--host", ANY_ADDRESS) as running:
+    async with serve_http("--host", ANY_ADDRESS, "--speed", "20", env=site.env) as running:
         assert _initialize(running.url, None).status_code == 401
         async with connect(running.url, operator) as client:
             assert (await _state(client))["session_active"] is True

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from mcp.client import Client
 
-from support import free_port, wait_until_listening
+from support import serve_http
 from test_cli import run
 
 
@@ -28,28 +25,16 @@ def test_demo_runs_a_whole_roast_through_mcp() -> None:
 
 @pytest.mark.anyio
 async def test_serve_http_answers_and_stops_cleanly() -> None:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "roastctl", "serve", "--http", "--port", str(port), "--speed", "50"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        await wait_until_listening(port, server)
-        async with Client(f"http://127.0.0.1:{port}/mcp") as client:
-            result = await client.call_tool("get_roast_status", {})
-            assert not result.is_error
-            assert result.structured_content is not None
-            assert result.structured_content["session_active"] is True
-            assert result.structured_content["driver"] == "simulator"
-            refused = await client.call_tool("set_heat", {"percent": 40})  # drum is stopped
-            assert refused.is_error
-    finally:
-        server.terminate()
-        stdout, stderr = server.communicate(timeout=10)
-    assert stdout == ""  # logs and notices go to stderr only
-    assert f"http://127.0.0.1:{port}/mcp" in stderr
+    async with serve_http("--speed", "50") as server, Client(server.url) as client:
+        result = await client.call_tool("get_roast_status", {})
+        assert not result.is_error
+        assert result.structured_content is not None
+        assert result.structured_content["session_active"] is True
+        assert result.structured_content["driver"] == "simulator"
+        refused = await client.call_tool("set_heat", {"percent": 40})  # drum is stopped
+        assert refused.is_error
+    assert server.stdout == ""  # logs and notices go to stderr only
+    assert server.url in server.stderr
 
 
 @pytest.fixture

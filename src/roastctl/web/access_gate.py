@@ -137,7 +137,7 @@ class DashboardGate:
                 await refused(scope, receive, send)
                 return
         if path == "/login" and self.sessions is not None:
-            await self._login(request)(scope, receive, send)
+            await (await self._login(request, self.sessions))(scope, receive, send)
             return
         if path == "/logout" and request.method == "POST":
             await self._logout(request)(scope, receive, send)
@@ -191,32 +191,26 @@ class DashboardGate:
             headers={"WWW-Authenticate": 'Bearer realm="roastctl"'},
         )
 
-    def _login(self, request: Request) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-        async def respond(scope: Scope, receive: Receive, send: Send) -> None:
-            if request.method != "POST":
-                await HTMLResponse(login_page())(scope, receive, send)
-                return
-            body = await request.body()
-            fields = parse_qs(body[:_MAX_LOGIN_BODY].decode("utf-8", "replace"))
-            token = (fields.get("token") or [""])[0].strip()
-            assert self.access.tokens is not None  # noqa: S101 - only routed with tokens
-            assert self.sessions is not None  # noqa: S101
-            entry = self.access.tokens.verify(token) if token else None
-            if entry is None:
-                page = login_page("That token is not valid (unknown or revoked). Nothing changed.")
-                await HTMLResponse(page, status_code=401)(scope, receive, send)
-                return
-            response = RedirectResponse("/", status_code=303)
-            response.set_cookie(
-                SESSION_COOKIE,
-                self.sessions.open(entry),
-                httponly=True,
-                samesite="strict",
-                secure=request.url.scheme == "https",
-            )
-            await response(scope, receive, send)
-
-        return respond
+    @staticmethod
+    async def _login(request: Request, sessions: BrowserSessions) -> Response:
+        if request.method != "POST":
+            return HTMLResponse(login_page())
+        body = await request.body()
+        fields = parse_qs(body[:_MAX_LOGIN_BODY].decode("utf-8", "replace"))
+        token = (fields.get("token") or [""])[0].strip()
+        entry = sessions.tokens.verify(token) if token else None
+        if entry is None:
+            page = login_page("That token is not valid (unknown or revoked). Nothing changed.")
+            return HTMLResponse(page, status_code=401)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            sessions.open(entry),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return response
 
     def _logout(self, request: Request) -> Response:
         session_id = request.cookies.get(SESSION_COOKIE)
