@@ -18,10 +18,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from roastctl.devices.param_sets import builtin_model
 from roastctl.twin.check import TwinCheck, check_replay
 from roastctl.twin.drive import ReplayInputs, TwinDataError, load_replay
 from roastctl.twin.fit import fit_model
-from roastctl.twin.params import builtin_model
 
 ROASTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
 TARGET_MEDIAN_BT_RMSE_C = 6.0

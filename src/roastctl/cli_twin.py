@@ -15,11 +15,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
+from roastctl.devices.param_sets import FIT_SPECS, MODEL_NAMES, TwinModel, load_model, save_model
 from roastctl.errors import RoasterError
 from roastctl.twin.check import TwinCheck, compare
 from roastctl.twin.drive import ReplayInputs, TwinDataError, load_replay, replay
 from roastctl.twin.fit import DEFAULT_ET_WEIGHT, fit_model
-from roastctl.twin.params import FIT_SPECS, MODEL_NAMES, TwinModel, load_model, save_model
 
 TWIN_COMMANDS = frozenset({"calibrate", "twin-check"})
 

@@ -10,7 +10,7 @@ import pytest
 from twin_support import synthetic_roast, write_alog
 
 from roastctl.cli import main
-from roastctl.twin.params import builtin_model, load_model
+from roastctl.devices.param_sets import builtin_model, load_model
 
 ROASTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "roasts"
 

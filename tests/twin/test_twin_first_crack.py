@@ -10,10 +10,7 @@ from twin_support import synthetic_inputs
 
 from roastctl.clock import ManualClock
 from roastctl.config import SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.twin.drive import ReplayInputs, replay
-from roastctl.twin.fit import estimate_first_crack_temp, fit_model
-from roastctl.twin.params import (
+from roastctl.devices.param_sets import (
     DEFAULT_FIRST_CRACK_C,
     TwinModel,
     TwinParamsError,
@@ -21,6 +18,9 @@ from roastctl.twin.params import (
     load_model,
     save_model,
 )
+from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.twin.drive import ReplayInputs, replay
+from roastctl.twin.fit import estimate_first_crack_temp, fit_model
 
 TRUE_FIRST_CRACK_C = 205.0
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from roastctl.devices.physics import PhysicsParams
-from roastctl.twin.params import (
+from roastctl.devices.param_sets import (
     FIT_SPECS,
     MODEL_NAMES,
     TwinParamsError,
@@ -16,6 +15,7 @@ from roastctl.twin.params import (
     model_to_toml,
     save_model,
 )
+from roastctl.devices.physics import PhysicsParams
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)

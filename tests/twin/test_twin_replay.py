@@ -8,10 +8,10 @@ import math
 import pytest
 from twin_support import synthetic_roast
 
+from roastctl.devices.param_sets import builtin_model
 from roastctl.models import RoastEventType
 from roastctl.twin.check import check_replay, crossing_time, rmse
 from roastctl.twin.drive import TwinDataError, prepare_replay
-from roastctl.twin.params import builtin_model
 
 
 def test_a_log_made_by_the_model_replays_with_no_error() -> None:

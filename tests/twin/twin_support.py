@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from roastctl.devices.param_sets import TwinModel
 from roastctl.models import RoastEventType
 from roastctl.roast.artisan import RecordedRoast
 from roastctl.twin.drive import ReplayInputs, prepare_replay, replay
-from roastctl.twin.params import TwinModel
 
 DURATION_S = 660
 STEP_S = 2.0

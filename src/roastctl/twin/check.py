@@ -12,8 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from roastctl.devices.param_sets import TwinModel
 from roastctl.twin.drive import ReplayInputs, ReplayResult, replay
-from roastctl.twin.params import TwinModel
 
 __all__ = ["MILESTONE_C", "TwinCheck", "check_replay", "crossing_time", "rmse"]
 

@@ -21,12 +21,12 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from roastctl.devices.param_sets import TwinModel
 from roastctl.devices.physics import Actuators, Beans, RoasterPhysics
 from roastctl.errors import RoasterError
 from roastctl.models import RoastEventType
 from roastctl.roast.artisan import AlogError, RecordedRoast
 from roastctl.roast.recorded_logs import load_roast_log
-from roastctl.twin.params import TwinModel
 
 __all__ = [
     "AMBIENT_C",

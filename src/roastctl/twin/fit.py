@@ -25,9 +25,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from roastctl.twin.check import rmse
-from roastctl.twin.drive import ReplayInputs, replay, replay_until
-from roastctl.twin.params import (
+from roastctl.devices.param_sets import (
     FIRST_CRACK_RANGE_C,
     FIT_SPECS,
     ParamSpec,
@@ -35,6 +33,8 @@ from roastctl.twin.params import (
     TwinParamsError,
     spec,
 )
+from roastctl.twin.check import rmse
+from roastctl.twin.drive import ReplayInputs, replay, replay_until
 
 __all__ = [
     "DEFAULT_ET_WEIGHT",

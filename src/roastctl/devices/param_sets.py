@@ -288,7 +288,7 @@ def builtin_model(name: str) -> TwinModel:
     if name == "generic":
         return TwinModel(name="generic", physics=PhysicsParams.generic())
     if name == "hottop":
-        text = resources.files("roastctl.twin").joinpath(_HOTTOP_RESOURCE).read_text("utf-8")
+        text = resources.files("roastctl.devices").joinpath(_HOTTOP_RESOURCE).read_text("utf-8")
         return _model_from_text(text, f"roastctl/twin/{_HOTTOP_RESOURCE}", default_name="hottop")
     raise TwinParamsError(
         f"unknown simulator model {name!r}; choose one of {', '.join(MODEL_NAMES)} or give a "
