@@ -11,6 +11,7 @@ import argparse
 import json
 import statistics
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,6 +21,7 @@ from roastctl.errors import RoasterError
 from roastctl.twin.check import TwinCheck, compare
 from roastctl.twin.drive import ReplayInputs, TwinDataError, load_replay, replay
 from roastctl.twin.fit import DEFAULT_ET_WEIGHT, fit_model
+from roastctl.twin.heater_fit import HeaterFit, fit_heater_scale
 
 TWIN_COMMANDS = frozenset({"calibrate", "twin-check"})
 
@@ -69,6 +71,12 @@ def add_twin_commands(commands: Any, default_model: str = "hottop") -> None:  # 
     check.add_argument("--json", action="store_true", help="print JSON")
     check.add_argument(
         "--chart-dir", type=Path, help="also write <log>.twin.png charts into this folder"
+    )
+    check.add_argument(
+        "--fit-heater",
+        action="store_true",
+        help="also find, per log, the multiple of the model's heater power that replays it "
+        "best, and the BT RMSE there (a diagnostic: logs do not record the line voltage)",
     )
 
 
@@ -178,11 +186,14 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     model = load_model(args.model)
     logs = _load_logs(args.files)
     checks: list[TwinCheck] = []
+    heater_fits: list[HeaterFit] = []
     charts: list[str] = []
     for log in logs:
         result = replay(log, model)
         check = compare(log, result)
         checks.append(check)
+        if args.fit_heater:
+            heater_fits.append(fit_heater_scale(log, model))
         if args.chart_dir is not None:
             from roastctl.twin.chart import render_twin_png
 
@@ -191,30 +202,51 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
             charts.append(str(render_twin_png(log, result, check, target)))
     median = statistics.median(check.bt_rmse_c for check in checks)
     if args.json:
-        payload = {
-            "model": model.name,
-            "median_bt_rmse_c": median,
-            "logs": [asdict(check) for check in checks],
-            "charts": charts,
-        }
+        rows = [asdict(check) for check in checks]
+        payload: dict[str, object] = {"model": model.name, "median_bt_rmse_c": median}
+        if heater_fits:
+            for row, fitted in zip(rows, heater_fits, strict=True):
+                row["heater_fit"] = asdict(fitted)
+            payload["median_bt_rmse_at_fitted_heater_c"] = statistics.median(
+                fitted.bt_rmse_c for fitted in heater_fits
+            )
+        payload["logs"] = rows
+        payload["charts"] = charts
         out.write(json.dumps(payload, indent=2) + "\n")
         return 0
     out.write(f"model {model.name}, open-loop replay from CHARGE to DROP\n")
-    _write_table(checks, out)
+    _write_table(checks, out, heater_fits)
     for chart in charts:
         out.write(f"wrote {chart}\n")
     return 0
 
 
-def _write_table(checks: list[TwinCheck], out: TextIO) -> None:
-    out.write(f"  {'log':48} {'BT RMSE':>8} {'ET RMSE':>8} {'t150 err':>9} {'FCs err':>8}\n")
-    for check in checks:
+def _write_table(
+    checks: list[TwinCheck], out: TextIO, heater_fits: Sequence[HeaterFit] = ()
+) -> None:
+    heater_head = f" {'heater x':>8} {'BT there':>8}" if heater_fits else ""
+    out.write(
+        f"  {'log':48} {'BT RMSE':>8} {'ET RMSE':>8} {'t150 err':>9} {'FCs err':>8}{heater_head}\n"
+    )
+    for index, check in enumerate(checks):
         et = "-" if check.et_rmse_c is None else f"{check.et_rmse_c:.1f}"
         t150 = "-" if check.t150_error_s is None else f"{check.t150_error_s:+.0f} s"
         fcs = "-" if check.fcs_temp_error_c is None else f"{check.fcs_temp_error_c:+.1f}"
-        out.write(f"  {check.name[:48]:48} {check.bt_rmse_c:8.1f} {et:>8} {t150:>9} {fcs:>8}\n")
+        heater = ""
+        if heater_fits:
+            fitted = heater_fits[index]
+            heater = f" {fitted.scale:8.2f} {fitted.bt_rmse_c:8.1f}"
+        out.write(
+            f"  {check.name[:48]:48} {check.bt_rmse_c:8.1f} {et:>8} {t150:>9} {fcs:>8}{heater}\n"
+        )
     median = statistics.median(check.bt_rmse_c for check in checks)
     out.write(f"  median BT RMSE {median:.1f} deg C over {len(checks)} log(s)\n")
+    if heater_fits:
+        at_fit = statistics.median(fitted.bt_rmse_c for fitted in heater_fits)
+        out.write(
+            f"  median BT RMSE at each log's best heater power {at_fit:.1f} deg C (heater x: "
+            "the multiple of the model's power that replays the log best)\n"
+        )
 
 
 __all__ = ["TWIN_COMMANDS", "RoasterError", "add_twin_commands", "run_twin_command"]
