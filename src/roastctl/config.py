@@ -126,6 +126,11 @@ class SimulatorConfig(_Section):
         "calibrate', the earlier hand-tuned Hottop reference, or a generic drum roaster "
         "(docs/twin.md).",
     )
+    model_file: Path | None = Field(
+        default=None,
+        description="A parameter file written by 'roastctl calibrate' (your own roaster's "
+        "twin); when set it replaces 'model'.",
+    )
     noise_c: float = Field(
         default=0.0, ge=0.0, le=5.0, description="Standard deviation of probe noise, deg C."
     )
@@ -148,6 +153,21 @@ class SimulatorConfig(_Section):
         le=10.0,
         description="Standard deviation of the first-crack temperature from batch to batch.",
     )
+
+    @field_validator("model_file")
+    @classmethod
+    def _model_file_loads(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        # Imported here: reading a parameter file is the only reason config needs the twin's
+        # file format, and most commands never set it.
+        from roastctl.devices.param_sets import TwinParamsError, load_model
+
+        try:
+            load_model(value)
+        except TwinParamsError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
 
 class SafetyConfig(_Section):

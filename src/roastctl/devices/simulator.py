@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from roastctl.clock import Clock, SystemClock
 from roastctl.config import SimulatorConfig
 from roastctl.devices.base import Roaster, require_percent
-from roastctl.devices.param_sets import DEFAULT_FIRST_CRACK_C, builtin_model
+from roastctl.devices.param_sets import DEFAULT_FIRST_CRACK_C, builtin_model, load_model
 from roastctl.devices.physics import Actuators, Beans, PhysicsParams, RoasterPhysics
 from roastctl.errors import InvalidCommandError, RoasterConnectionError, RoasterNotConnectedError
 from roastctl.models import RoasterInfo, SensorReading
@@ -40,7 +40,11 @@ class SimulatedRoaster(Roaster):
         # mass cracks depends on the model's probe.  Explicit params come without one.
         self._first_crack_c = DEFAULT_FIRST_CRACK_C
         if params is None:
-            model = builtin_model(self.config.model)
+            model = (
+                load_model(self.config.model_file)
+                if self.config.model_file is not None
+                else builtin_model(self.config.model)
+            )
             params = model.physics
             self._first_crack_c = model.first_crack_temp_c
         if self.config.first_crack_temp_c is not None:
