@@ -19,9 +19,9 @@ from typing import Any, TextIO
 from roastctl.devices.param_sets import FIT_SPECS, MODEL_NAMES, TwinModel, load_model, save_model
 from roastctl.errors import RoasterError
 from roastctl.twin.check import TwinCheck, compare
-from roastctl.twin.drive import ReplayInputs, TwinDataError, load_replay, replay
+from roastctl.twin.drive import ReplayInputs, ReplayResult, TwinDataError, load_replay, replay
 from roastctl.twin.fit import DEFAULT_ET_WEIGHT, fit_model
-from roastctl.twin.heater_fit import HeaterFit, fit_heater_scale
+from roastctl.twin.heater_fit import HeaterFit, fit_heater_scale, with_heater_scale
 
 TWIN_COMMANDS = frozenset({"calibrate", "twin-check"})
 
@@ -192,14 +192,17 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
         result = replay(log, model)
         check = compare(log, result)
         checks.append(check)
+        heater: tuple[HeaterFit, ReplayResult] | None = None
         if args.fit_heater:
-            heater_fits.append(fit_heater_scale(log, model))
+            fitted = fit_heater_scale(log, model)
+            heater_fits.append(fitted)
+            heater = (fitted, replay(log, with_heater_scale(model, fitted.scale)))
         if args.chart_dir is not None:
             from roastctl.twin.chart import render_twin_png
 
             args.chart_dir.mkdir(parents=True, exist_ok=True)
             target = args.chart_dir / f"{Path(log.name).stem}.twin.png"
-            charts.append(str(render_twin_png(log, result, check, target)))
+            charts.append(str(render_twin_png(log, result, check, target, heater=heater)))
     median = statistics.median(check.bt_rmse_c for check in checks)
     if args.json:
         rows = [asdict(check) for check in checks]

@@ -10,21 +10,18 @@ import pytest
 from twin_support import synthetic_roast, write_alog
 
 from roastctl.cli import main
-from roastctl.devices.param_sets import TwinModel, builtin_model
+from roastctl.devices.param_sets import builtin_model
+from roastctl.twin.chart import twin_series
 from roastctl.twin.check import check_replay
-from roastctl.twin.drive import prepare_replay
-from roastctl.twin.heater_fit import HEATER_SCALE_RANGE, fit_heater_scale
+from roastctl.twin.drive import prepare_replay, replay
+from roastctl.twin.heater_fit import HEATER_SCALE_RANGE, fit_heater_scale, with_heater_scale
 
 ROASTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "roasts"
 
 
-def _with_heater(model: TwinModel, scale: float) -> TwinModel:
-    return model.with_values({"heater_power_w": model.physics.heater_power_w * scale})
-
-
 def test_a_weaker_heater_is_found_and_explains_the_log() -> None:
     model = builtin_model("hottop")
-    inputs = prepare_replay(synthetic_roast(_with_heater(model, 0.88)), "weak")
+    inputs = prepare_replay(synthetic_roast(with_heater_scale(model, 0.88)), "weak")
     assert check_replay(inputs, model).bt_rmse_c > 5.0
     fitted = fit_heater_scale(inputs, model)
     assert fitted.scale == pytest.approx(0.88, abs=0.005)
@@ -40,7 +37,7 @@ def test_the_model_own_log_needs_no_change() -> None:
 
 def test_a_log_beyond_the_range_is_reported_at_its_end() -> None:
     model = builtin_model("hottop")
-    inputs = prepare_replay(synthetic_roast(_with_heater(model, 1.6)), "strong")
+    inputs = prepare_replay(synthetic_roast(with_heater_scale(model, 1.6)), "strong")
     fitted = fit_heater_scale(inputs, model)
     assert fitted.scale == HEATER_SCALE_RANGE[1]
     assert fitted.bt_rmse_c > 1.0
@@ -50,7 +47,7 @@ def test_twin_check_reports_the_heater_multiple(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = builtin_model("hottop")
-    log = write_alog(synthetic_roast(_with_heater(model, 0.9)), tmp_path / "weak.alog")
+    log = write_alog(synthetic_roast(with_heater_scale(model, 0.9)), tmp_path / "weak.alog")
     assert main(["twin-check", str(log), "--fit-heater"]) == 0
     table = capsys.readouterr().out
     assert "heater x" in table
@@ -63,6 +60,38 @@ def test_twin_check_reports_the_heater_multiple(
     assert report["median_bt_rmse_at_fitted_heater_c"] == row["heater_fit"]["bt_rmse_c"]
     assert main(["twin-check", str(log), "--json"]) == 0
     assert "heater_fit" not in json.loads(capsys.readouterr().out)["logs"][0]
+
+
+def test_the_chart_adds_bt_at_the_fitted_heater() -> None:
+    model = builtin_model("hottop")
+    inputs = prepare_replay(synthetic_roast(with_heater_scale(model, 0.88)), "weak")
+    nominal = replay(inputs, model)
+    assert [line.label for line in twin_series(inputs, nominal)] == [
+        "BT log",
+        "BT twin",
+        "ET log",
+        "ET twin",
+    ]
+    fitted = fit_heater_scale(inputs, model)
+    at_fit = replay(inputs, with_heater_scale(model, fitted.scale))
+    lines = twin_series(inputs, nominal, (fitted, at_fit))
+    assert len(lines) == 5
+    assert lines[-1].label.startswith("BT twin at 0.88 x heater (RMSE 0.")
+    assert lines[-1].style == ":"
+    assert lines[-1].values == list(at_fit.bean_temps_c)
+    assert lines[-1].values != list(nominal.bean_temps_c)
+
+
+def test_twin_check_charts_the_fitted_heater(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    model = builtin_model("hottop")
+    log = write_alog(synthetic_roast(with_heater_scale(model, 0.9)), tmp_path / "weak.alog")
+    charts = tmp_path / "charts"
+    assert main(["twin-check", str(log), "--fit-heater", "--chart-dir", str(charts)]) == 0
+    assert (charts / "weak.twin.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "wrote" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(not ROASTS.is_dir(), reason=f"shared roast logs not present at {ROASTS}")

@@ -18,7 +18,7 @@ from roastctl.devices.param_sets import TwinModel
 from roastctl.twin.check import rmse
 from roastctl.twin.drive import ReplayInputs, replay
 
-__all__ = ["HEATER_SCALE_RANGE", "HeaterFit", "fit_heater_scale"]
+__all__ = ["HEATER_SCALE_RANGE", "HeaterFit", "fit_heater_scale", "with_heater_scale"]
 
 #: Heater-power multiples searched: a 120 V element on 100-137 V, wider than any mains supply
 #: strays, so a log pressed against an end differs from the model in more than its voltage.
@@ -41,6 +41,11 @@ class HeaterFit:
     """BT RMSE from CHARGE to DROP replayed at that power (degC)."""
 
 
+def with_heater_scale(model: TwinModel, scale: float) -> TwinModel:
+    """Return ``model`` with its heater power multiplied by ``scale``."""
+    return model.with_values({"heater_power_w": model.physics.heater_power_w * scale})
+
+
 def fit_heater_scale(inputs: ReplayInputs, model: TwinModel) -> HeaterFit:
     """Return the heater-power multiple in :data:`HEATER_SCALE_RANGE` that fits ``inputs`` best.
 
@@ -49,8 +54,9 @@ def fit_heater_scale(inputs: ReplayInputs, model: TwinModel) -> HeaterFit:
     """
 
     def bt_error(scale: float) -> float:
-        scaled = model.with_values({"heater_power_w": model.physics.heater_power_w * scale})
-        value = rmse(replay(inputs, scaled).bean_temps_c, inputs.bean_temps_c)
+        value = rmse(
+            replay(inputs, with_heater_scale(model, scale)).bean_temps_c, inputs.bean_temps_c
+        )
         return math.inf if value is None or not math.isfinite(value) else value
 
     low, high = HEATER_SCALE_RANGE
