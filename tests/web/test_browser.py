@@ -155,3 +155,31 @@ def test_history_lists_the_roast_and_shows_its_chart(server: LiveServer, driver:
     wait(lambda: _points(chrome) > 5, 10, "the kept roast's chart is empty")
     assert f"Roast #{roast_id}" in _text(chrome, "roast-title")
     assert _console_errors(chrome) == []
+
+
+def test_a_kept_roast_is_drawn_as_the_reference(server: LiveServer, driver: Any) -> None:
+    chrome = driver
+    roast_id = str(server.status()["roast_id"])
+    chrome.get(server.url + "/")
+    option = f'#reference option[value="{roast_id}"]'
+    wait(
+        lambda: bool(chrome.find_elements("css selector", option)),
+        10,
+        "the kept roast is not offered as a reference",
+    )
+    pick = (
+        "const s = document.getElementById('reference'); s.value = arguments[0];"
+        "s.dispatchEvent(new Event('change'));"
+    )
+    chrome.execute_script(pick, roast_id)
+    wait(lambda: "points" in _text(chrome, "reference-info"), 10, "no reference drawn")
+    words = _text(chrome, "reference-info").split()
+    assert words[0] == "BT"
+    assert words[3] == "ET"
+    assert int(words[1]) > 5
+    assert int(words[4]) > 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert chrome.save_screenshot(str(ARTIFACTS / "dashboard-reference.png"))
+    chrome.execute_script(pick, "")
+    wait(lambda: _text(chrome, "reference-info") == "", 5, "the reference was not cleared")
+    assert _console_errors(chrome) == []

@@ -202,10 +202,21 @@
       option.textContent = `#${roast.id} ${roast.title || roast.bean || roast.started_utc.slice(0, 16)}`;
       select.appendChild(option);
     }
+    const info = $("reference-info");
     select.addEventListener("change", async () => {
-      if (!select.value) { chart.setReference(null); return; }
+      if (!select.value) {
+        chart.setReference(null);
+        info.textContent = "";
+        return;
+      }
       const roast = await (await fetch(`/api/roasts/${select.value}?max_points=1000`)).json();
-      chart.setReference(roast.points.map((p) => [p[0] - roast.origin_s, p[1]]));
+      // Rows are [t, BT, ET, ...]; either probe can be missing in a row.
+      const curve = (column) => roast.points
+        .filter((p) => p[column] != null)
+        .map((p) => [p[0] - roast.origin_s, p[column]]);
+      const reference = { bt: curve(1), et: curve(2) };
+      chart.setReference(reference);
+      info.textContent = `BT ${reference.bt.length} and ET ${reference.et.length} points, dashed`;
     });
   }
 

@@ -5,7 +5,7 @@
 const RoastChart = (() => {
   const COLOURS = {
     bt: "#c0392b", et: "#2c7fb8", ror: "#e67e22", heat: "#8e1b2a", fan: "#3c8dbc",
-    ref: "#7f7f7f", marker: "#333", grid: "#e6e6e6",
+    ref: "#7f7f7f", refEt: "#a9a9a9", marker: "#333", grid: "#e6e6e6",
   };
   const SHORT = { CHARGE: "CHARGE", TP: "TP", DRY_END: "DRY", FC_START: "FCs",
     FC_END: "FCe", DROP: "DROP" };
@@ -28,17 +28,22 @@ const RoastChart = (() => {
           ctx.beginPath();
           ctx.rect(left, top, width, height);
           ctx.clip();
-          if (chart.reference && chart.reference.length) {
-            ctx.strokeStyle = COLOURS.ref;
-            ctx.setLineDash([6, 4]);
-            ctx.lineWidth = 1.5 * devicePixelRatio;
-            ctx.beginPath();
-            chart.reference.forEach(([x, y], k) => {
-              const px = u.valToPos(x, "x", true);
-              const py = u.valToPos(y, "temp", true);
-              if (k === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
-            });
-            ctx.stroke();
+          if (chart.reference) {
+            // BT long dashes, ET short ones: the reference stays grey so the live curves lead.
+            [[chart.reference.bt, [6, 4], COLOURS.ref], [chart.reference.et, [2, 3], COLOURS.refEt]]
+              .forEach(([points, dash, colour]) => {
+                if (!points.length) return;
+                ctx.strokeStyle = colour;
+                ctx.setLineDash(dash.map((d) => d * devicePixelRatio));
+                ctx.lineWidth = 1.5 * devicePixelRatio;
+                ctx.beginPath();
+                points.forEach(([x, y], k) => {
+                  const px = u.valToPos(x, "x", true);
+                  const py = u.valToPos(y, "temp", true);
+                  if (k === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+                });
+                ctx.stroke();
+              });
             ctx.setLineDash([]);
           }
           ctx.fillStyle = COLOURS.marker;
@@ -99,8 +104,10 @@ const RoastChart = (() => {
 
     xRange(min, max) {
       let high = max ?? 60;
-      if (this.reference && this.reference.length) {
-        high = Math.max(high, this.reference[this.reference.length - 1][0]);
+      if (this.reference) {
+        for (const points of [this.reference.bt, this.reference.et]) {
+          if (points.length) high = Math.max(high, points[points.length - 1][0]);
+        }
       }
       const low = Math.min(min ?? 0, 0);
       return [low, Math.max(high, low + 60)];
@@ -118,8 +125,9 @@ const RoastChart = (() => {
       this.plot.setData(columns);
     }
 
-    setReference(points) {
-      this.reference = points;
+    // reference: {bt: [[x, BT]...], et: [[x, ET]...]} on the live x axis, or null for none.
+    setReference(reference) {
+      this.reference = reference;
       this.plot.redraw(false);
     }
 
