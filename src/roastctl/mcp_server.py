@@ -473,13 +473,18 @@ def build_http_app(
     session, the MCP session manager and the status sampler, and stops the session (heater off)
     at shutdown. ``host`` is the address the app is served on; for 127.0.0.1/localhost the SDK's
     DNS-rebinding protection admits only local Host headers, read in any case and with or without
-    a port, as the dashboard reads them (:mod:`roastctl.access.http_headers`).
+    a port, as the dashboard reads them (:mod:`roastctl.access.http_headers`). MCP sessions idle
+    for ``[http] mcp_session_idle_s`` are closed, and at most ``mcp_max_sessions`` are open.
     """
     bundle = create_bundle(manager, simulator=simulator, log_level=log_level, access=access)
+    sessions = manager.config.http
     mcp_app = bundle.mcp.streamable_http_app(
         streamable_http_path="/mcp",
         host=host,
         transport_security=local_transport_security(host),
+        # Each session holds memory: one nobody uses is closed, and there are at most so many.
+        session_idle_timeout=sessions.mcp_session_idle_s,
+        max_sessions=sessions.mcp_max_sessions,
     )
 
     @asynccontextmanager
