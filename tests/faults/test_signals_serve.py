@@ -22,6 +22,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx2 as httpx
@@ -239,3 +240,64 @@ def test_every_kind_of_open_connection_still_lets_a_signal_stop_the_heat_and_the
     assert message.startswith("SIGTERM received: heater off"), message
     assert (at - signalled).total_seconds() < HEAT_OFF_LIMIT_S, (at, signalled)
     assert served.process.returncode == 130, log[-2000:]
+
+
+@dataclass
+class InsistentAgent:
+    """An MCP agent that heats, and after the signal tries to restart the session and heat."""
+
+    url: str
+    heating: threading.Event = field(default_factory=threading.Event)
+    go: threading.Event = field(default_factory=threading.Event)
+    accepted_after_signal: list[str] = field(default_factory=list)
+    ended_by: str | None = None
+
+    def run(self) -> None:
+        anyio.run(self._drive)
+
+    async def _call(self, client: Client, name: str, arguments: dict[str, Any]) -> bool:
+        result = await client.call_tool(name, arguments)
+        return not result.is_error
+
+    async def _drive(self) -> None:
+        try:
+            async with Client(streamable_http_client(self.url + "/mcp")) as client:
+                assert await self._call(client, "start_roaster", {})
+                assert await self._call(client, "set_heat", {"percent": 100})
+                self.heating.set()
+                for _ in range(2000):  # as fast as it can, before and after the signal
+                    for name, arguments in (
+                        ("start_session", {}),
+                        ("start_roaster", {}),
+                        ("set_heat", {"percent": 100}),
+                    ):
+                        signalled = self.go.is_set()
+                        if await self._call(client, name, arguments) and signalled:
+                            self.accepted_after_signal.append(name)
+        except BaseException as exc:  # the server going away ends it
+            self.ended_by = repr(exc)
+        finally:
+            self.heating.set()
+
+
+def test_after_a_signal_no_request_turns_the_heat_back_on(tmp_path: Path) -> None:
+    link = tmp_path / "hottop"
+    with VirtualHottop(clock=SystemClock(), link_path=link, watchdog_s=60.0, seed=3) as hottop:
+        env = {"ROASTCTL_HARDWARE__DRIVER": "hottop", "ROASTCTL_HARDWARE__PORT": str(link)}
+        with serve_http(tmp_path, env) as served:
+            agent = InsistentAgent(served.url)
+            threading.Thread(target=agent.run, name="insistent-agent", daemon=True).start()
+            assert agent.heating.wait(20)
+            wait_for(lambda: hottop.state.outputs.heat_percent == 100, 10, "heat 100 on the wire")
+            served.process.send_signal(signal.SIGTERM)
+            agent.go.set()
+            wait_for(lambda: hottop.state.outputs.heat_percent == 0, HEAT_OFF_LIMIT_S, "heater 0")
+            heat_seen = []
+            deadline = time.monotonic() + EXIT_LIMIT_S
+            while served.process.poll() is None and time.monotonic() < deadline:
+                heat_seen.append(hottop.state.outputs.heat_percent)
+                time.sleep(0.005)
+            assert served.process.poll() is not None, "serve did not exit"
+            log = served.text()
+    assert max(heat_seen, default=0) == 0, log[-2000:]
+    assert "set_heat" not in agent.accepted_after_signal, agent.accepted_after_signal
