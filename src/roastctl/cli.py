@@ -340,25 +340,24 @@ def run_serve(
     manager, roaster = _session_for(config, speed)
     manager.use_dead_man_default(SERVE_DEAD_MAN_S)
     try:
-        with safe_on_exit(manager, "roastctl serve"):
-            if not http:
+        if not http:
+            with safe_on_exit(manager, "roastctl serve"):
                 run_stdio(manager, simulator=roaster, access=access)
-                return 0
-            import uvicorn
+            return 0
+        from roastctl.http_serve import http_server
+        from roastctl.web import dashboard_routes
 
-            from roastctl.web import dashboard_routes
-
-            app = build_http_app(
-                manager,
-                simulator=roaster,
-                host=host,
-                routes=dashboard_routes(manager),
-                access=access,
-            )
-            sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
-            sys.stderr.write(f"roastctl: dashboard at http://{host}:{port}/\n")
-            sys.stderr.write(f"roastctl: {describe_access(access)}\n")
-            uvicorn.run(app, host=host, port=port, log_level="warning")
+        app = build_http_app(
+            manager, simulator=roaster, host=host, routes=dashboard_routes(manager), access=access
+        )
+        server = http_server(app, host, port)
+        sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
+        sys.stderr.write(f"roastctl: dashboard at http://{host}:{port}/\n")
+        sys.stderr.write(f"roastctl: {describe_access(access)}\n")
+        # The signal handler cuts the heat at once and asks the server to stop; the server closes
+        # its open streams rather than waiting for the clients (see roastctl.http_serve).
+        with safe_on_exit(manager, "roastctl serve", stop_loop=server.request_exit):
+            server.run()
         return 0
     finally:
         if manager.store is not None:

@@ -292,6 +292,25 @@ class AuthConfig(_Section):
     )
 
 
+class HttpConfig(_Section):
+    """How ``roastctl serve --http`` keeps MCP sessions (docs/access.md)."""
+
+    mcp_session_idle_s: float = Field(
+        default=600.0,
+        ge=1.0,
+        le=86_400.0,
+        description="An MCP session with no request for this long is closed (its id then answers "
+        "404 and the client starts a new one); each open session holds memory.",
+    )
+    mcp_max_sessions: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="At most this many MCP sessions at once; one more is refused (503) until one "
+        "ends or expires.",
+    )
+
+
 def _check_timezone(name: str) -> str:
     if name == "local":
         return name
@@ -351,6 +370,7 @@ class ServerConfig(BaseSettings):
     safety: SafetyConfig = Field(default_factory=SafetyConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
+    http: HttpConfig = Field(default_factory=HttpConfig)
     timezone: str = Field(
         default="local", description="IANA zone for local timestamps, or 'local' (the system's)."
     )

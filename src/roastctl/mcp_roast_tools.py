@@ -10,7 +10,7 @@ import anyio.to_thread
 from pydantic import BaseModel, ConfigDict, Field
 
 from roastctl.errors import InvalidCommandError
-from roastctl.mcp_tools import ToolRegistry, refusals, tool_annotations
+from roastctl.mcp_tools import ROAST_ID_MAX, ToolRegistry, refusals, tool_annotations
 from roastctl.roast.phases import development_ratio
 from roastctl.roast.record import RoastRecord
 from roastctl.session import RoastSessionManager
@@ -152,7 +152,7 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
 
     async def list_roasts(
         limit: Annotated[int, Field(ge=1, le=LIST_LIMIT_MAX)] = 20,
-        offset: Annotated[int, Field(ge=0)] = 0,
+        offset: Annotated[int, Field(ge=0, le=ROAST_ID_MAX)] = 0,
     ) -> RoastList:
         with refusals("list_roasts"):
             roasts = store()
@@ -176,7 +176,7 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
     )
 
     async def get_roast(
-        roast_id: Annotated[int, Field(ge=1)],
+        roast_id: Annotated[int, Field(ge=1, le=ROAST_ID_MAX)],
         max_points: Annotated[int, Field(ge=2, le=ROAST_POINTS_MAX)] = ROAST_POINTS_DEFAULT,
     ) -> RoastDetail:
         with refusals("get_roast"):
@@ -200,7 +200,7 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
     )
 
     async def export_roast(
-        roast_id: Annotated[int, Field(ge=1)],
+        roast_id: Annotated[int, Field(ge=1, le=ROAST_ID_MAX)],
         format: Literal["alog", "csv", "json"] = "alog",
     ) -> RoastExport:
         from roastctl.roast.artisan_export import dump_alog, export_csv, export_json

@@ -40,6 +40,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
 from roastctl import __version__
+from roastctl.access.http_headers import CanonicalHost, local_transport_security
 from roastctl.access.mcp_gate import TokenFileVerifier, role_gate
 from roastctl.access.roles import READ_SCOPE
 from roastctl.access.server_access import McpAccess, RefusalLog
@@ -471,10 +472,20 @@ def build_http_app(
     ``routes`` (a dashboard, say) are matched before the MCP mount. The app's lifespan starts the
     session, the MCP session manager and the status sampler, and stops the session (heater off)
     at shutdown. ``host`` is the address the app is served on; for 127.0.0.1/localhost the SDK's
-    DNS-rebinding protection admits only local Host headers.
+    DNS-rebinding protection admits only local Host headers, read in any case and with or without
+    a port, as the dashboard reads them (:mod:`roastctl.access.http_headers`). MCP sessions idle
+    for ``[http] mcp_session_idle_s`` are closed, and at most ``mcp_max_sessions`` are open.
     """
     bundle = create_bundle(manager, simulator=simulator, log_level=log_level, access=access)
-    mcp_app = bundle.mcp.streamable_http_app(streamable_http_path="/mcp", host=host)
+    sessions = manager.config.http
+    mcp_app = bundle.mcp.streamable_http_app(
+        streamable_http_path="/mcp",
+        host=host,
+        transport_security=local_transport_security(host),
+        # Each session holds memory: one nobody uses is closed, and there are at most so many.
+        session_idle_timeout=sessions.mcp_session_idle_s,
+        max_sessions=sessions.mcp_max_sessions,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -488,7 +499,7 @@ def build_http_app(
     # The gate identifies every request outside the MCP endpoint (which the SDK guards) and
     # enforces its role: the dashboard's pages, stream and controls.
     return Starlette(
-        routes=[*routes, Mount("/", app=mcp_app)],
+        routes=[*routes, Mount("/", app=CanonicalHost(mcp_app))],
         lifespan=lifespan,
         middleware=[
             Middleware(DashboardGate, access=access or McpAccess(), refusals=manager.record_refusal)

@@ -15,6 +15,7 @@ import inspect
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -29,6 +30,7 @@ from pydantic.fields import FieldInfo
 
 from roastctl.access.principal import PRINCIPAL
 from roastctl.access.roles import may_control
+from roastctl.brief import brief, digits
 from roastctl.controls import ControlRange
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import RoasterError
@@ -50,6 +52,11 @@ TIMESTAMP_EXAMPLE = "2026-11-24T10:15:30Z"
 #: Bounds of the curve query arguments.
 CURVE_LAST_N_MAX = 5000
 CURVE_MAX_POINTS_MAX = 2000
+#: since_s reaches at most a day either side of CHARGE: no roast is longer.
+CURVE_SINCE_S_LIMIT = 86_400.0
+#: Roast ids and list offsets stop at SQLite's largest integer (2^63 - 1): beyond it the store
+#: cannot even look, and no roast can have such an id.
+ROAST_ID_MAX = 2**63 - 1
 #: The simulated batch a person can pour (the Hottop takes up to 250 g).
 CHARGE_MASS_MIN_G = 50.0
 CHARGE_MASS_MAX_G = 250.0
@@ -373,6 +380,17 @@ def refusals(tool: str) -> Iterator[None]:
         ) from exc
 
 
+def since_s_check(value: object) -> object:
+    """Refuse a huge integer by the range (pydantic calls one too big for a float not a number)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > CURVE_SINCE_S_LIMIT:
+        raise ValueError(
+            f"since_s must be between {-CURVE_SINCE_S_LIMIT:g} and {CURVE_SINCE_S_LIMIT:g} "
+            f"seconds since CHARGE, got a number of about {digits(value)} digits; resend a time "
+            "within the roast"
+        )
+    return value
+
+
 def range_field(control: ControlRange) -> FieldInfo:
     """Return the JSON-schema bounds of an argument set within ``control``."""
     bounds: FieldInfo = Field(
@@ -451,9 +469,11 @@ class ToolRegistry:
             arguments = params.get("arguments")
             allowed = self.arguments.get(name) if isinstance(name, str) else None
             if name in NEVER_REFUSED:
-                if arguments:
-                    logger.warning("%s called with arguments %r (ignored)", name, arguments)
-            elif allowed is not None and isinstance(arguments, Mapping):
+                if arguments is not None and arguments != {}:  # an object, a string, a megabyte
+                    logger.warning("%s called with arguments (ignored): %s", name, brief(arguments))
+                # Passed on without them, so not even the SDK's check of their type can refuse it.
+                return await call_next(replace(ctx, params={**params, "arguments": {}}))
+            if allowed is not None and isinstance(arguments, Mapping):
                 unknown = sorted(str(key) for key in arguments if key not in allowed)
                 if unknown:
                     accepted = ", ".join(sorted(allowed)) or "no arguments"
@@ -532,9 +552,12 @@ def register_tools(
             Field(
                 strict=True,
                 allow_inf_nan=False,
+                ge=-CURVE_SINCE_S_LIMIT,
+                le=CURVE_SINCE_S_LIMIT,
                 description="Only samples at or after this time (seconds since CHARGE; "
                 "negative values reach before CHARGE).",
             ),
+            BeforeValidator(since_s_check),
         ] = None,
         last_n: Annotated[
             int | None,

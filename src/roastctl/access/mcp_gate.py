@@ -23,6 +23,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from roastctl.access.http_headers import strip_token
 from roastctl.access.principal import Principal, acting_as
 from roastctl.access.roles import ROLE_SCOPES, Role, may_call_tool, refusal_text, role_from_scopes
 from roastctl.access.server_access import RefusalLog
@@ -39,8 +40,13 @@ class TokenFileVerifier(TokenVerifier):
         self.resource_url = resource_url
 
     async def verify_token(self, token: str) -> AccessToken | None:
-        """Return the token's identity and scopes, or ``None`` for an unknown or revoked one."""
-        entry = self.tokens.verify(token)
+        """Return the token's identity and scopes, or ``None`` for an unknown or revoked one.
+
+        ``token`` is what follows ``Bearer `` (the SDK cuts one space): read by the same rule as
+        the dashboard's, so ``Bearer  <token>`` is accepted at both doors.
+        """
+        token = strip_token(token) or ""
+        entry = self.tokens.verify(token) if token else None
         if entry is None:
             # Never the token itself: logs must not hold secrets.
             logger.warning("refused a request with an unknown or revoked bearer token")

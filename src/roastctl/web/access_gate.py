@@ -25,6 +25,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from roastctl.access.http_headers import bearer_token, is_local_host
 from roastctl.access.network import is_loopback
 from roastctl.access.principal import Principal, acting_as
 from roastctl.access.roles import MCP_PATH_PREFIXES, Role, refusal_text, route_role
@@ -80,10 +81,6 @@ class BrowserSessions:
         return None
 
 
-#: Host names a loopback-only server answers to.
-LOCAL_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
-
-
 def _foreign_host(request: Request) -> Response | None:
     """Refuse a request addressed to another host name: DNS rebinding protection.
 
@@ -92,8 +89,7 @@ def _foreign_host(request: Request) -> Response | None:
     Origin would match it). The MCP endpoint has the SDK's own check.
     """
     host = request.headers.get("host", "")
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    if name.lower() in LOCAL_HOST_NAMES:
+    if is_local_host(host):
         return None
     return JSONResponse(
         {
@@ -169,10 +165,9 @@ class DashboardGate:
             client = request.client
             local = client is not None and is_loopback(client.host.removeprefix("::ffff:"))
             return self.access.launch if local else Principal(Role.OBSERVER)
-        authorization = request.headers.get("authorization", "")
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() == "bearer" and token:
-            entry = self.access.tokens.verify(token.strip())
+        token = bearer_token(request.headers.get("authorization"))
+        if token is not None:
+            entry = self.access.tokens.verify(token)
             return None if entry is None else Principal(entry.role, entry.name)
         session_id = request.cookies.get(SESSION_COOKIE)
         return None if session_id is None else self.sessions.principal(session_id)
