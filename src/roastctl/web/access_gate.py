@@ -31,6 +31,7 @@ from roastctl.access.roles import MCP_PATH_PREFIXES, Role, refusal_text, route_r
 from roastctl.access.server_access import McpAccess, RefusalLog
 from roastctl.access.tokens import TokenEntry, TokenFile
 from roastctl.recorder import calling_as
+from roastctl.web.body_limit import bounded_receive
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -44,7 +45,6 @@ DASHBOARD_CALLER = "dashboard"
 SESSION_COOKIE = "roastctl_session"
 #: Where the gate leaves the request's principal in the ASGI scope.
 PRINCIPAL_KEY = "roastctl.principal"
-_MAX_LOGIN_BODY = 4096
 
 
 class BrowserSessions:
@@ -129,6 +129,12 @@ class DashboardGate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not str(scope.get("path", "")).startswith(MCP_PATH_PREFIXES):
+            # Before anything reads it, whoever sends it: the cap protects the supervisor's process.
+            bounded = await bounded_receive(scope, receive, send)
+            if bounded is None:
+                return
+            receive = bounded
         request = Request(scope, receive)
         path = request.url.path
         if self.sessions is None and not path.startswith(MCP_PATH_PREFIXES):
@@ -195,8 +201,8 @@ class DashboardGate:
     async def _login(request: Request, sessions: BrowserSessions) -> Response:
         if request.method != "POST":
             return HTMLResponse(login_page())
-        body = await request.body()
-        fields = parse_qs(body[:_MAX_LOGIN_BODY].decode("utf-8", "replace"))
+        body = await request.body()  # at most MAX_BODY_BYTES: the gate read it
+        fields = parse_qs(body.decode("utf-8", "replace"))
         token = (fields.get("token") or [""])[0].strip()
         entry = sessions.tokens.verify(token) if token else None
         if entry is None:
