@@ -42,7 +42,7 @@ def test_a_server_started_with_tokens_always_needs_them(tmp_path: Path) -> None:
 def test_an_unreadable_token_file_never_opens_the_server(tmp_path: Path) -> None:
     access = http_access(_config(tmp_path), "127.0.0.1", 8765)
     (tmp_path / "tokens.json").write_text("{not json")
-    with pytest.raises(TokenError, match="tokens.json"):
+    with pytest.raises(TokenError, match=r"tokens\.json"):
         tokens_in_force(access)
 
 
