@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -87,6 +88,17 @@ async def connect(url: str, token: str) -> AsyncIterator[Client]:
         yield client
 
 
+def _seconds_until_the_end(lines: Iterator[str], limit_s: float = 10.0) -> float:
+    """Read a stream until the server ends it; return how long that took."""
+    started = time.monotonic()
+    try:
+        for _ in lines:
+            assert time.monotonic() - started < limit_s, "the stream is still open"
+    except httpx.RemoteProtocolError:
+        pass  # ended mid-stream: the server closed the connection
+    return time.monotonic() - started
+
+
 @pytest.mark.anyio
 async def test_the_first_token_switches_authentication_on_at_once(env: dict[str, str]) -> None:
     async with serve_http("--speed", "20", env=env) as server:
@@ -95,7 +107,12 @@ async def test_the_first_token_switches_authentication_on_at_once(env: dict[str,
         assert httpx.get(url + "/api/status", timeout=10).status_code == 200
         assert initialize(server).status_code == 200
 
-        created = roastctl(env, "token", "create", "--role", "operator", "--name", "kitchen")
+        with httpx.stream("GET", url + "/events", timeout=10) as stream:
+            lines = stream.iter_lines()
+            assert next(line for line in lines if line.startswith("event: "))
+            created = roastctl(env, "token", "create", "--role", "operator", "--name", "kitchen")
+            ended_after = _seconds_until_the_end(lines)
+        assert ended_after < 5  # the stream let in without a token ends too
         assert "first token" in created
         assert "without a restart" in created
         operator = next(line for line in created.splitlines() if line.startswith("rct_"))

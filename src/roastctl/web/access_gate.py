@@ -33,6 +33,7 @@ from roastctl.access.server_access import McpAccess, RefusalLog, tokens_in_force
 from roastctl.access.tokens import TokenEntry, TokenError, TokenFile
 from roastctl.recorder import calling_as
 from roastctl.web.body_limit import bounded_receive
+from roastctl.web.stream_guard import disconnect_when
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -198,7 +199,16 @@ class DashboardGate:
             )
             return
         scope[PRINCIPAL_KEY] = principal
+        if sessions is None and self.access.watched_tokens is not None:
+            # Let in without a token: a stream still open when the first token appears ends.
+            receive = disconnect_when(receive, self._token_required)
         await self.app(scope, receive, send)
+
+    def _token_required(self) -> bool:
+        try:
+            return tokens_in_force(self.access) is not None
+        except TokenError:
+            return True  # unreadable tokens: nothing stays open on them
 
     def _identify(self, request: Request, sessions: BrowserSessions | None) -> Principal | None:
         if sessions is None:
