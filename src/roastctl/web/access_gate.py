@@ -11,6 +11,12 @@ its token: revoking the token ends it.
 applies :func:`roastctl.access.roles.route_role` to every request: 401 (or a redirect to the login
 page for a page) without a valid identity, 403 when an observer asks to change something. The
 request's :class:`Principal` is left in the ASGI scope for the handlers (:func:`principal_of`).
+
+Before anything else, every dashboard body is capped (:mod:`roastctl.web.body_limit`). Whether
+tokens are needed is looked up per request (:func:`~roastctl.access.server_access.tokens_in_force`):
+on a server started without tokens, the first token created makes every request need one at once,
+``/mcp`` included (:mod:`roastctl.access.late_tokens`), and ends the streams let in without one
+(:mod:`roastctl.web.stream_guard`).
 """
 
 from __future__ import annotations
