@@ -7,6 +7,8 @@ state after a command if the route itself reads the roaster after it.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import RoasterConnectionError
+from roastctl.models import SensorReading
 from roastctl.session import RoastSessionManager
 from roastctl.store import RoastStore
 from roastctl.web import dashboard_routes
@@ -224,3 +227,52 @@ def test_huge_or_odd_numbers_in_queries_are_clear_refusals(client: TestClient, p
 def test_roast_ids_beyond_any_roast_are_not_found(client: TestClient, path: str) -> None:
     answer = client.get(path)
     assert answer.status_code in (400, 404), answer.text
+
+
+class _StuckDevice(SimulatedRoaster):
+    """Once stuck, commands and readings block until released: a device that stopped answering."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(ServerConfig(timezone="UTC").simulator, clock)
+        self.release = threading.Event()
+        self.stuck = False
+
+    def set_heat(self, percent: int) -> None:
+        if self.stuck:
+            self.release.wait(10)
+        super().set_heat(percent)
+
+    def read_sensors(self) -> SensorReading:
+        if self.stuck:
+            self.release.wait(10)
+        return super().read_sensors()
+
+
+def test_the_emergency_stop_answers_at_once_on_a_stuck_device_without_reading_it() -> None:
+    """The fresh reading for the answer is skipped when the roaster did not confirm the stop."""
+    clock = ManualClock()
+    device = _StuckDevice(clock)
+    manager = RoastSessionManager(
+        device, ServerConfig(timezone="UTC"), clock=clock, background_polling=False
+    )
+    manager.start_session()
+    manager.poll_once()
+    app = Starlette(
+        routes=dashboard_routes(manager),
+        middleware=[Middleware(DashboardGate, access=McpAccess())],
+    )
+    client = TestClient(app, base_url="http://127.0.0.1:8765", client=("127.0.0.1", 50000))
+    try:
+        assert _post(client, "drum", {"on": True})[0] == 200
+        assert _post(client, "heat", {"percent": 90})[0] == 200
+        device.stuck = True
+        started = time.monotonic()
+        status, answer = _post(client, "emergency-stop")
+        took = time.monotonic() - started
+        assert status == 200
+        assert took < 3.0
+        assert "did not confirm" in answer["failures"][0]
+        assert answer["status"]["heat_allowed"] is False
+    finally:
+        device.release.set()
+        manager.stop_session()
