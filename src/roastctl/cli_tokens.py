@@ -43,12 +43,18 @@ def run_token_command(args: argparse.Namespace, config: ServerConfig, out: TextI
     tokens = token_file(config)
     action = str(args.token_action)
     if action == "create":
+        first = not tokens.active()
         token, entry = tokens.create(Role(args.role), args.name)
         out.write(
             f"created {entry.role.value} token {entry.name!r}. It is shown only now; keep it "
             f"secret:\n{token}\n"
             f"Clients send it as 'Authorization: Bearer <token>'. Token file: {tokens.path}\n"
         )
+        if first:
+            out.write(
+                "This is the first token: from now on a running 'roastctl serve --http' needs a "
+                "token for every request (browsers log in at /login), without a restart.\n"
+            )
         return 0
     if action == "revoke":
         entry = tokens.revoke(args.name)

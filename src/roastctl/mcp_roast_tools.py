@@ -151,8 +151,8 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
         return manager.store
 
     async def list_roasts(
-        limit: Annotated[int, Field(ge=1, le=LIST_LIMIT_MAX)] = 20,
-        offset: Annotated[int, Field(ge=0, le=ROAST_ID_MAX)] = 0,
+        limit: Annotated[int, Field(ge=1, le=LIST_LIMIT_MAX, strict=True)] = 20,
+        offset: Annotated[int, Field(ge=0, le=ROAST_ID_MAX, strict=True)] = 0,
     ) -> RoastList:
         with refusals("list_roasts"):
             roasts = store()
@@ -176,8 +176,10 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
     )
 
     async def get_roast(
-        roast_id: Annotated[int, Field(ge=1, le=ROAST_ID_MAX)],
-        max_points: Annotated[int, Field(ge=2, le=ROAST_POINTS_MAX)] = ROAST_POINTS_DEFAULT,
+        roast_id: Annotated[int, Field(ge=1, le=ROAST_ID_MAX, strict=True)],
+        max_points: Annotated[
+            int, Field(ge=2, le=ROAST_POINTS_MAX, strict=True)
+        ] = ROAST_POINTS_DEFAULT,
     ) -> RoastDetail:
         with refusals("get_roast"):
             roasts = store()
@@ -200,7 +202,7 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
     )
 
     async def export_roast(
-        roast_id: Annotated[int, Field(ge=1, le=ROAST_ID_MAX)],
+        roast_id: Annotated[int, Field(ge=1, le=ROAST_ID_MAX, strict=True)],
         format: Literal["alog", "csv", "json"] = "alog",
     ) -> RoastExport:
         from roastctl.roast.artisan_export import dump_alog, export_csv, export_json
@@ -231,8 +233,8 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
 
     def set_roast_info(
         bean: Annotated[str | None, Field(max_length=TEXT_MAX)] = None,
-        batch_g: Annotated[float | None, Field(gt=0, le=MASS_MAX_G)] = None,
-        roasted_g: Annotated[float | None, Field(gt=0, le=MASS_MAX_G)] = None,
+        batch_g: Annotated[float | None, Field(gt=0, le=MASS_MAX_G, strict=True)] = None,
+        roasted_g: Annotated[float | None, Field(gt=0, le=MASS_MAX_G, strict=True)] = None,
         notes: Annotated[str | None, Field(max_length=TEXT_MAX)] = None,
         title: Annotated[str | None, Field(max_length=TEXT_MAX)] = None,
     ) -> RoastLine:

@@ -19,6 +19,7 @@ from typing import Any, ParamSpec
 
 from roastctl.access.principal import PRINCIPAL
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SafetyEvent, SensorReading
+from roastctl.refusal_log import RefusalThrottle
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus
 from roastctl.store import RoastStore, StoreError
 
@@ -63,6 +64,7 @@ class RoastRecorder:
         self._events: tuple[RecordEvent, ...] = ()
         self._agent_marks: set[RoastEventType] = set()
         self._store_failed = False
+        self._refusals = RefusalThrottle()
 
     def open_roast(self, started_utc: datetime, roaster: str) -> int:
         """Create a roast in the store (I/O, committed at once); return its id."""
@@ -162,8 +164,18 @@ class RoastRecorder:
         refused: bool,
         at_utc: datetime,
     ) -> None:
-        """Queue a command with its result or refusal, attributed to the current caller."""
+        """Queue a command with its result or refusal, attributed to the current caller.
+
+        A refusal is kept bounded, and only within its caller's budget
+        (:mod:`roastctl.refusal_log`).
+        """
         principal = PRINCIPAL.get()
+        if refused:
+            caller = (CALLER.get(), principal.role.value, principal.token_name)
+            kept = self._refusals.keep(caller, at_utc, command, arguments, result)
+            if kept is None:
+                return
+            command, arguments, result = kept.command, kept.arguments, kept.result
         self._queue(
             self.store.add_command,
             self.roast_id,

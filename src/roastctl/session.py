@@ -881,7 +881,8 @@ def _check_info(fields: Mapping[str, str | float | None]) -> None:
             continue
         if name.endswith("_g"):
             low, high = _INFO_MASS_RANGE_G
-            if isinstance(value, str) or not (math.isfinite(value) and low < value <= high):
+            # A boolean is not a weight (JSON true would otherwise count as 1 g).
+            if isinstance(value, bool | str) or not (math.isfinite(value) and low < value <= high):
                 raise InvalidCommandError(
                     f"{name} = {value!r} is not a weight in grams above 0 and up to {high:g}; "
                     "nothing was changed."

@@ -108,7 +108,12 @@ async def test_an_over_temperature_trip_shows_in_status_and_health(
 
 
 def _serve(dead_man_s: int, speed: int) -> StdioServerParameters:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROASTCTL_")}
+    # Only the test store's path is kept: the server must never write to the user's own store.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ROASTCTL_") or k == "ROASTCTL_STORE__PATH"
+    }
     env["ROASTCTL_SAFETY__DEAD_MAN_S"] = str(dead_man_s)
     return StdioServerParameters(
         command=sys.executable, args=["-m", "roastctl", "serve", "--speed", str(speed)], env=env

@@ -168,7 +168,7 @@ def test_emergency_stop_cuts_heat_and_latches_a_fault(server: LiveServer) -> Non
     assert "emergency_stop" in [f["rule"] for f in body["status"]["faults"]]
     wait(lambda: server.status()["heat_percent"] == 0, 10, "heater still on")
     refused = server.post("/api/control/heat", {"percent": 50})
-    assert refused.status_code == 400
+    assert refused.status_code == 409  # a latched fault: a state refusal
     assert "emergency" in refused.json()["error"].lower()
 
 

@@ -54,7 +54,8 @@ def http_access(config: ServerConfig, host: str, port: int) -> McpAccess:
     """Return the access rules for an HTTP server on ``host``:``port``.
 
     With active tokens, every request needs one. Without any, only loopback is allowed and the
-    local user is the operator; another address is refused with the way out.
+    local user is the operator until the first token is created; another address is refused with
+    the way out.
     """
     tokens = token_file(config)
     resource = f"http://{public_host(host)}:{port}/mcp"
@@ -67,7 +68,8 @@ def http_access(config: ServerConfig, host: str, port: int) -> McpAccess:
             "'roastctl token create --role operator' (and '--role observer' for watchers), or "
             "listen on 127.0.0.1 (the default)."
         )
-    return McpAccess(launch=LOCAL_OPERATOR, resource_url=resource)
+    # The first token created while it runs switches authentication on (docs/access.md).
+    return McpAccess(launch=LOCAL_OPERATOR, resource_url=resource, watched_tokens=tokens)
 
 
 def describe_access(access: McpAccess) -> str:
@@ -77,6 +79,11 @@ def describe_access(access: McpAccess) -> str:
         return (
             f"access: a bearer token is required ({len(active)} active in {access.tokens.path}); "
             "browsers log in at /login"
+        )
+    if access.watched_tokens is not None:
+        return (
+            f"access: no tokens, so this machine only, as {access.launch.role.value}; the first "
+            f"token created (roastctl token create) makes every request need one, at once"
         )
     return (
         f"access: no tokens, so this machine only, as {access.launch.role.value} "

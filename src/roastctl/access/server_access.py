@@ -29,6 +29,25 @@ class McpAccess:
     launch: Principal = LOCAL_OPERATOR
     tokens: TokenFile | None = None
     resource_url: str = "http://127.0.0.1:8765/mcp"
+    #: A loopback server started without tokens watches the file they would be in: once it holds
+    #: an active token, every request needs one (:func:`tokens_in_force`), without a restart.
+    watched_tokens: TokenFile | None = None
 
 
-__all__ = ["McpAccess", "RefusalLog"]
+def tokens_in_force(access: McpAccess) -> TokenFile | None:
+    """Return the token file every request must now prove itself against, or ``None``.
+
+    A server started with tokens always needs them. One started without them (loopback only)
+    needs them from the moment its watched file holds an active token, and no longer once every
+    token is revoked. Checking costs a ``stat`` of the file; an unreadable file raises
+    :class:`~roastctl.access.tokens.TokenError`, so a damaged file never opens the server.
+    """
+    if access.tokens is not None:
+        return access.tokens
+    watched = access.watched_tokens
+    if watched is not None and watched.active():
+        return watched
+    return None
+
+
+__all__ = ["McpAccess", "RefusalLog", "tokens_in_force"]

@@ -11,6 +11,12 @@ its token: revoking the token ends it.
 applies :func:`roastctl.access.roles.route_role` to every request: 401 (or a redirect to the login
 page for a page) without a valid identity, 403 when an observer asks to change something. The
 request's :class:`Principal` is left in the ASGI scope for the handlers (:func:`principal_of`).
+
+Before anything else, every dashboard body is capped (:mod:`roastctl.web.body_limit`). Whether
+tokens are needed is looked up per request (:func:`~roastctl.access.server_access.tokens_in_force`):
+on a server started without tokens, the first token created makes every request need one at once,
+``/mcp`` included (:mod:`roastctl.access.late_tokens`), and ends the streams let in without one
+(:mod:`roastctl.web.stream_guard`).
 """
 
 from __future__ import annotations
@@ -26,12 +32,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from roastctl.access.http_headers import bearer_token, is_local_host
+from roastctl.access.late_tokens import admit_mcp
 from roastctl.access.network import is_loopback
 from roastctl.access.principal import Principal, acting_as
 from roastctl.access.roles import MCP_PATH_PREFIXES, Role, refusal_text, route_role
-from roastctl.access.server_access import McpAccess, RefusalLog
-from roastctl.access.tokens import TokenEntry, TokenFile
+from roastctl.access.server_access import McpAccess, RefusalLog, tokens_in_force
+from roastctl.access.tokens import TokenEntry, TokenError, TokenFile
 from roastctl.recorder import calling_as
+from roastctl.web.body_limit import bounded_receive
+from roastctl.web.stream_guard import disconnect_when
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -45,7 +54,6 @@ DASHBOARD_CALLER = "dashboard"
 SESSION_COOKIE = "roastctl_session"
 #: Where the gate leaves the request's principal in the ASGI scope.
 PRINCIPAL_KEY = "roastctl.principal"
-_MAX_LOGIN_BODY = 4096
 
 
 class BrowserSessions:
@@ -118,31 +126,68 @@ class DashboardGate:
         self.app = app
         self.access = access
         self.refusals = refusals
-        self.sessions = BrowserSessions(access.tokens) if access.tokens is not None else None
+        file = access.tokens if access.tokens is not None else access.watched_tokens
+        self.sessions = BrowserSessions(file) if file is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope, receive)
+        mcp = str(scope.get("path", "")).startswith(MCP_PATH_PREFIXES)
+        if not mcp:
+            # Before anything reads it, whoever sends it: the cap protects the supervisor's process.
+            bounded = await bounded_receive(scope, receive, send)
+            if bounded is None:
+                return
+            receive = bounded
+        try:
+            # Looked up per request (a stat of the file), so a new first token counts at once.
+            tokens = tokens_in_force(self.access)
+        except TokenError as exc:
+            # Unreadable tokens must never leave the server open: refuse everything, say why.
+            await JSONResponse({"error": str(exc)}, status_code=503)(scope, receive, send)
+            return
+        if mcp:
+            if (
+                tokens is not None
+                and self.access.tokens is None
+                and scope["path"].startswith("/mcp")
+            ):
+                # Started without tokens, so the SDK checks none: the first token is checked here.
+                await admit_mcp(
+                    self.app,
+                    scope,
+                    receive,
+                    send,
+                    tokens=tokens,
+                    resource_url=self.access.resource_url,
+                )
+            else:
+                await self.app(scope, receive, send)
+            return
+        await self._dashboard(Request(scope, receive), tokens is not None, send)
+
+    async def _dashboard(self, request: Request, need_token: bool, send: Send) -> None:
+        scope, receive = request.scope, request.receive
         path = request.url.path
-        if self.sessions is None and not path.startswith(MCP_PATH_PREFIXES):
+        sessions = self.sessions if need_token else None
+        if sessions is None:
             refused = _foreign_host(request)
             if refused is not None:
                 await refused(scope, receive, send)
                 return
-        if path == "/login" and self.sessions is not None:
-            await (await self._login(request, self.sessions))(scope, receive, send)
+        if path == "/login" and sessions is not None:
+            await (await self._login(request, sessions))(scope, receive, send)
             return
         if path == "/logout" and request.method == "POST":
-            await self._logout(request)(scope, receive, send)
+            await self._logout(request, sessions)(scope, receive, send)
             return
         needed = route_role(request.method, path)
         if needed is None:
             await self.app(scope, receive, send)
             return
-        principal = self._identify(request)
+        principal = self._identify(request, sessions)
         if principal is None:
             await self._unauthenticated(request)(scope, receive, send)
             return
@@ -156,10 +201,19 @@ class DashboardGate:
             )
             return
         scope[PRINCIPAL_KEY] = principal
+        if sessions is None and self.access.watched_tokens is not None:
+            # Let in without a token: a stream still open when the first token appears ends.
+            receive = disconnect_when(receive, self._token_required)
         await self.app(scope, receive, send)
 
-    def _identify(self, request: Request) -> Principal | None:
-        if self.sessions is None or self.access.tokens is None:
+    def _token_required(self) -> bool:
+        try:
+            return tokens_in_force(self.access) is not None
+        except TokenError:
+            return True  # unreadable tokens: nothing stays open on them
+
+    def _identify(self, request: Request, sessions: BrowserSessions | None) -> Principal | None:
+        if sessions is None:
             # No tokens: the server listens on loopback only, and its local user is the launch
             # principal. Should a request still come from elsewhere, it may only watch.
             client = request.client
@@ -167,10 +221,10 @@ class DashboardGate:
             return self.access.launch if local else Principal(Role.OBSERVER)
         token = bearer_token(request.headers.get("authorization"))
         if token is not None:
-            entry = self.access.tokens.verify(token)
+            entry = sessions.tokens.verify(token)
             return None if entry is None else Principal(entry.role, entry.name)
         session_id = request.cookies.get(SESSION_COOKIE)
-        return None if session_id is None else self.sessions.principal(session_id)
+        return None if session_id is None else sessions.principal(session_id)
 
     @staticmethod
     def _unauthenticated(request: Request) -> Response:
@@ -190,8 +244,8 @@ class DashboardGate:
     async def _login(request: Request, sessions: BrowserSessions) -> Response:
         if request.method != "POST":
             return HTMLResponse(login_page())
-        body = await request.body()
-        fields = parse_qs(body[:_MAX_LOGIN_BODY].decode("utf-8", "replace"))
+        body = await request.body()  # at most MAX_BODY_BYTES: the gate read it
+        fields = parse_qs(body.decode("utf-8", "replace"))
         token = (fields.get("token") or [""])[0].strip()
         entry = sessions.tokens.verify(token) if token else None
         if entry is None:
@@ -207,11 +261,12 @@ class DashboardGate:
         )
         return response
 
-    def _logout(self, request: Request) -> Response:
+    @staticmethod
+    def _logout(request: Request, sessions: BrowserSessions | None) -> Response:
         session_id = request.cookies.get(SESSION_COOKIE)
-        if session_id is not None and self.sessions is not None:
-            self.sessions.close(session_id)
-        response = RedirectResponse("/login" if self.sessions is not None else "/", 303)
+        if session_id is not None and sessions is not None:
+            sessions.close(session_id)
+        response = RedirectResponse("/login" if sessions is not None else "/", 303)
         response.delete_cookie(SESSION_COOKIE)
         return response
 

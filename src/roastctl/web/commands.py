@@ -26,15 +26,13 @@ from starlette.routing import Route
 
 from roastctl.access.principal import acting_as
 from roastctl.access.roles import may_control, refusal_text
-from roastctl.errors import (
-    InvalidCommandError,
-    RoasterError,
-    RoasterNotConnectedError,
-)
+from roastctl.errors import InvalidCommandError, RoasterError
+from roastctl.models import RoastStatus
 from roastctl.recorder import calling_as
 from roastctl.session import RoastSessionManager
 from roastctl.web.access_gate import DASHBOARD_CALLER, principal_of
 from roastctl.web.feed import LiveFeed
+from roastctl.web.status_codes import describe, status_for
 from roastctl.web.status_view import status_view
 
 #: Who the command log names for commands from the page.
@@ -69,12 +67,18 @@ class RequestRefused(InvalidCommandError):
     """A request the page layer refuses before any session command runs (so it logs it)."""
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def _body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Read the JSON object a control takes; refuse anything else, as MCP refuses arguments."""
     raw = await request.body()
     if not raw.strip():
         return {}
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise RequestRefused(
+            "the request body is nested too deeply to read; send a flat JSON object such as "
+            '{"percent": 50}'
+        ) from None
     except ValueError as exc:
         raise RequestRefused(
             f'the request body is not JSON ({exc}); send an object such as {{"percent": 50}}'
@@ -83,6 +87,14 @@ async def _body(request: Request) -> dict[str, Any]:
         raise RequestRefused(
             f"the request body must be a JSON object, got {type(body).__name__}; "
             'send e.g. {"percent": 50}'
+        )
+    unknown = [key for key in body if key not in allowed]
+    if unknown:
+        keys = ", ".join(repr(key[:40]) for key in unknown[:5])
+        expected = ", ".join(allowed) if allowed else "none (send {} or no body)"
+        raise RequestRefused(
+            f"unknown key {keys} in the request body; allowed keys: {expected}. "
+            "Nothing was changed."
         )
     return body
 
@@ -108,18 +120,22 @@ class Controls:
 
     def routes(self) -> list[Route]:
         """Return the POST routes under ``/api/control/``."""
-        actions: dict[str, Action] = {
-            "heat": self._heat,
-            "fan": self._fan,
-            "drum": self._drum,
-            "drop": lambda _body: self.manager.drop_beans(),
-            "cooling": self._cooling,
-            "first-crack": lambda _body: self.manager.report_first_crack(self.manager.clock.now()),
-            "clear-fault": lambda _body: self.manager.clear_fault(),
+        # Each control with the body keys it takes (any other key is refused).
+        actions: dict[str, tuple[Action, tuple[str, ...]]] = {
+            "heat": (self._heat, ("percent",)),
+            "fan": (self._fan, ("percent",)),
+            "drum": (self._drum, ("on",)),
+            "drop": (lambda _body: self.manager.drop_beans(), ()),
+            "cooling": (self._cooling, ("on",)),
+            "first-crack": (
+                lambda _body: self.manager.report_first_crack(self.manager.clock.now()),
+                (),
+            ),
+            "clear-fault": (lambda _body: self.manager.clear_fault(), ()),
         }
         routes = [
-            Route(f"/api/control/{name}", self._endpoint(name, action), methods=["POST"])
-            for name, action in actions.items()
+            Route(f"/api/control/{name}", self._endpoint(name, action, keys), methods=["POST"])
+            for name, (action, keys) in actions.items()
         ]
         routes.append(Route("/api/control/emergency-stop", self._emergency_stop, methods=["POST"]))
         return routes
@@ -156,11 +172,20 @@ class Controls:
             )
         return None
 
-    async def _answer(self) -> JSONResponse:
-        status = await anyio.to_thread.run_sync(lambda: self.feed.refresh(force=True))
-        return JSONResponse({"ok": True, "status": status_view(self.manager, status)})
+    async def _after(
+        self, *, read: bool = True, limiter: anyio.CapacityLimiter | None = None
+    ) -> dict[str, Any]:
+        """Return the readouts after a command: with a fresh reading, as the MCP tools answer."""
 
-    def _endpoint(self, name: str, action: Action) -> Handler:
+        def look() -> RoastStatus:
+            if read:
+                self.manager.poll_once()  # the command's effect, not the reading before it
+            return self.feed.refresh(force=True)
+
+        status = await anyio.to_thread.run_sync(look, limiter=limiter)
+        return status_view(self.manager, status)
+
+    def _endpoint(self, name: str, action: Action, keys: tuple[str, ...]) -> Handler:
         async def endpoint(request: Request) -> JSONResponse:
             refused = self._refusal(request)
             if refused is not None:
@@ -168,7 +193,7 @@ class Controls:
             principal = principal_of(request)
             body: dict[str, Any] = {}
             try:
-                body = await _body(request)
+                body = await _body(request, keys)
 
                 def run() -> object:
                     # Set on the worker thread: the command log reads them there.
@@ -176,17 +201,13 @@ class Controls:
                         return action(body)
 
                 await anyio.to_thread.run_sync(run)
-            except RoasterNotConnectedError as exc:
-                return error(409, str(exc))
             except RequestRefused as exc:
                 with calling_as(CALLER), acting_as(principal):
                     self.manager.record_refusal(f"dashboard {name}", body, str(exc))
                 return error(400, str(exc))
-            except InvalidCommandError as exc:
-                return error(400, str(exc))
             except RoasterError as exc:
-                return error(502, f"the roaster did not carry out the command: {exc}")
-            return await self._answer()
+                return error(status_for(exc), describe(exc))
+            return JSONResponse({"ok": True, "status": await self._after()})
 
         return endpoint
 
@@ -202,10 +223,9 @@ class Controls:
                 return self.manager.emergency_stop()
 
         failures = await anyio.to_thread.run_sync(run, limiter=self._stop_limiter)
-        status = await anyio.to_thread.run_sync(lambda: self.feed.refresh(force=True))
-        return JSONResponse(
-            {"ok": True, "failures": failures, "status": status_view(self.manager, status)}
-        )
+        # A device that did not confirm is not read again for the answer (it may hang).
+        status = await self._after(read=not failures, limiter=self._stop_limiter)
+        return JSONResponse({"ok": True, "failures": failures, "status": status})
 
 
 __all__ = ["CALLER", "Controls", "is_operator", "same_origin"]

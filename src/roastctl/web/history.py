@@ -21,6 +21,7 @@ from roastctl.roast.record import RoastRecord
 from roastctl.roast.ror import ror_series
 from roastctl.store import RoastStore, StoreError
 from roastctl.web.downsample import min_max_indices
+from roastctl.web.params import ROAST_ID_MAX, whole_number
 
 #: Roasts per page of the history list, and the most one request may ask for.
 PAGE_SIZE = 50
@@ -40,15 +41,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     text = request.query_params.get(name)
     if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(
-            f"{name}={text!r} is not a whole number; send {low}-{high}, e.g. ?{name}={default}"
-        ) from None
-    if not low <= value <= high:
-        raise ValueError(f"{name}={value} is out of range; send {low}-{high}")
-    return value
+    return whole_number(name, text, low, high, default)
 
 
 def chart_view(record: RoastRecord, config: ServerConfig, max_points: int) -> dict[str, Any]:
@@ -111,9 +104,11 @@ class History:
         """Return the JSON and download routes under ``/api/roasts``."""
         return [
             Route("/api/roasts", self.list_roasts),
-            Route("/api/roasts/{roast_id:int}", self.roast),
-            Route("/api/roasts/{roast_id:int}/export.alog", self.export_alog),
-            Route("/api/roasts/{roast_id:int}/export.csv", self.export_csv),
+            # Ids are read by whole_number, not Starlette's int convertor: thousands of digits
+            # would make that one fail with a 500.
+            Route("/api/roasts/{roast_id}", self.roast),
+            Route("/api/roasts/{roast_id}/export.alog", self.export_alog),
+            Route("/api/roasts/{roast_id}/export.csv", self.export_csv),
         ]
 
     async def list_roasts(self, request: Request) -> JSONResponse:
@@ -132,7 +127,10 @@ class History:
         return JSONResponse({"roasts": [summary_dict(r) for r in roasts], "kept": True})
 
     async def _record(self, request: Request) -> RoastRecord | JSONResponse:
-        roast_id = int(request.path_params["roast_id"])
+        try:
+            roast_id = whole_number("roast id", request.path_params["roast_id"], 1, ROAST_ID_MAX, 1)
+        except ValueError as exc:
+            return _error(404, f"no such roast: {exc}; the history page lists the kept roasts")
         store = self.store
         if store is None:
             return _error(404, "this session keeps no roasts (no roast store is configured)")

@@ -7,6 +7,7 @@ the list of kept roasts and ``/roasts/{id}`` one kept roast's chart.
 
 from __future__ import annotations
 
+import html
 from importlib.resources import files
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from roastctl.session import RoastSessionManager
 from roastctl.web.commands import Controls, is_operator
 from roastctl.web.feed import LiveFeed
 from roastctl.web.history import History
+from roastctl.web.params import ROAST_ID_MAX, shown, whole_number
 from roastctl.web.sse import SNAPSHOT_MAX_POINTS, EventStream, parse_cursor
 from roastctl.web.status_view import status_view
 
@@ -62,6 +64,11 @@ class Dashboard:
 
     async def roast_page(self, request: Request) -> HTMLResponse:
         """``GET /roasts/{id}``: one kept roast's chart (the page loads the data itself)."""
+        text = request.path_params["roast_id"]
+        try:
+            whole_number("roast id", text, 1, ROAST_ID_MAX, 1)
+        except ValueError as exc:
+            return HTMLResponse(html.escape(f"no such roast: {exc}"), status_code=404)
         return HTMLResponse(_page("roast.html"))
 
     async def status(self, request: Request) -> JSONResponse:
@@ -82,23 +89,22 @@ class Dashboard:
         if since_text is not None and cursor is None:
             return JSONResponse(
                 {
-                    "error": f"since={since_text!r} is not <roast>:<index> (e.g. 3:120); take "
+                    "error": f"since={shown(since_text)} is not <roast>:<index> (e.g. 3:120); take "
                     "it from a previous answer's roast_number and last_index"
                 },
                 status_code=400,
             )
         max_text = request.query_params.get("max_points", str(SNAPSHOT_MAX_POINTS))
-        if not max_text.isdigit() or not 2 <= int(max_text) <= 100_000:
-            return JSONResponse(
-                {"error": f"max_points={max_text!r} is not a whole number in 2-100000"},
-                status_code=400,
-            )
+        try:
+            max_points = whole_number("max_points", max_text, 2, 100_000, SNAPSHOT_MAX_POINTS)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
         view = None
         if cursor is not None:
             view = await anyio.to_thread.run_sync(self.feed.after, *cursor)
         reset = view is None
         if view is None:
-            view = await anyio.to_thread.run_sync(self.feed.snapshot, int(max_text))
+            view = await anyio.to_thread.run_sync(self.feed.snapshot, max_points)
         return JSONResponse(
             {
                 "roast_number": view.roast_number,
@@ -125,7 +131,7 @@ class Dashboard:
         return [
             Route("/", self.index),
             Route("/history", self.history_page),
-            Route("/roasts/{roast_id:int}", self.roast_page),
+            Route("/roasts/{roast_id}", self.roast_page),
             Route("/api/status", self.status),
             Route("/api/curve", self.curve),
             Route("/events", self.events),
