@@ -25,6 +25,7 @@ import math
 import statistics
 from pathlib import Path
 
+from roastctl.file_limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
 from roastctl.models import RoastEventType
 from roastctl.roast.artisan import AlogError, RecordedRoast, fahrenheit_to_celsius
 
@@ -106,7 +107,11 @@ def load_artisan_csv(path: Path | str) -> RecordedRoast:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
+        text = read_text_within(
+            path, MAX_ROAST_FILE_BYTES, "roast log", encoding="utf-8-sig", errors="replace"
+        )
+    except FileLimitError as exc:
+        raise ArtisanCsvError(str(exc)) from exc
     except OSError as exc:
         raise ArtisanCsvError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
     rows = list(csv.reader(io.StringIO(text), delimiter="\t"))

@@ -1,8 +1,9 @@
 """Writing a kept roast as an Artisan profile (``.alog``, JSON, CSV) and reading one back.
 
 Artisan's profile is a dict (``ProfileData`` in Artisan's ``atypes.py``): ``.alog`` is its
-``repr()``, read with :func:`ast.literal_eval`; Artisan's JSON export is the same dict as JSON;
-its CSV export is a tab-separated table with one row per whole second.
+``repr()``, read with :func:`~roastctl.roast.literal.parse_literal` (what :func:`ast.literal_eval`
+gives, within the limits of :mod:`roastctl.file_limits`); Artisan's JSON export is the same dict
+as JSON; its CSV export is a tab-separated table with one row per whole second.
 
 **Time axis.** :attr:`RecordSample.time_s <roastctl.roast.record.RecordSample.time_s>` *is*
 Artisan's ``timex``: seconds since the recording started (Artisan's START), not since CHARGE and
@@ -23,7 +24,6 @@ genuine Artisan profile". ``recording_version`` says who wrote the file.
 
 from __future__ import annotations
 
-import ast
 import codecs
 import csv
 import io
@@ -38,9 +38,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from roastctl.file_limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
 from roastctl.files import write_text_atomically
 from roastctl.models import RoastEventType
-from roastctl.roast.artisan import TIMEINDEX_SLOTS, AlogError, fahrenheit_to_celsius
+from roastctl.roast.artisan import (
+    TIMEINDEX_SLOTS,
+    AlogError,
+    fahrenheit_to_celsius,
+    parse_profile,
+)
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
 
 #: Artisan's device id of the Hottop heater/fan channels (extratemp1 = heater %, 2 = fan %).
@@ -821,19 +827,10 @@ def _special_event_problems(profile: Mapping[str, Any]) -> list[str]:
 def parse_alog_text(text: str) -> dict[str, Any]:
     """Parse ``.alog`` text (a Python dict literal; JSON is accepted too, as Artisan does).
 
-    Uses :func:`ast.literal_eval`, never ``eval``; raises :class:`AlogError` if the text is not
-    a dict literal.
+    Never ``eval``: raises :class:`AlogError` if the text is not a dict literal or is beyond the
+    limits of a roast log (:data:`~roastctl.file_limits.ROAST_LOG_LIMITS`).
     """
-    try:
-        data = ast.literal_eval(text)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AlogError("neither a Python dict literal nor JSON") from exc
-    if not isinstance(data, dict):
-        raise AlogError(f"top level is {type(data).__name__}, expected a dict")
-    return data
+    return parse_profile(text)
 
 
 def record_from_alog(path: Path | str) -> RoastRecord:
@@ -849,8 +846,10 @@ def record_from_alog(path: Path | str) -> RoastRecord:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_within(path, MAX_ROAST_FILE_BYTES, "roast log")
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except FileLimitError as exc:
+        raise AlogError(f"{exc}; nothing was imported") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise AlogError(f"{path}: cannot be read: {exc}") from exc
     try:
