@@ -2,7 +2,7 @@
 
 Generates a profile of about ``--mb`` megabytes (15 channels: timex, ET, BT and six extra devices,
 as Artisan writes with many extra devices) and, each in a fresh process, measures the time, the
-peak resident memory (``ru_maxrss``) above the process's baseline after its imports, and (in a
+peak resident memory (``VmHWM``, Linux) above the process's baseline after its imports, and (in a
 second process, as tracing slows it) the peak of Python's allocations (``tracemalloc``):
 
 * ``ast.literal_eval`` (how ``.alog`` files were read before) on a ``--before-mb`` file;
@@ -29,9 +29,16 @@ CHANNELS_PER_SAMPLE = 15
 _BYTES_PER_SAMPLE = 140  # measured: "123.456789, " for each of the 15 numbers, rounded up
 
 # Each child prints {"baseline_kib", "peak_kib", "seconds", "traced_mb"} as JSON, last line.
+# The peak is VmHWM: ru_maxrss would include the parent's size, inherited through fork and exec.
 _CHILD = """
-import json, resource, sys, time, tracemalloc
+import json, sys, time, tracemalloc
 mode, path, traced = sys.argv[1], sys.argv[2], sys.argv[3] == "traced"
+
+def peak_kib():
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1])
+
 if mode == "ast":
     import ast
     read = lambda text: ast.literal_eval(text)
@@ -40,7 +47,7 @@ elif mode == "reader":
     read = parse_literal
 else:
     from roastctl.cli import main
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+baseline = peak_kib()
 if traced:
     tracemalloc.start()
 started = time.perf_counter()
@@ -53,7 +60,7 @@ else:
         read(handle.read())
 seconds = time.perf_counter() - started
 traced_mb = tracemalloc.get_traced_memory()[1] / 1e6 if traced else 0.0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_kib()
 figures = {"baseline_kib": baseline, "peak_kib": peak, "seconds": seconds, "traced_mb": traced_mb}
 print(json.dumps(figures))
 """

@@ -50,10 +50,13 @@ IMPORT_MASS_MAX_G = ROAST_MASS_MAX_G
 IMPORT_UUID_MAX_CHARS = 64
 #: Sample times (Artisan's timex): seconds since the recording started, up to a day.
 IMPORT_TIME_RANGE_S = (0.0, 86_400.0)
-#: Readings (deg C after conversion): below any room, above any roaster.
-IMPORT_TEMPERATURE_RANGE_C = (-50.0, 1000.0)
-#: Heater and fan channels are percentages.
-IMPORT_PERCENT_RANGE = (0.0, 100.0)
+#: Readings (deg C after conversion): from absolute zero to beyond what any sensor interface
+#: reports (a Hottop's wire carries up to 65535). A sensor's glitch (Artisan logs hold 2046 deg C)
+#: is kept as it was recorded; 1e300 is no reading and is refused.
+IMPORT_TEMPERATURE_RANGE_C = (-273.15, 100_000.0)
+#: Heater and fan channels: percentages, with room for the offsets and glitches real logs hold
+#: (a fan at -10 %); beyond this a value is no percentage and is refused.
+IMPORT_PERCENT_RANGE = (-1000.0, 1000.0)
 #: roastepoch: 1970-01-01 to 2100-01-01 (UTC).
 IMPORT_EPOCH_RANGE_S = (0, 4_102_444_800)
 #: roasttzoffset: seconds west of UTC; real zones span -14 h to +12 h.

@@ -19,12 +19,14 @@ import pytest
 from roastctl.file_limits import MAX_ROAST_FILE_BYTES, MAX_SAMPLES, ROAST_LOG_LIMITS
 from test_cli import run
 
-# Runs the command in-process so the child's own peak memory (ru_maxrss, KiB) can be printed.
+# Runs the command in-process so the child's own peak memory (VmHWM, KiB) can be printed;
+# ru_maxrss would include this test process's size, inherited through fork and exec.
 _MEASURED_MAIN = (
-    "import resource, sys\n"
+    "import sys\n"
     "from roastctl.cli import main\n"
     "code = main(sys.argv[1:])\n"
-    "print('maxrss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "status = open('/proc/self/status').read()\n"
+    "print('maxrss_kib', status.split('VmHWM:')[1].split()[0])\n"
     "sys.exit(code)\n"
 )
 
@@ -97,6 +99,7 @@ def imported_rss_kib(path: Path, env: dict[str, str]) -> int:
 # --- memory and size limits ---------------------------------------------------------------------
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's VmHWM")
 def test_import_memory_grows_with_a_small_multiple_of_the_file(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -171,3 +174,59 @@ def test_a_directory_or_device_is_refused(tmp_path: Path, env: dict[str, str]) -
 
     assert_refused(folder, env, "is a directory")
     assert_refused(Path("/dev/zero"), env, "not a regular file")
+
+
+# --- values the live path refuses ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "needles"),
+    [
+        pytest.param({"weight": [1e308, 0, "Kg"]}, ("weight[0]", "1e+308", "100,000 g"), id="kg"),
+        pytest.param(
+            {"timex": [0.0, 2.0, 1.0]}, ("timex[2] = 1.0", "before timex[1] = 2.0"), id="backwards"
+        ),
+        pytest.param(
+            {"timeindex": [2, 0, 0, 0, 0, 0, 1, 0]}, ("DROP", "before CHARGE"), id="drop-first"
+        ),
+        pytest.param(
+            {"title": "t" * 5000}, ("title", "5,000 characters", "2,000"), id="long-title"
+        ),
+        pytest.param({"roastingnotes": "n" * 3000}, ("roastingnotes", "2,000"), id="long-notes"),
+        pytest.param({"roastUUID": "u" * 65}, ("roastUUID", "65 characters", "64"), id="uuid"),
+        pytest.param({"timex": [0.0, 1.0, 1e300]}, ("timex[2]", "1e+300", "86400"), id="timex"),
+        pytest.param({"temp2": [100.0, 1e300, 102.0]}, ("temp2[1]", "1e+300"), id="temp2"),
+        pytest.param({"temp2": [100.0, 10**60, 102.0]}, ("temp2[1]", "1e+60"), id="temp2-int"),
+        pytest.param({"roastepoch": 1e300}, ("roastepoch", "1e+300"), id="epoch"),
+        pytest.param(
+            {
+                "roastepoch": None,
+                "roastisodate": "2024-01-01",
+                "roasttime": "10:00:00",
+                "roasttzoffset": 10**40,
+            },
+            ("roasttzoffset", "1e+40"),
+            id="tz-offset",
+        ),
+    ],
+)
+def test_values_the_live_path_refuses_are_refused_on_import(
+    tmp_path: Path, env: dict[str, str], changes: dict[str, Any], needles: tuple[str, ...]
+) -> None:
+    path = write(tmp_path, profile(3, **changes))
+
+    assert_refused(path, env, *needles)
+
+
+def test_a_refused_file_among_good_ones_leaves_the_good_ones_imported(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    good = write(tmp_path, profile(5), "good.alog")
+    bad = write(tmp_path, profile(5, weight=[1e308, 0, "Kg"]), "bad.alog")
+
+    result = run("import", str(good), str(bad), env=env)
+
+    assert result.returncode == 1
+    assert f"{good}: imported as roast" in result.stdout
+    assert f"{bad}: not imported" in result.stdout
+    assert [line["samples"] for line in history(env)] == [5]
