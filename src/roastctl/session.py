@@ -31,13 +31,7 @@ from typing import TypeVar
 
 from roastctl.clock import Clock, SystemClock
 from roastctl.config import ServerConfig
-from roastctl.controls import (
-    FAN_RANGE,
-    ROAST_MASS_MAX_G,
-    ROAST_TEXT_MAX_CHARS,
-    ControlRange,
-    heat_range,
-)
+from roastctl.controls import FAN_RANGE, ControlRange, heat_range
 from roastctl.devices.base import Roaster
 from roastctl.errors import (
     InvalidCommandError,
@@ -871,8 +865,8 @@ class RoastSessionManager:
 
 
 #: What set_roast_info accepts, and the bounds a value must keep.
-_INFO_TEXT_MAX = ROAST_TEXT_MAX_CHARS
-_INFO_MASS_RANGE_G = (0.0, ROAST_MASS_MAX_G)
+_INFO_TEXT_MAX = 2000
+_INFO_MASS_RANGE_G = (0.0, 100_000.0)
 
 
 def _check_info(fields: Mapping[str, str | float | None]) -> None:

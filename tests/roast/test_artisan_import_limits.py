@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from roastctl import mcp_roast_tools, session
 from roastctl.controls import ROAST_MASS_MAX_G, ROAST_TEXT_MAX_CHARS
 from roastctl.file_limits import (
     IMPORT_EPOCH_RANGE_S,
@@ -51,8 +52,12 @@ def read(tmp_path: Path, **changes: Any) -> object:
 
 
 def test_imports_share_the_live_paths_text_and_weight_limits() -> None:
-    assert IMPORT_TEXT_MAX_CHARS == ROAST_TEXT_MAX_CHARS
-    assert IMPORT_MASS_MAX_G == ROAST_MASS_MAX_G
+    assert IMPORT_TEXT_MAX_CHARS == ROAST_TEXT_MAX_CHARS == session._INFO_TEXT_MAX
+    assert IMPORT_MASS_MAX_G == ROAST_MASS_MAX_G == session._INFO_MASS_RANGE_G[1]
+    assert (mcp_roast_tools.TEXT_MAX, mcp_roast_tools.MASS_MAX_G) == (
+        ROAST_TEXT_MAX_CHARS,
+        ROAST_MASS_MAX_G,
+    )
 
 
 low_t, high_t = IMPORT_TIME_RANGE_S
