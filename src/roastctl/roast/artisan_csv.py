@@ -56,7 +56,7 @@ def parse_mmss(text: str) -> float | None:
         return None
     try:
         total = int(minutes) * 60 + float(seconds)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: minutes beyond any float
         return None
     return sign * total if math.isfinite(total) else None
 

@@ -216,7 +216,10 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float is no reading
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip())
