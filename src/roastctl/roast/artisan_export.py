@@ -871,7 +871,7 @@ def record_from_alog(path: Path | str) -> RoastRecord:
         text = read_text_within(path, MAX_ROAST_FILE_BYTES, "roast log")
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except FileLimitError as exc:
-        raise AlogError(f"{exc}; nothing was imported") from exc
+        raise AlogError(str(exc)) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise AlogError(f"{path}: cannot be read: {exc}") from exc
     try:
