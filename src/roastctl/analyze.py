@@ -43,6 +43,7 @@ from typing import Any, TextIO
 
 from roastctl.config import TrackerConfig
 from roastctl.errors import InvalidCommandError
+from roastctl.file_limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
 from roastctl.models import RoastEventType, SensorReading
 from roastctl.roast.artisan import AlogError, RecordedRoast, fahrenheit_to_celsius
 from roastctl.roast.artisan_csv import load_artisan_csv, looks_like_artisan_csv
@@ -669,10 +670,12 @@ def load_any(path: Path | str) -> tuple[RecordedRoast, int | None]:
 
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise AnalyzeError(f"{path}: no such file")
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")
+        head = read_text_within(path, MAX_ROAST_FILE_BYTES, "roast log", errors="replace")
+    except FileLimitError as exc:
+        raise AnalyzeError(str(exc)) from exc
     except OSError as exc:
         raise AnalyzeError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
     try:

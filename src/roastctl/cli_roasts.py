@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from roastctl.config import ServerConfig
 from roastctl.errors import RoasterError
-from roastctl.files import write_text_atomically
+from roastctl.files import OutputPathError, regular_file_target, write_text_atomically
 from roastctl.models import RoastEventType
 from roastctl.roast.phases import development_ratio, format_mmss
 from roastctl.roast.record import RoastRecord, record_from_recorded
@@ -57,7 +57,9 @@ def add_roast_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's priv
     )
     export.add_argument("roast_id", type=_positive_int, metavar="ID")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="alog")
-    export.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
+    export.add_argument(
+        "-o", "--output", type=_output_path, required=True, help="the file to write"
+    )
     importer = commands.add_parser(
         "import",
         help="import Artisan .alog files into the roast store",
@@ -71,7 +73,7 @@ def add_roast_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's priv
         "heat and fan, event markers and phase bands.",
     )
     plot.add_argument("roast", metavar="ID|FILE", help="a kept roast's id, or a roast log file")
-    plot.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
+    plot.add_argument("-o", "--output", type=_output_path, required=True, help="the PNG to write")
 
 
 def run_roast_command(args: argparse.Namespace, config: ServerConfig, out: TextIO) -> int:
@@ -191,9 +193,21 @@ def _audit(store: RoastStore, roast_id: int, as_json: bool, out: TextIO) -> int:
 def _export(store: RoastStore, roast_id: int, fmt: str, output: Path, out: TextIO) -> int:
     from roastctl.roast.artisan_export import dump_alog, export_csv, export_json
 
+    if output.is_dir():
+        raise OutputPathError(
+            f"{output} is a directory; give the name of a file to write, e.g. "
+            f"{output / f'roast-{roast_id}.{fmt}'}"
+        )
+    regular_file_target(output)  # refused before the roast is read
     record = store.get_roast(roast_id)
     text = {"alog": dump_alog, "csv": export_csv, "json": export_json}[fmt](record)
-    write_text_atomically(output, text)
+    try:
+        write_text_atomically(output, text)
+    except OSError as exc:
+        raise OutputPathError(
+            f"{output} cannot be written: {exc.strerror or exc}; nothing was written. Check that "
+            "its folder can be made and written to"
+        ) from exc
     out.write(f"roast {roast_id} written to {output} ({fmt}, {len(record.samples)} samples)\n")
     return 0
 
@@ -237,6 +251,12 @@ def _import(store: RoastStore, files: list[Path], out: TextIO) -> int:
             continue
         out.write(f"{path}: imported as roast {roast_id} ({len(record.samples)} samples)\n")
     return 1 if failures else 0
+
+
+def _output_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the output path is empty; give a file name")
+    return Path(text)
 
 
 def _positive_int(text: str) -> int:

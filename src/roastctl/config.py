@@ -22,12 +22,17 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from roastctl.controls import HEAT_STEPS_ALLOWED
 from roastctl.errors import ConfigError
+from roastctl.file_limits import MAX_CONFIG_FILE_BYTES
 
 CONFIG_ENV_VAR = "ROASTCTL_CONFIG"
 ENV_PREFIX = "ROASTCTL_"
 
 #: Allowed dead-man timeouts: shorter than an agent's think time trips needlessly, longer is moot.
 DEAD_MAN_RANGE_S = (10.0, 1800.0)
+#: Deepest nesting of tables and arrays read from the config file (it needs 2).
+_CONFIG_MAX_DEPTH = 8
+#: Longest timezone name accepted; the longest IANA name has 32 characters.
+TIMEZONE_MAX_CHARS = 64
 #: The dead-man timeout ``roastctl serve`` uses when the config leaves it unset.
 SERVE_DEAD_MAN_S = 60.0
 
@@ -316,12 +321,71 @@ def _check_timezone(name: str) -> str:
         return name
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(
             f"unknown timezone {name!r}; use an IANA name such as 'Europe/Berlin' or "
             "'America/New_York', 'UTC', or 'local' for the system's zone"
         ) from exc
     return name
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Read the config file, at most :data:`MAX_CONFIG_FILE_BYTES`; :class:`ConfigError` else.
+
+    A pipe (``--config <(...)``) is read too, but never more than the limit.
+    """
+    name = repr(str(path))
+    try:
+        if path.is_dir():
+            raise ConfigError(
+                f"config file {name} is a directory; point --config / {CONFIG_ENV_VAR} at a "
+                "roastctl.toml file"
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_FILE_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"config file {name} does not exist; create it or point --config / "
+            f"{CONFIG_ENV_VAR} at an existing roastctl.toml"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"config file {name} cannot be read: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_CONFIG_FILE_BYTES:
+        raise ConfigError(
+            f"config file {name} has more than the {MAX_CONFIG_FILE_BYTES:,} bytes a config "
+            "file may have (a full roastctl.toml is about 2 KiB); check that it is the right file"
+        )
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file {name} is not UTF-8 text (byte {exc.start} cannot be read); TOML is "
+            "written in UTF-8"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {name} is not valid TOML: {exc}") from exc
+    except RecursionError:
+        data = None
+    if data is None or _nested_beyond(data, _CONFIG_MAX_DEPTH):
+        raise ConfigError(
+            f"config file {name} has arrays or tables nested too deeply to read (more than "
+            f"{_CONFIG_MAX_DEPTH} levels); a roastctl.toml needs two"
+        )
+    return data
+
+
+def _nested_beyond(data: object, limit: int) -> bool:
+    """Tell whether tables and arrays in ``data`` go more than ``limit`` levels deep."""
+    pending: list[tuple[object, int]] = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+    return False
 
 
 class _TomlFileSource(PydanticBaseSettingsSource):
@@ -335,16 +399,7 @@ class _TomlFileSource(PydanticBaseSettingsSource):
         self.path = path
         self.data: dict[str, Any] = {}
         if path is not None:
-            try:
-                with path.open("rb") as handle:
-                    self.data = tomllib.load(handle)
-            except FileNotFoundError as exc:
-                raise ConfigError(
-                    f"config file {str(path)!r} does not exist; create it or point --config / "
-                    f"{CONFIG_ENV_VAR} at an existing roastctl.toml"
-                ) from exc
-            except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(f"config file {str(path)!r} is not valid TOML: {exc}") from exc
+            self.data = _read_toml(path)
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         """Return one top-level value from the file."""
@@ -372,7 +427,9 @@ class ServerConfig(BaseSettings):
     auth: AuthConfig = Field(default_factory=AuthConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
     timezone: str = Field(
-        default="local", description="IANA zone for local timestamps, or 'local' (the system's)."
+        default="local",
+        max_length=TIMEZONE_MAX_CHARS,
+        description="IANA zone for local timestamps, or 'local' (the system's).",
     )
 
     @field_validator("timezone")
@@ -409,8 +466,17 @@ def describe_validation_error(error: ValidationError) -> str:
             message = "unknown key (check the spelling against docs/configuration.md)"
         if item["type"] == "literal_error":
             message = message.replace("Input should be", "allowed:")
-        lines.append(f"{key} = {value!r}: {message} (set in roastctl.toml or {env})")
+        lines.append(f"{key} = {_shown(value)}: {message} (set in roastctl.toml or {env})")
     return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def _shown(value: object) -> str:
+    """Return ``value`` as a message shows it: cut short, as a setting may be megabytes long."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "(a value nested too deeply to show)"
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"
 
 
 def _refuse_unknown_env_vars() -> None:

@@ -61,6 +61,11 @@ class ControlRange:
         return number
 
 
+#: Longest title, bean or notes a roast may carry (set_roast_info, and imports).
+ROAST_TEXT_MAX_CHARS = 2000
+#: Largest batch or roasted weight in grams (set_roast_info, and imports); it must be above 0.
+ROAST_MASS_MAX_G = 100_000.0
+
 #: The Hottop heater takes whole percent; the step is a policy (seed default 10 %).
 HEAT_STEPS_ALLOWED = (1, 2, 5, 10, 20, 25)
 

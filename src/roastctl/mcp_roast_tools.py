@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import anyio.to_thread
 from pydantic import BaseModel, ConfigDict, Field
 
+from roastctl.controls import ROAST_MASS_MAX_G, ROAST_TEXT_MAX_CHARS
 from roastctl.errors import InvalidCommandError
 from roastctl.mcp_tools import ROAST_ID_MAX, ToolRegistry, refusals, tool_annotations
 from roastctl.roast.phases import development_ratio
@@ -20,8 +21,8 @@ from roastctl.store import RoastStore, RoastSummary, StoreError
 LIST_LIMIT_MAX = 200
 ROAST_POINTS_MAX = 2000
 ROAST_POINTS_DEFAULT = 300
-TEXT_MAX = 2000
-MASS_MAX_G = 100_000.0
+TEXT_MAX = ROAST_TEXT_MAX_CHARS
+MASS_MAX_G = ROAST_MASS_MAX_G
 
 
 class _Out(BaseModel):

@@ -379,10 +379,13 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.M
     assert sorted(p.name for p in tmp_path.iterdir()) == ["roast.alog"]
 
 
-def test_a_new_file_is_readable_by_others(tmp_path: Path) -> None:
+def test_a_new_file_gets_the_mode_a_plain_write_gives(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.alog"
+    plain.write_text("x")  # 0644 under the usual umask 022
+
     target = write_alog(make_record(), tmp_path / "roast.alog")
 
-    assert target.stat().st_mode & 0o777 == 0o644
+    assert target.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
 
 
 # --- CSV ----------------------------------------------------------------------------------------

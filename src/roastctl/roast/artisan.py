@@ -1,22 +1,23 @@
 """Reading Artisan ``.alog`` roast logs.
 
-An ``.alog`` file is the ``repr()`` of a Python dict (Artisan also accepts JSON): it is parsed with
-:func:`ast.literal_eval`, never ``eval``. ``timex`` is seconds since recording started, ``temp1``
-is ET, ``temp2`` is BT, ``-1`` marks a missing reading, and ``timeindex`` holds sample indices of
-[CHARGE, DRY, FCs, FCe, SCs, SCe, DROP, COOL] with -1 (CHARGE) or 0 (others) for "not set".
-Temperatures are converted to deg C here, whatever the file's ``mode``.
+An ``.alog`` file is the ``repr()`` of a Python dict (Artisan also accepts JSON): it is parsed by
+:func:`~roastctl.roast.literal.parse_literal` within :mod:`roastctl.file_limits`, never
+``eval``. ``timex`` is seconds since recording started, ``temp1`` is ET, ``temp2`` is BT, ``-1``
+marks a missing reading, and ``timeindex`` holds sample indices of [CHARGE, DRY, FCs, FCe, SCs,
+SCe, DROP, COOL] with -1 (CHARGE) or 0 (others) for "not set". Temperatures are converted to
+deg C here, whatever the file's ``mode``.
 """
 
 from __future__ import annotations
 
-import ast
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from roastctl.file_limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
 from roastctl.models import RoastEventType
+from roastctl.roast.literal import LiteralError, parse_literal
 
 #: Slots of Artisan's ``timeindex`` that map to our events.
 TIMEINDEX_SLOTS: dict[int, RoastEventType] = {
@@ -55,25 +56,48 @@ class RecordedRoast:
     dry_end_temp_c: float | None = None
 
 
-def _temperature(value: object, to_celsius: bool) -> float | None:
+def finite_float(value: object) -> float | None:
+    """``value`` as a finite float, or ``None`` (not a number, non-finite, or too large)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
-    number = float(value)
-    if not math.isfinite(number) or number == -1.0:
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _temperature(value: object, to_celsius: bool) -> float | None:
+    number = finite_float(value)
+    if number is None or number == -1.0:
         return None
     return fahrenheit_to_celsius(number) if to_celsius else number
 
 
-def _parse(text: str, path: Path) -> dict[str, Any]:
+def read_profile(path: Path) -> dict[str, Any]:
+    """Read and parse an ``.alog`` or Artisan JSON file within the limits of a roast log.
+
+    Raises :class:`AlogError` naming the path: unreadable, too large, not a literal, beyond a
+    parse limit, or not a dict. Undecodable bytes are replaced (Artisan writes UTF-8).
+    """
     try:
-        data = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AlogError(f"{path}: neither a Python dict literal nor JSON") from exc
+        text = read_text_within(path, MAX_ROAST_FILE_BYTES, "roast log", errors="replace")
+    except FileLimitError as exc:
+        raise AlogError(str(exc)) from exc
+    except OSError as exc:
+        raise AlogError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    return parse_profile(text, path)
+
+
+def parse_profile(text: str, path: Path | str | None = None) -> dict[str, Any]:
+    """Parse ``.alog`` text (a Python dict literal, or JSON) into a dict; :class:`AlogError`."""
+    where = f"{path}: " if path is not None else ""
+    try:
+        data = parse_literal(text)
+    except LiteralError as exc:
+        raise AlogError(f"{where}neither a Python dict literal nor JSON: {exc}") from exc
     if not isinstance(data, dict):
-        raise AlogError(f"{path}: top level is {type(data).__name__}, expected a dict")
+        raise AlogError(f"{where}top level is {type(data).__name__}, expected a dict")
     return data
 
 
@@ -88,10 +112,14 @@ def _extra_channel(data: dict[str, Any], key: str, count: int) -> list[float | N
 def load_alog(path: Path | str) -> RecordedRoast:
     """Read an Artisan ``.alog`` (or Artisan JSON) file; raises :class:`AlogError` if unreadable."""
     path = Path(path)
-    data = _parse(path.read_text(encoding="utf-8", errors="replace"), path)
+    data = read_profile(path)
     times = data.get("timex")
     if not isinstance(times, list) or not times:
         raise AlogError(f"{path}: no samples ('timex' is empty or missing)")
+    for position, value in enumerate(times):
+        if finite_float(value) is None:
+            # A ValueError like any other malformed field: readers name the file and the log.
+            raise ValueError(f"timex[{position}] = {str(value)[:40]} is not a finite number")
     mode = str(data.get("mode", "C")).upper()
     to_celsius = mode == "F"
     count = len(times)
@@ -111,11 +139,12 @@ def load_alog(path: Path | str) -> RecordedRoast:
                 marks[event] = index
     weight = data.get("weight")
     batch_g: float | None = None
-    if isinstance(weight, list) and len(weight) >= 3 and isinstance(weight[0], int | float):
+    if isinstance(weight, list) and len(weight) >= 3:
         unit = str(weight[2]).lower()
         factor = {"g": 1.0, "kg": 1000.0, "lb": 453.592, "oz": 28.3495}.get(unit)
-        if factor is not None and weight[0] > 0:
-            batch_g = float(weight[0]) * factor
+        mass = finite_float(weight[0])
+        if factor is not None and mass is not None and mass > 0:
+            batch_g = mass * factor if math.isfinite(mass * factor) else None
     interval = data.get("samplinginterval")
     computed = data.get("computed")
     phases = data.get("phases")
@@ -125,13 +154,13 @@ def load_alog(path: Path | str) -> RecordedRoast:
         else None
     )
     return RecordedRoast(
-        times=[float(t) for t in times],
+        times=[float(t) for t in times],  # each checked finite above
         bean_temps=bean,
         env_temps=env,
         marks=marks,
         heater_percent=_extra_channel(data, "extratemp1", count),
         fan_percent=_extra_channel(data, "extratemp2", count),
-        sampling_interval_s=float(interval) if isinstance(interval, int | float) else None,
+        sampling_interval_s=finite_float(interval),
         source_mode=mode,
         computed=computed if isinstance(computed, dict) else {},
         title=str(data.get("title", "")),

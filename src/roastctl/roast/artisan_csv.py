@@ -25,6 +25,7 @@ import math
 import statistics
 from pathlib import Path
 
+from roastctl.file_limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
 from roastctl.models import RoastEventType
 from roastctl.roast.artisan import AlogError, RecordedRoast, fahrenheit_to_celsius
 
@@ -55,7 +56,7 @@ def parse_mmss(text: str) -> float | None:
         return None
     try:
         total = int(minutes) * 60 + float(seconds)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: minutes beyond any float
         return None
     return sign * total if math.isfinite(total) else None
 
@@ -106,7 +107,11 @@ def load_artisan_csv(path: Path | str) -> RecordedRoast:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
+        text = read_text_within(
+            path, MAX_ROAST_FILE_BYTES, "roast log", encoding="utf-8-sig", errors="replace"
+        )
+    except FileLimitError as exc:
+        raise ArtisanCsvError(str(exc)) from exc
     except OSError as exc:
         raise ArtisanCsvError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
     rows = list(csv.reader(io.StringIO(text), delimiter="\t"))

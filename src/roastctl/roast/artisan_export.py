@@ -1,8 +1,9 @@
 """Writing a kept roast as an Artisan profile (``.alog``, JSON, CSV) and reading one back.
 
 Artisan's profile is a dict (``ProfileData`` in Artisan's ``atypes.py``): ``.alog`` is its
-``repr()``, read with :func:`ast.literal_eval`; Artisan's JSON export is the same dict as JSON;
-its CSV export is a tab-separated table with one row per whole second.
+``repr()``, read with :func:`~roastctl.roast.literal.parse_literal` (what :func:`ast.literal_eval`
+gives, within the limits of :mod:`roastctl.file_limits`); Artisan's JSON export is the same dict
+as JSON; its CSV export is a tab-separated table with one row per whole second.
 
 **Time axis.** :attr:`RecordSample.time_s <roastctl.roast.record.RecordSample.time_s>` *is*
 Artisan's ``timex``: seconds since the recording started (Artisan's START), not since CHARGE and
@@ -23,7 +24,6 @@ genuine Artisan profile". ``recording_version`` says who wrote the file.
 
 from __future__ import annotations
 
-import ast
 import codecs
 import csv
 import io
@@ -38,9 +38,32 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from roastctl.file_limits import (
+    IMPORT_EPOCH_RANGE_S,
+    IMPORT_MASS_MAX_G,
+    IMPORT_PERCENT_RANGE,
+    IMPORT_TEMPERATURE_RANGE_C,
+    IMPORT_TZ_OFFSET_RANGE_S,
+    MAX_ROAST_FILE_BYTES,
+    FileLimitError,
+    read_text_within,
+)
 from roastctl.files import write_text_atomically
 from roastctl.models import RoastEventType
-from roastctl.roast.artisan import TIMEINDEX_SLOTS, AlogError, fahrenheit_to_celsius
+from roastctl.roast.artisan import (
+    TIMEINDEX_SLOTS,
+    AlogError,
+    fahrenheit_to_celsius,
+    parse_profile,
+)
+from roastctl.roast.import_checks import (
+    check_event_order,
+    check_range,
+    check_text,
+    check_times,
+    check_uuid,
+    shown,
+)
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
 
 #: Artisan's device id of the Hottop heater/fan channels (extratemp1 = heater %, 2 = fan %).
@@ -451,7 +474,12 @@ def _csv_row(
 
 def _is_number(value: object) -> TypeGuard[int | float]:
     # Non-finite floats would be written as nan/inf, which ast.literal_eval cannot read back.
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond any float
+        return False
 
 
 def _is_integral(value: object) -> TypeGuard[int | float]:
@@ -821,19 +849,10 @@ def _special_event_problems(profile: Mapping[str, Any]) -> list[str]:
 def parse_alog_text(text: str) -> dict[str, Any]:
     """Parse ``.alog`` text (a Python dict literal; JSON is accepted too, as Artisan does).
 
-    Uses :func:`ast.literal_eval`, never ``eval``; raises :class:`AlogError` if the text is not
-    a dict literal.
+    Never ``eval``: raises :class:`AlogError` if the text is not a dict literal or is beyond the
+    limits of a roast log (:data:`~roastctl.file_limits.ROAST_LOG_LIMITS`).
     """
-    try:
-        data = ast.literal_eval(text)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AlogError("neither a Python dict literal nor JSON") from exc
-    if not isinstance(data, dict):
-        raise AlogError(f"top level is {type(data).__name__}, expected a dict")
-    return data
+    return parse_profile(text)
 
 
 def record_from_alog(path: Path | str) -> RoastRecord:
@@ -849,8 +868,10 @@ def record_from_alog(path: Path | str) -> RoastRecord:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_within(path, MAX_ROAST_FILE_BYTES, "roast log")
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except FileLimitError as exc:
+        raise AlogError(str(exc)) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise AlogError(f"{path}: cannot be read: {exc}") from exc
     try:
@@ -897,8 +918,10 @@ def _times(data: Mapping[str, Any]) -> list[float]:
         raise AlogError("'timex' is missing or not a list")
     for position, value in enumerate(times):
         if not _is_number(value):
-            raise AlogError(f"timex[{position}] = {_short(value)} is not a finite number")
-    return [float(value) for value in times]
+            raise AlogError(f"timex[{position}] = {shown(value)} is not a finite number")
+    seconds = [float(value) for value in times]
+    check_times(seconds)
+    return seconds
 
 
 def _mode(data: Mapping[str, Any]) -> str:
@@ -920,17 +943,22 @@ def _temperatures(
 ) -> list[float | None]:
     values = data.get(key)
     if isinstance(values, list) and len(values) == count:
-        return [_temperature(value, to_celsius) for value in values]
+        readings = [_temperature(value, to_celsius) for value in values]
+        low, high = IMPORT_TEMPERATURE_RANGE_C
+        for position, reading in enumerate(readings):
+            if reading is not None:
+                check_range(f"{key}[{position}]", reading, low, high, "deg C")
+        return readings
     if required:
         found = len(values) if isinstance(values, list) else "no"
         raise AlogError(f"'{key}' has {found} values for {count} times")
     return [None] * count  # e.g. BT-only loggers write no ET
 
 
-def _percent_value(value: object) -> int | None:
+def _percent_value(field: str, value: object) -> int | None:
     if not _is_number(value) or value == _MISSING:
         return None
-    return round(float(value))
+    return round(check_range(field, float(value), *IMPORT_PERCENT_RANGE, "%"))
 
 
 def _channel(data: Mapping[str, Any], key: str, device: int, count: int) -> list[int | None] | None:
@@ -940,7 +968,10 @@ def _channel(data: Mapping[str, Any], key: str, device: int, count: int) -> list
     channel = channels[device]
     if not isinstance(channel, list) or len(channel) != count:
         return None
-    return [_percent_value(value) for value in channel]
+    return [
+        _percent_value(f"{key}[{device}][{position}]", value)
+        for position, value in enumerate(channel)
+    ]
 
 
 def _channel_name(name: object, etypes: Sequence[str]) -> str:
@@ -1003,6 +1034,7 @@ def _events(data: Mapping[str, Any], samples: Sequence[RecordSample]) -> tuple[R
             continue
         sample = samples[index]
         events.append(RecordEvent(kind, sample.time_s, sample.bean_temp_c, source="imported"))
+    check_event_order(events, {kind: slot for slot, kind in TIMEINDEX_SLOTS.items()})
     return tuple(events)
 
 
@@ -1015,19 +1047,29 @@ def _weights(data: Mapping[str, Any]) -> tuple[float | None, float | None]:
     if factor is None:
         return None, None
 
-    def grams(value: object) -> float | None:
-        return float(value) * factor if _is_number(value) and value > 0 else None
+    def grams(position: int) -> float | None:
+        value = weight[position]
+        if not _is_number(value) or value == 0:
+            return None  # Artisan writes 0 for "not weighed"
+        mass_g = float(value) * factor
+        if not (math.isfinite(mass_g) and 0 < mass_g <= IMPORT_MASS_MAX_G):
+            raise AlogError(
+                f"weight[{position}] = {shown(value)} {weight[2]} is {shown(mass_g)} g; allowed: "
+                f"0 (not weighed), or above 0 up to {IMPORT_MASS_MAX_G:,.0f} g (as for "
+                "set_roast_info)"
+            )
+        return mass_g
 
-    return grams(weight[0]), grams(weight[1])
+    return grams(0), grams(1)
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
-    return decode_local(value) if isinstance(value, str) else ""
+    return check_text(key, decode_local(value)) if isinstance(value, str) else ""
 
 
 def _uuid(data: Mapping[str, Any]) -> str:
-    text = _text(data, "roastUUID").strip()
+    text = check_uuid(_text(data, "roastUUID").strip())
     return _normalise_uuid(text) if text else uuid.uuid4().hex
 
 
@@ -1035,6 +1077,8 @@ def _started(data: Mapping[str, Any], modified: datetime) -> datetime:
     """Start of the recording in UTC: ``roastepoch`` wins, as it does in Artisan."""
     epoch = data.get("roastepoch")
     if _is_number(epoch):
+        low, high = IMPORT_EPOCH_RANGE_S
+        check_range("roastepoch", float(epoch), low, high, "s since 1970-01-01 UTC")
         return datetime.fromtimestamp(float(epoch), UTC)
     try:
         local = datetime.fromisoformat(f"{_text(data, 'roastisodate')}T{_text(data, 'roasttime')}")
@@ -1043,7 +1087,13 @@ def _started(data: Mapping[str, Any], modified: datetime) -> datetime:
     # roasttzoffset is seconds west of UTC (Python's time.timezone).
     offset = data.get("roasttzoffset")
     west = float(offset) if _is_number(offset) else 0.0
-    return local.replace(tzinfo=UTC) + timedelta(seconds=west)
+    check_range("roasttzoffset", west, *IMPORT_TZ_OFFSET_RANGE_S, "s west of UTC")
+    try:
+        return local.replace(tzinfo=UTC) + timedelta(seconds=west)
+    except OverflowError as exc:
+        raise AlogError(
+            f"roastisodate {local.date()} with roasttzoffset {west:g} s is beyond the calendar"
+        ) from exc
 
 
 def _interval(data: Mapping[str, Any]) -> float | None:

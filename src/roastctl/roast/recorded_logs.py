@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from roastctl.file_limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
 from roastctl.models import RoastEventType
 from roastctl.roast.artisan import AlogError, RecordedRoast, fahrenheit_to_celsius, load_alog
 
@@ -178,7 +179,9 @@ def load_klog(path: Path | str) -> RecordedRoast:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return read_text_within(path, MAX_ROAST_FILE_BYTES, "roast log", errors="replace")
+    except FileLimitError as exc:
+        raise RoastLogError(str(exc)) from exc
     except OSError as exc:
         raise RoastLogError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
 
@@ -213,7 +216,10 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float is no reading
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip())
