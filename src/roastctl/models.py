@@ -95,6 +95,7 @@ class EventSource(StrEnum):
     MANUAL = "manual"  # marked by a person or an agent through mark_event / report_first_crack
     COMMAND = "command"  # a control command caused it (drop_beans)
     SAFETY = "safety"  # the safety supervisor caused it (a forced drop)
+    WATCHDOG = "watchdog"  # the roaster's own watchdog ejected the beans while the link was down
 
 
 class RoastPhase(StrEnum):
@@ -202,6 +203,7 @@ class SafetyRule(StrEnum):
     FAN_OFF_AFTER_FIRST_CRACK = "fan_off_after_first_crack"
     FAULT_LATCHED = "fault_latched"
     SHUTDOWN = "shutdown"
+    LINK_LOST = "link_lost"
 
 
 class SafetyEventKind(StrEnum):
