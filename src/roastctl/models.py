@@ -204,6 +204,7 @@ class SafetyRule(StrEnum):
     FAULT_LATCHED = "fault_latched"
     SHUTDOWN = "shutdown"
     LINK_LOST = "link_lost"
+    BEANS_HOT = "beans_hot"
 
 
 class SafetyEventKind(StrEnum):

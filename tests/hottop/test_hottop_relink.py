@@ -176,3 +176,24 @@ def test_a_drop_given_while_the_link_is_down_is_sent_on_its_return() -> None:
         )
     finally:
         driver.disconnect()
+
+
+def test_taking_control_never_moves_the_door() -> None:
+    """A restart after a drop: the door the roaster reports open stays open, cooling goes on."""
+    port = ScriptedPort()
+    port.feed(status(heat=0, fan=10, door=True, drum=True, cooling=True))
+    driver = HottopRoaster(
+        "scripted", opener=lambda *_: port, send_interval_s=0.02, first_frame_timeout_s=LIMIT_S
+    )
+    driver.connect()
+    try:
+        until(lambda: bool(port.written))
+        sent = port.controls()[0]
+        assert (sent.heat_percent, sent.solenoid_open, sent.cooling_on, sent.main_fan_level) == (
+            0,
+            True,
+            True,
+            10,
+        )
+    finally:
+        driver.disconnect()
