@@ -9,10 +9,13 @@ The simulator runs on a :class:`ManualClock` stepped by the test.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable
 
+import anyio
 import pytest
 from mcp.client import Client
+from mcp.client.stdio import StdioServerParameters
 
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
@@ -230,3 +233,33 @@ async def test_start_session_refuses_a_new_roast_while_a_fault_is_latched(
     assert "emergency_stop" in tool_text(refused)
     assert "clear_fault" in tool_text(refused)
     assert started.get_status().roast_number == number  # no new roast was opened
+
+
+STDIO_SERVER = """
+from roastctl.clock import ScaledClock
+from roastctl.config import ServerConfig
+from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.mcp_server import run_stdio
+from roastctl.session import RoastSessionManager
+
+clock = ScaledClock(10.0)
+sim = SimulatedRoaster(None, clock)
+run_stdio(RoastSessionManager(sim, ServerConfig(timezone="UTC"), clock=clock), simulator=sim)
+"""
+
+
+@pytest.mark.anyio
+async def test_a_restart_over_real_stdio_keeps_heat_out_of_an_open_door() -> None:
+    params = StdioServerParameters(command=sys.executable, args=["-c", STDIO_SERVER])
+    with anyio.fail_after(30):
+        async with Client(params, raise_exceptions=True) as c:
+            for tool in ("start_roaster", "drop_beans", "stop_session", "start_session"):
+                done = await c.call_tool(tool, {})
+                assert not done.is_error, tool_text(done)
+            await anyio.sleep(0.3)  # a few samples at 10x speed
+            refused = await c.call_tool("set_heat", {"percent": 100})
+            assert refused.is_error
+            assert "door open" in tool_text(refused)
+            status = await c.call_tool("get_roast_status", {})
+            assert status.structured_content is not None
+            assert status.structured_content["safety"]["heat_allowed"] is False
