@@ -39,6 +39,7 @@ from roastctl.errors import (
     RoasterError,
     RoasterNotConnectedError,
 )
+from roastctl.link_loss import beans_left, drop_time_s, outage_message
 from roastctl.models import (
     ConnectionInfo,
     CurvePoint,
@@ -510,57 +511,31 @@ class RoastSessionManager:
     def _after_link_outage(self, outage: LinkOutage) -> None:
         """Record a lost link that came back; call with the state lock held.
 
-        The roaster may have acted on its own while it could not be seen: past its watchdog it
-        must be taken to have ejected the beans (DROP, source ``watchdog``). The driver has set
-        the heater to 0 and left everything else as the roaster reported it, so the commanded
-        state follows the report, and heat comes back only by an explicit set_heat.
+        The roaster may have acted on its own while it could not be seen (see
+        :mod:`roastctl.link_loss`). The driver has set the heater to 0 and left everything else
+        as the roaster reported it, so the commanded state follows the report, and heat comes
+        back only by an explicit set_heat.
         """
+        if not self._active:
+            return
         seen = outage.reading
         self._heat_commanded = 0
         self._drum_commanded = seen.drum_on
         self._fan_commanded = seen.fan_percent
-        watchdog = (
-            "" if outage.watchdog_s is None else f" (its own watchdog: {outage.watchdog_s:g} s)"
-        )
         beans_in = self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None
-        # A door found open with beans in means they left, whatever the outage's length.
-        ejected = outage.past_watchdog or (beans_in and seen.door_open)
-        if ejected and beans_in:
+        dropped = beans_left(outage, beans_in=beans_in)
+        if dropped:
             self._drop_noted = True
             self.safety.note_dropped(
                 "the roaster's own watchdog ejected the beans while the link was down"
             )
-            at_s = seen.monotonic_s
-            if outage.past_watchdog and outage.watchdog_s is not None:
-                at_s = min(at_s, outage.lost_s + outage.watchdog_s)
             try:
                 self._tracker.mark_event(
-                    RoastEventType.DROP, time_s=at_s, source=EventSource.WATCHDOG
+                    RoastEventType.DROP, time_s=drop_time_s(outage), source=EventSource.WATCHDOG
                 )
             except RoasterError:
                 logger.exception("could not mark the watchdog's DROP")
-            what = (
-                "it ejected the beans: DROP is marked (source watchdog); cooling goes on and "
-                "heat stays refused until stop_cooling, then set_heat"
-            )
-        elif ejected:
-            what = (
-                "it must be taken to have ejected (no beans were in the drum); the heater stays "
-                "at 0 until an explicit set_heat, once the door is closed (stop_cooling)"
-            )
-        else:
-            what = (
-                "it did not eject; the heater was set to 0 on its return, since nothing could be "
-                "seen meanwhile, and comes back only by an explicit set_heat"
-            )
-        self.safety.record_action(
-            SafetyRule.LINK_LOST,
-            f"the link to the roaster was down for {outage.silent_s:.1f} s{watchdog}: {what}. "
-            f"On its return it reported heat {seen.heat_percent} %, door "
-            f"{'open' if seen.door_open else 'closed'}, drum {'on' if seen.drum_on else 'off'}, "
-            f"stirrer {'on' if seen.cooling_on else 'off'}, fan {seen.fan_percent} %; nothing "
-            "else was changed",
-        )
+        self.safety.record_action(SafetyRule.LINK_LOST, outage_message(outage, dropped=dropped))
 
     def _keep_events(self) -> None:
         if self._recorder is None:
