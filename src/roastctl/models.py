@@ -128,7 +128,7 @@ class RoastMetrics(_Frozen):
 
     phase: RoastPhase = RoastPhase.NOT_CHARGED
     roast_elapsed_s: float | None = Field(
-        default=None, description="Seconds since CHARGE; stops at DROP."
+        default=None, description="Seconds since CHARGE; stops at DROP and never decreases."
     )
     roast_elapsed_display: str | None = Field(default=None, description="Same as MM:SS.")
     rate_of_rise_c_per_min: float | None = Field(default=None, description="BT RoR, deg C/min.")
