@@ -123,6 +123,9 @@ def test_after_a_lost_link_nothing_old_is_resent(report: StatusFrame) -> None:
         until(lambda: len(opened) == 2)  # ...and plugged back in
         time.sleep(0.1)
         assert second.written == []  # nothing is sent before the roaster says where it is
+        assert not driver.is_connected()  # nor is the old frame passed off as a reading
+        with pytest.raises(RoasterConnectionError, match="first status frame"):
+            driver.read_sensors()
         with pytest.raises(RoasterConnectionError, match="state is unknown"):
             driver.set_heat(50)
         driver.set_heat(0)  # heat 0 is always taken, and kept for the roaster's return

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -53,6 +54,8 @@ KNOWN_USB_IDS = ((0x0403, 0x6015), (0x0403, 0x6001), (0x10C4, 0xEA60))
 PLAUSIBLE_C = (1, 320)
 #: Seconds without a control frame after which the KN-8828B-2K+ ejects the beans by itself.
 WATCHDOG_S = 1.0
+#: Link outages kept until the session takes them (the oldest are dropped beyond this).
+MAX_OUTAGES_KEPT = 64
 
 
 class SerialPort(Protocol):
@@ -212,7 +215,8 @@ class HottopRoaster(Roaster):
         # unknown, nothing is sent, commands wait in _queued.
         self._resyncing = False
         self._queued: list[Callable[[_Desired], _Desired]] = []
-        self._outages: list[LinkOutage] = []
+        #: Outages not yet taken; bounded, so a flapping link without a session cannot grow it.
+        self._outages: deque[LinkOutage] = deque(maxlen=MAX_OUTAGES_KEPT)
 
     # ----------------------------------------------------------------- link
     def _open(self) -> SerialPort:
@@ -436,7 +440,8 @@ class HottopRoaster(Roaster):
     def take_link_outages(self) -> list[LinkOutage]:
         """Return the outages that ended since the last call, oldest first, once each."""
         with self._lock:
-            outages, self._outages = self._outages, []
+            outages = list(self._outages)
+            self._outages.clear()
         return outages
 
     def last_frame_age_s(self) -> float | None:
@@ -449,7 +454,7 @@ class HottopRoaster(Roaster):
         """Return True only while the port is open and status frames are fresh."""
         age = self.last_frame_age_s()
         with self._lock:
-            open_ = self._serial is not None
+            open_ = self._serial is not None and not self._resyncing
         return open_ and age is not None and age <= self.stale_after_s
 
     def get_roaster_info(self) -> RoasterInfo:
@@ -476,10 +481,16 @@ class HottopRoaster(Roaster):
             latest = self._latest
             error = self._last_error
             link_up = self._serial is not None
+            resyncing = self._resyncing
         if not link_up:
             raise RoasterConnectionError(
                 f"the Hottop link is down ({error or 'port closed'}); reconnecting with backoff. "
                 "Check the USB cable."
+            )
+        if resyncing:  # the newest frame predates the outage: it says nothing about now
+            raise RoasterConnectionError(
+                "the Hottop link is back; waiting for the roaster's first status frame to learn "
+                "what it did while the link was down"
             )
         if latest is None:
             raise RoasterConnectionError(
