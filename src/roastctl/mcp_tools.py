@@ -697,9 +697,13 @@ def register_tools(
     registry.add(
         stop_cooling,
         description=(
-            "End cooling when the beans are cool (BT below about 50 deg C): stirrer, fan, drum "
-            "and heater off, drop door closed for the next batch. Idempotent. Refused when no "
-            "session is active."
+            "End cooling once the beans are cool (about 4 min after the drop): stirrer, fan, "
+            "drum and heater off, drop door closed for the next batch. Refused (cooling goes "
+            "on) while BT is at or above safety.release_temp_c (180 deg C by default) or ET at "
+            "or above safety.env_release_temp_c (220 deg C), and without a fresh reading to "
+            "tell; call it again once they are below. It ends the drop interlock; for the next "
+            "batch then call stop_session and start_session, start_roaster and set_heat. "
+            "Idempotent. Refused when no session is active."
         ),
         annotations=tool_annotations("Stop cooling", destructive=True),
     )
@@ -804,8 +808,12 @@ def register_tools(
         start_session,
         description=(
             "Connect to the roaster and start sampling; begins a new roast (fresh events and "
-            "metrics). Idempotent: when a session is already active nothing changes. To start "
-            "another roast without restarting the server, call stop_session then start_session."
+            "metrics). Idempotent: when a session is already active nothing changes. A restart "
+            "keeps every safety rule: heat stays refused while the roaster reports its door open "
+            "or its stirrer running (call stop_cooling once the beans are cool), and while a "
+            "safety fault is latched the roaster is connected and watched but no new roast "
+            "begins: the error names the fault and what clears it; once clear_fault succeeds, "
+            "call stop_session and start_session again."
         ),
         annotations=tool_annotations("Start session"),
     )
@@ -828,8 +836,10 @@ def register_tools(
             "Leave the roaster safe, stop sampling and disconnect: the heater goes off, and "
             "charged beans still in the drum and hot are dropped and cooled (door open, "
             "stirrer and fan on). Drop the beans yourself first when you can. Afterwards every "
-            "control tool is refused until start_session, which begins a new roast and "
-            "discards this roast's samples. Idempotent."
+            "control tool is refused until start_session, which begins a new roast. It is not "
+            "needed between batches, and clears nothing: a latched fault stays latched. Safe "
+            "next batch: drop_beans, let the beans cool, stop_cooling (refused while BT is "
+            "hot), stop_session, start_session, start_roaster, set_heat. Idempotent."
         ),
         annotations=tool_annotations("Stop session", destructive=True),
     )

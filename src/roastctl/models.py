@@ -95,6 +95,7 @@ class EventSource(StrEnum):
     MANUAL = "manual"  # marked by a person or an agent through mark_event / report_first_crack
     COMMAND = "command"  # a control command caused it (drop_beans)
     SAFETY = "safety"  # the safety supervisor caused it (a forced drop)
+    WATCHDOG = "watchdog"  # the roaster's own watchdog ejected the beans while the link was down
 
 
 class RoastPhase(StrEnum):
@@ -127,7 +128,7 @@ class RoastMetrics(_Frozen):
 
     phase: RoastPhase = RoastPhase.NOT_CHARGED
     roast_elapsed_s: float | None = Field(
-        default=None, description="Seconds since CHARGE; stops at DROP."
+        default=None, description="Seconds since CHARGE; stops at DROP and never decreases."
     )
     roast_elapsed_display: str | None = Field(default=None, description="Same as MM:SS.")
     rate_of_rise_c_per_min: float | None = Field(default=None, description="BT RoR, deg C/min.")
@@ -202,6 +203,8 @@ class SafetyRule(StrEnum):
     FAN_OFF_AFTER_FIRST_CRACK = "fan_off_after_first_crack"
     FAULT_LATCHED = "fault_latched"
     SHUTDOWN = "shutdown"
+    LINK_LOST = "link_lost"
+    BEANS_HOT = "beans_hot"
 
 
 class SafetyEventKind(StrEnum):

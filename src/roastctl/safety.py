@@ -14,8 +14,10 @@ Rules (defaults in :class:`~roastctl.config.SafetyConfig`, reasons in ``docs/saf
   latches a fault; a reading that repeats an old timestamp is not fresh;
 * dead-man: no agent call for ``dead_man_s`` while heating cuts the heat and latches a fault;
 * emergency stop: latches a fault (the session drives the roaster to the safe state);
-* interlocks: no heat with the drum stopped, after the drop or while cooling, while data is stale,
-  while a fault is latched, or (if configured) above a cap with the fan off after first crack;
+* interlocks: no heat with the drum stopped, with the door open or the stirrer running (as the
+  roaster reports them, whatever the session remembers), after the drop or while cooling, while
+  data is stale, while a fault is latched, or (if configured) above a cap with the fan off after
+  first crack; no end of cooling while the beans are hot;
 * a latched fault is cleared only by :meth:`SafetySupervisor.clear_fault`, which is refused while
   its cause persists.
 
@@ -73,6 +75,23 @@ class RoasterState:
     fan_percent: int
     heat_percent: int
     first_crack_passed: bool
+    door_open: bool = False
+    """The drop door, as the newest reading reports it (or as last commanded, if newer)."""
+    cooling_on: bool = False
+    """The cooling-tray stirrer, likewise."""
+
+
+def open_or_cooling(door_open: bool, cooling_on: bool) -> str | None:
+    """Say what the roaster reports that keeps heat out (door open, stirrer on); None if neither."""
+    parts = [
+        text
+        for text, on in (
+            ("the drop door open", door_open),
+            ("the cooling stirrer running", cooling_on),
+        )
+        if on
+    ]
+    return f"the roaster reports {' and '.join(parts)}" if parts else None
 
 
 def plausible(reading: SensorReading) -> bool:
@@ -197,7 +216,10 @@ class SafetySupervisor:
 
     def _enforce(self, reading: SensorReading) -> list[SafetyAction]:
         """Switch a roaster that heats against a latched fault or interlock off again."""
-        if reading.heat_percent > 0 and self.heat_refused_because() is not None:
+        if reading.heat_percent > 0 and (
+            self.heat_refused_because() is not None
+            or open_or_cooling(reading.door_open, reading.cooling_on) is not None
+        ):
             return [SafetyAction.CUT_HEAT]
         return []
 
@@ -232,7 +254,7 @@ class SafetySupervisor:
                 SafetyRule.DEAD_MAN,
                 f"no agent call for {silent:.0f} s (dead-man {dead_man:g} s) while "
                 "heating: the heater was switched off so an unattended roast cannot run on",
-                "any time: calling clear_fault shows the agent is back",
+                "call clear_fault: it confirms the agent is back, and the dead-man restarts",
                 self._latest,
             )
             actions.append(SafetyAction.CUT_HEAT)
@@ -272,6 +294,16 @@ class SafetySupervisor:
                 "the drum is stopped, and the heater must never heat a still drum. "
                 "Call start_roaster() first",
             )
+        # The roaster's own report counts whatever the session remembers (a restart, a new
+        # server, the panel's eject button); the remembered drop counts until stop_cooling().
+        reported = open_or_cooling(state.door_open, state.cooling_on)
+        if reported is not None:
+            return (
+                SafetyRule.AFTER_DROP,
+                ", and ".join(c for c in (self._interlock, reported) if c)
+                + ", so the heater stays off until stop_cooling() closes the door and ends "
+                "cooling (once the beans are cool)",
+            )
         if self._interlock is not None:
             return (
                 SafetyRule.AFTER_DROP,
@@ -302,12 +334,44 @@ class SafetySupervisor:
                 f"below {cap} % (now {state.heat_percent} %). Lower the heat first.",
             )
 
-    def check_new_roast(self) -> None:
-        """Raise :class:`FaultActiveError` while a fault is latched."""
+    def check_new_roast(self, then: str = "") -> None:
+        """Raise :class:`FaultActiveError` while a fault is latched; ``then`` ends the message."""
         if self._faults:
             self._refuse(
-                SafetyRule.FAULT_LATCHED, "a new roast cannot start: " + self._faults_text()
+                SafetyRule.FAULT_LATCHED,
+                "a new roast cannot start: " + self._faults_text() + (" " + then if then else ""),
             )
+
+    def check_stop_cooling(self) -> None:
+        """Raise :class:`SafetyInterlockError` unless fresh data shows the roaster cooled enough.
+
+        Ending cooling stops the stirrer, the fan and the drum and closes the door. Right after
+        a drop from near the limit (BT 219 deg C) that leaves hot beans unstirred and a hot drum
+        without air, so it waits for the release temperatures that also clear an
+        over-temperature fault: BT below ``release_temp_c`` and ET below ``env_release_temp_c``.
+        """
+        latest = self._latest
+        age = self.data_age_s(self.clock.monotonic())
+        if latest is None or self._stale(age):
+            self._refuse(
+                SafetyRule.BEANS_HOT,
+                "stop_cooling refused: no fresh reading, so it cannot be told whether the beans "
+                "have cooled; cooling goes on. Try again once the status shows fresh readings.",
+            )
+            return
+        for probe, value, limit, key in (
+            ("BT", latest.bean_temp_c, self.config.release_temp_c, "release_temp_c"),
+            ("ET", latest.env_temp_c, self.config.env_release_temp_c, "env_release_temp_c"),
+        ):
+            if value >= limit:
+                self._refuse(
+                    SafetyRule.BEANS_HOT,
+                    f"stop_cooling refused: {probe} {value:.1f} deg C is not yet below "
+                    f"{limit:.0f} deg C (safety.{key}): the beans and the drum are still hot, "
+                    "so the stirrer and the fan keep cooling them. It is allowed once "
+                    f"{probe} is below {limit:.0f} deg C; watch get_roast_status and call it "
+                    "again then.",
+                )
 
     def _faults_text(self) -> str:
         parts = [
@@ -427,11 +491,16 @@ class SafetySupervisor:
         """Return whether heat above 0 could be accepted at all (no fault, no drop interlock)."""
         return self.heat_refused_because() is None
 
-    def heat_refused_because(self) -> str | None:
-        """Why heat is refused regardless of the request (a fault or the drop interlock)."""
+    def heat_refused_because(self, state: RoasterState | None = None) -> str | None:
+        """Why heat is refused regardless of the request (a fault or the drop interlock).
+
+        With ``state``, the door and stirrer it reports count too.
+        """
         if self._faults:
             return self._faults_text()
-        return self._interlock
+        reported = None if state is None else open_or_cooling(state.door_open, state.cooling_on)
+        causes = [c for c in (self._interlock, reported) if c]
+        return ", and ".join(causes) if causes else None
 
     @property
     def faults(self) -> tuple[SafetyFault, ...]:
@@ -448,8 +517,8 @@ class SafetySupervisor:
         self._events.clear()
         self._warned.clear()
 
-    def status(self, *, heating: bool) -> SafetyStatus:
-        """Return what the supervisor sees and has done."""
+    def status(self, *, heating: bool, state: RoasterState | None = None) -> SafetyStatus:
+        """Return what the supervisor sees and has done (``state``: see heat_refused_because)."""
         now = self.clock.monotonic()
         warnings = []
         latest = self._latest
@@ -470,10 +539,9 @@ class SafetySupervisor:
         dead_man = self._dead_man_limit_s()
         if dead_man is not None and heating and SafetyRule.DEAD_MAN not in self._faults:
             dead_man_left = round(max(0.0, dead_man - self.agent_silence_s(now)), 1)
-        refused = self.heat_refused_because()
-        state = "fault" if self._faults else "warning" if warnings else "ok"
+        refused = self.heat_refused_because(state)
         return SafetyStatus(
-            state=state,
+            state="fault" if self._faults else "warning" if warnings else "ok",
             heat_allowed=refused is None,
             heat_refused_because=refused,
             faults=self.faults,
@@ -564,5 +632,6 @@ __all__ = [
     "RoasterState",
     "SafetyAction",
     "SafetySupervisor",
+    "open_or_cooling",
     "plausible",
 ]

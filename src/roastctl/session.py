@@ -32,18 +32,21 @@ from typing import TypeVar
 from roastctl.clock import Clock, SystemClock
 from roastctl.config import ServerConfig
 from roastctl.controls import FAN_RANGE, ControlRange, heat_range
-from roastctl.devices.base import Roaster
+from roastctl.devices.base import LinkOutage, Roaster
 from roastctl.errors import (
+    FaultActiveError,
     InvalidCommandError,
     RoasterError,
     RoasterNotConnectedError,
 )
+from roastctl.link_loss import beans_left, drop_time_s, outage_message
 from roastctl.models import (
     ConnectionInfo,
     CurvePoint,
     EventSource,
     RoastEvent,
     RoastEventType,
+    RoastMetrics,
     RoastStatus,
     RoastTimestamps,
     SafetyEvent,
@@ -51,6 +54,7 @@ from roastctl.models import (
     SensorReading,
 )
 from roastctl.recorder import RoastRecorder
+from roastctl.roast.phases import format_mmss
 from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
 from roastctl.safety import RoasterState, SafetyAction, SafetySupervisor
 from roastctl.store import RoastStore, StoreError
@@ -114,6 +118,10 @@ class RoastSessionManager:
         self._heat_commanded = 0
         self._fan_commanded = 0
         self._drop_noted = False
+        #: Clock time of the last stop_cooling: a reading older than it predates the closed door.
+        self._cooling_stopped_s: float | None = None
+        #: (CHARGE time, the largest roast_elapsed_s shown since): it never goes back.
+        self._elapsed_shown: tuple[float, float] | None = None
         self._safety_thread: threading.Thread | None = None
         self.safety = SafetySupervisor(
             self.config.safety,
@@ -149,26 +157,37 @@ class RoastSessionManager:
 
     # ----------------------------------------------------------------- lifecycle
     def start_session(self) -> None:
-        """Connect and start polling; starts a new roast. Idempotent."""
+        """Connect and start polling; starts a new roast. Idempotent.
+
+        A restart changes nothing that keeps the roaster safe: latched faults stay, and so does
+        the drop interlock (only stop_cooling() or new_roast() ends it); heat is refused while
+        the roaster reports its door open or its stirrer running. While a fault is latched the
+        roaster is connected and watched (so the fault can be judged and cleared) but no new
+        roast begins: :class:`FaultActiveError` names the fault and what clears it, and
+        new_roast() begins the roast once clear_fault() succeeds.
+        """
         with self._lifecycle_lock:
             with self._state_lock:
                 if self._active:
                     return
+                latched = bool(self.safety.faults)
             self.hardware.connect()
-            self._open_record()
+            if not latched:
+                self._open_record()
             with self._state_lock:
-                self._tracker.reset()
-                self._roast_number += 1
+                if not latched:
+                    self._tracker.reset()
+                    self._roast_number += 1
+                    self._drop_noted = False
+                    self.safety.clear_log()
                 self._latest = None
                 self._samples = 0
                 self._poll_errors = 0
                 self._last_error = None
                 self._active = True
                 self._heat_commanded = 0
-                self._drop_noted = False
+                self._cooling_stopped_s = None
                 self.safety.start_watching()
-                self.safety.note_ready()
-                self.safety.clear_log()
                 self._stop_event = threading.Event()
             self.poll_once()  # a status right after start already has readings
             with self._state_lock:
@@ -179,6 +198,21 @@ class RoastSessionManager:
                 self._thread = self._start_thread(self._poll_loop, "roastctl-poller")
                 self._safety_thread = self._start_thread(self._safety_loop, "roastctl-safety")
             logger.info("session started: %s", self.hardware.get_roaster_info().model)
+        if latched:
+            self._refuse_roast_while_faulted()
+
+    def _refuse_roast_while_faulted(self) -> None:
+        """Raise (and keep) the refusal of a new roast at a start with a fault latched."""
+        try:
+            with self._state_lock:
+                self.safety.check_new_roast(
+                    "The roaster is connected and watched, but no new roast was started: once "
+                    "clear_fault() succeeds, call stop_session and start_session again (or "
+                    "new_roast() from Python)."
+                )
+        except FaultActiveError as exc:
+            self._log_command("start_session", {}, str(exc), refused=True)
+            raise
 
     def _start_thread(self, loop: Callable[[threading.Event], None], name: str) -> threading.Thread:
         thread = threading.Thread(target=loop, args=(self._stop_event,), name=name, daemon=True)
@@ -435,6 +469,13 @@ class RoastSessionManager:
 
     def _poll(self) -> tuple[SensorReading | None, bool]:
         """Take one sample; return it and whether the supervisor acted on it."""
+        # Outages first: each carries the reading it ended with, never newer than the sample.
+        outages = self.hardware.take_link_outages()
+        if outages:
+            with self._state_lock:
+                for outage in outages:
+                    self._after_link_outage(outage)
+            self._keep_events()
         try:
             reading = self.hardware.read_sensors()
         except Exception as exc:  # the poller must never die; the error is counted and shown
@@ -466,6 +507,35 @@ class RoastSessionManager:
         self._carry_out(actions)
         self._keep_events()
         return reading, bool(actions)
+
+    def _after_link_outage(self, outage: LinkOutage) -> None:
+        """Record a lost link that came back; call with the state lock held.
+
+        The roaster may have acted on its own while it could not be seen (see
+        :mod:`roastctl.link_loss`). The driver has set the heater to 0 and left everything else
+        as the roaster reported it, so the commanded state follows the report, and heat comes
+        back only by an explicit set_heat.
+        """
+        if not self._active:
+            return
+        seen = outage.reading
+        self._heat_commanded = 0
+        self._drum_commanded = seen.drum_on
+        self._fan_commanded = seen.fan_percent
+        beans_in = self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None
+        dropped = beans_left(outage, beans_in=beans_in)
+        if dropped:
+            self._drop_noted = True
+            self.safety.note_dropped(
+                "the roaster's own watchdog ejected the beans while the link was down"
+            )
+            try:
+                self._tracker.mark_event(
+                    RoastEventType.DROP, time_s=drop_time_s(outage), source=EventSource.WATCHDOG
+                )
+            except RoasterError:
+                logger.exception("could not mark the watchdog's DROP")
+        self.safety.record_action(SafetyRule.LINK_LOST, outage_message(outage, dropped=dropped))
 
     def _keep_events(self) -> None:
         if self._recorder is None:
@@ -541,11 +611,18 @@ class RoastSessionManager:
 
     def _roaster_state(self) -> RoasterState:
         latest = self._latest
+        # Door and stirrer as the roaster reports them, unless the reading is not newer than
+        # the last stop_cooling (it closed the door; the next reading confirms or contradicts).
+        reported = latest is not None and (
+            self._cooling_stopped_s is None or latest.monotonic_s > self._cooling_stopped_s
+        )
         return RoasterState(
             drum_on=self._drum_commanded,
             fan_percent=self._fan_commanded,
             heat_percent=max(self._heat_commanded, latest.heat_percent if latest else 0),
             first_crack_passed=self._tracker.event(RoastEventType.FIRST_CRACK_START) is not None,
+            door_open=reported and latest is not None and latest.door_open,
+            cooling_on=reported and latest is not None and latest.cooling_on,
         )
 
     def set_fan(self, percent: int) -> None:
@@ -620,13 +697,20 @@ class RoastSessionManager:
         self._run("start_cooling", {}, act)
 
     def stop_cooling(self) -> None:
-        """End cooling: stirrer, fan, drum and heater off, door closed for the next batch."""
+        """End cooling: stirrer, fan, drum and heater off, door closed for the next batch.
+
+        Refused while the roaster is still hot: BT at or above ``safety.release_temp_c``, ET at
+        or above ``safety.env_release_temp_c``, or no fresh reading to tell.
+        """
 
         def act() -> None:
+            with self._state_lock:
+                self.safety.check_stop_cooling()
             self.hardware.stop_cooling()
             with self._state_lock:
                 self._drum_commanded = False
                 self._heat_commanded = self._fan_commanded = 0
+                self._cooling_stopped_s = self.clock.monotonic()
                 self.safety.note_ready()
 
         self._run("stop_cooling", {}, act)
@@ -795,7 +879,7 @@ class RoastSessionManager:
             now = self.clock.monotonic()
             fresh = self._active and self.safety.data_fresh(now)
             latest = self._latest
-            metrics = self._tracker.metrics(now if self._active else None)
+            metrics = self._steady_elapsed(self._tracker.metrics(now if self._active else None))
             events = self._tracker.events()
             age = None if latest is None else round(max(0.0, now - latest.monotonic_s), 3)
             by_type = {event.type: event for event in events}
@@ -825,10 +909,33 @@ class RoastSessionManager:
                     last_error=self._last_error,
                     data_fresh=fresh,
                 ),
-                safety=self.safety.status(heating=self._active and self._heating()),
+                safety=self.safety.status(
+                    heating=self._active and self._heating(),
+                    state=self._roaster_state() if self._active else None,
+                ),
                 roast_id=self._recorder.roast_id if self._recorder is not None else None,
                 notices=tuple(self._notices),
             )
+
+    def _steady_elapsed(self, metrics: RoastMetrics) -> RoastMetrics:
+        """Never show less time since CHARGE than before; call with the state lock held.
+
+        A status read runs on the clock's now, a DROP mark lands on a sample up to a sampling
+        interval earlier: without this the time went back at the moment DROP was marked. It
+        starts afresh when CHARGE moves or a new roast begins.
+        """
+        charge = self._tracker.event(RoastEventType.CHARGE)
+        value = metrics.roast_elapsed_s
+        if charge is None or value is None:
+            self._elapsed_shown = None
+            return metrics
+        shown = self._elapsed_shown
+        if shown is not None and shown[0] == charge.monotonic_s and shown[1] > value:
+            return metrics.model_copy(
+                update={"roast_elapsed_s": shown[1], "roast_elapsed_display": format_mmss(shown[1])}
+            )
+        self._elapsed_shown = (charge.monotonic_s, value)
+        return metrics
 
     @staticmethod
     def _utc(events: dict[RoastEventType, RoastEvent], kind: RoastEventType) -> datetime | None:

@@ -278,6 +278,8 @@ async def test_a_whole_roast_through_the_tools(
     status = StatusView.model_validate(await call_ok(client, "get_roast_status"))
     assert [e.type for e in status.events][-1] == "DROP"
     assert status.development_time_percent == pytest.approx(20, abs=1)
+    # Cooling ends once the roaster is below the release temperatures (BT 180, ET 220 deg C).
+    run_until(started, clock, lambda s: s.sensors is not None and s.sensors.bean_temp_c < 180)
     await call_ok(client, "stop_cooling")
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from roastctl.clock import ScaledClock
 from roastctl.devices.hottop import HottopRoaster
+from roastctl.errors import SafetyInterlockError
 from roastctl.hottop.emulator import Mode, VirtualHottop
 from roastctl.models import SafetyRule
 from roastctl.session import RoastSessionManager
@@ -69,7 +70,14 @@ def test_an_unplugged_hottop_latches_stale_data_and_never_resumes_heat(
     control_frames = hottop.state.control_frames
     wait_for(lambda: hottop.state.control_frames >= control_frames + 8, clock, 10.0)
     assert hottop.state.outputs.heat_percent == 0
+    assert hottop.state.outputs.solenoid_open  # its watchdog ejected, and that is kept
     assert manager.clear_fault() == [SafetyRule.STALE_DATA]
+    with pytest.raises(SafetyInterlockError, match="door open"):
+        manager.set_heat(30)
+    manager.stop_cooling()  # the door closes for the next batch
+    wait_for(lambda: not hottop.state.outputs.solenoid_open, clock, 5.0)
+    wait_for(lambda: manager.get_status().safety.heat_allowed, clock, 5.0)
+    manager.start_roaster()
     manager.set_heat(30)  # only an explicit command brings the heat back
     wait_for(lambda: hottop.state.outputs.heat_percent == 30, clock, 5.0)
 

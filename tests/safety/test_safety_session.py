@@ -339,7 +339,8 @@ def test_emergency_stop_from_every_state(clock: ManualClock) -> None:
     assert [p.split(" (")[0] for p in problems] == ["heater off failed", "drop sequence failed"]
     assert "not connected" in problems[0]
     assert faults(manager.get_status()) == [SafetyRule.EMERGENCY_STOP]
-    manager.start_session()
+    with pytest.raises(FaultActiveError):
+        manager.start_session()  # watched, not a new roast, until the fault is cleared
 
     def heating() -> None:
         manager.start_roaster()
@@ -435,7 +436,8 @@ def test_a_fault_survives_a_session_restart(clock: ManualClock) -> None:
     manager.start_session()
     manager.emergency_stop()
     manager.stop_session()
-    manager.start_session()
+    with pytest.raises(FaultActiveError, match="emergency_stop"):
+        manager.start_session()  # connected and watched, but no new roast while it is latched
     manager.start_roaster()
     with pytest.raises(InvalidCommandError, match="emergency_stop"):
         manager.set_heat(10)

@@ -337,3 +337,42 @@ def test_the_log_is_bounded(supervisor: SafetySupervisor, clock: ManualClock) ->
         with pytest.raises(SafetyInterlockError):
             supervisor.check_heat(50, RUNNING)
     assert len(supervisor.events) == 500
+
+
+def test_the_dead_man_fault_says_plainly_what_clears_it(clock: ManualClock) -> None:
+    supervisor = SafetySupervisor(SafetyConfig(), clock, dead_man_s=10.0)
+    for _ in range(11):
+        feed(supervisor, clock, 150.0)
+        supervisor.watch(heating=True)
+    (fault,) = supervisor.faults
+    assert fault.rule is SafetyRule.DEAD_MAN
+    assert fault.clears_when == (
+        "call clear_fault: it confirms the agent is back, and the dead-man restarts"
+    )
+    assert supervisor.clear_fault() == [SafetyRule.DEAD_MAN]
+
+
+@pytest.mark.parametrize(
+    ("door_open", "cooling_on", "named"),
+    [
+        (True, False, "the drop door open"),
+        (False, True, "the cooling stirrer running"),
+        (True, True, "the drop door open and the cooling stirrer running"),
+    ],
+)
+def test_heat_is_refused_while_the_roaster_reports_an_open_door_or_cooling(
+    supervisor: SafetySupervisor, clock: ManualClock, door_open: bool, cooling_on: bool, named: str
+) -> None:
+    feed(supervisor, clock, 100.0)
+    state = RoasterState(True, 30, 0, False, door_open=door_open, cooling_on=cooling_on)
+    with pytest.raises(SafetyInterlockError, match=f"roaster reports {named}.*stop_cooling"):
+        supervisor.check_heat(40, state)  # no drop was ever noted: the report alone counts
+    assert supervisor.heat_refused_because(state) is not None
+    assert supervisor.status(heating=False, state=state).heat_allowed is False
+    supervisor.check_heat(0, state)  # heat 0 always passes
+    # A roaster that heats with its door open or stirrer running is switched off again.
+    clock.advance(1.0)
+    heating = reading(clock, 100.0).model_copy(
+        update={"door_open": door_open, "cooling_on": cooling_on}
+    )
+    assert supervisor.judge_reading(heating) == [SafetyAction.CUT_HEAT]

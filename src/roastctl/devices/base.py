@@ -18,8 +18,33 @@ They do reject values no roaster could take (heat outside 0-100).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 
 from roastctl.models import RoasterInfo, SensorReading
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOutage:
+    """A lost link that has come back: how long the roaster was on its own, what it said after."""
+
+    lost_s: float
+    """Clock time of the last status frame before the link was lost."""
+    restored_s: float
+    """Clock time of the first status frame after the link came back."""
+    watchdog_s: float | None
+    """The roaster's own eject watchdog (seconds without control), None if it has none."""
+    reading: SensorReading
+    """The roaster's state as it reported it on return, before anything was sent to it."""
+
+    @property
+    def silent_s(self) -> float:
+        """How long the roaster may have gone without a control frame."""
+        return self.restored_s - self.lost_s
+
+    @property
+    def past_watchdog(self) -> bool:
+        """Whether the outage outlasted the roaster's watchdog, so it must be assumed to eject."""
+        return self.watchdog_s is not None and self.silent_s > self.watchdog_s
 
 
 class Roaster(ABC):
@@ -72,6 +97,14 @@ class Roaster(ABC):
     @abstractmethod
     def stop_cooling(self) -> None:
         """End cooling: stirrer, fan, drum and heater off, door closed."""
+
+    def take_link_outages(self) -> list[LinkOutage]:
+        """Return the link outages that ended since the last call (oldest first), once each.
+
+        A driver whose link can drop while the roaster runs on (the Hottop over USB) reports
+        them so the session can record what the roaster may have done on its own.
+        """
+        return []
 
 
 def require_percent(name: str, value: int, step: int = 1) -> int:

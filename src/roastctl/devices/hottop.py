@@ -12,6 +12,13 @@ Commands only change the desired state. A reading older than ``stale_after_s`` i
 as data: :meth:`HottopRoaster.read_sensors` raises and :meth:`HottopRoaster.is_connected` is False,
 so a frozen link cannot look healthy. When the port disappears the threads reopen it with a
 capped, doubling backoff.
+
+After a lost link nothing old is resent: the roaster may have acted on its own meanwhile (its
+watchdog ejects the beans after about a second without control). The writer stays silent until
+the first status frame on the new link, then takes the roaster's reported state as the desired
+one with the heater at 0: an open door stays open, a running stirrer keeps running. Commands
+given while the link is down apply on top of that state, except heat above 0, which is refused
+until the state is known. Each outage is reported once by :meth:`HottopRoaster.take_link_outages`.
 """
 
 from __future__ import annotations
@@ -19,13 +26,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from roastctl.clock import Clock, SystemClock
-from roastctl.devices.base import Roaster, require_percent
+from roastctl.devices.base import LinkOutage, Roaster, require_percent
 from roastctl.errors import RoasterConnectionError, RoasterNotConnectedError
 from roastctl.hottop.protocol import (
     ControlFrame,
@@ -44,6 +52,10 @@ BAUD = 115200
 KNOWN_USB_IDS = ((0x0403, 0x6015), (0x0403, 0x6001), (0x10C4, 0xEA60))
 #: Readings outside this band are start-up zeros or garbage, not temperatures.
 PLAUSIBLE_C = (1, 320)
+#: Seconds without a control frame after which the KN-8828B-2K+ ejects the beans by itself.
+WATCHDOG_S = 1.0
+#: Link outages kept until the session takes them (the oldest are dropped beyond this).
+MAX_OUTAGES_KEPT = 64
 
 
 class SerialPort(Protocol):
@@ -173,6 +185,7 @@ class HottopRoaster(Roaster):
         first_frame_timeout_s: float = 2.0,
         backoff_s: tuple[float, float] = (0.5, 8.0),
         opener: PortOpener = open_serial,
+        watchdog_s: float | None = WATCHDOG_S,
     ) -> None:
         self.port = port
         self.baud = baud
@@ -182,6 +195,8 @@ class HottopRoaster(Roaster):
         self.stale_after_s = stale_after_s
         self.first_frame_timeout_s = first_frame_timeout_s
         self.backoff_s = backoff_s
+        #: The roaster's own eject watchdog, reported with each outage.
+        self.watchdog_s = watchdog_s
         self._opener = opener
         self._lock = threading.Lock()
         self._desired = _Desired()
@@ -196,6 +211,12 @@ class HottopRoaster(Roaster):
         self._reconnects = 0
         self._last_error: str | None = None
         self._active_port: str | None = None
+        # Between a lost link and the first status frame on the new one: the roaster's state is
+        # unknown, nothing is sent, commands wait in _queued.
+        self._resyncing = False
+        self._queued: list[Callable[[_Desired], _Desired]] = []
+        #: Outages not yet taken; bounded, so a flapping link without a session cannot grow it.
+        self._outages: deque[LinkOutage] = deque(maxlen=MAX_OUTAGES_KEPT)
 
     # ----------------------------------------------------------------- link
     def _open(self) -> SerialPort:
@@ -209,6 +230,7 @@ class HottopRoaster(Roaster):
         with self._lock:
             handle, self._serial = self._serial, None
             self._last_error = f"{type(error).__name__}: {error}"
+            self._resyncing = True  # whatever the roaster does now, we will not see it
         if handle is not None:
             with contextlib.suppress(OSError):  # already gone with the USB device
                 handle.close()
@@ -234,8 +256,8 @@ class HottopRoaster(Roaster):
                     self._reconnects += 1
                     self._reader.reset()
                 delay = self.backoff_s[0]
+                # No wake-up for the writer: it stays silent until the roaster says where it is.
                 logger.info("Hottop link reopened on %s", self._active_port)
-                self._wake_writer.set()
                 continue
             try:
                 data = handle.read(max(1, min(handle.in_waiting, 4096)))
@@ -255,8 +277,57 @@ class HottopRoaster(Roaster):
             if not (low <= frame.bean_temp_c <= high and low <= frame.env_temp_c <= high):
                 continue  # start-up zeros: not a reading yet
             with self._lock:
+                previous = self._latest
                 self._latest = (frame, self.clock.monotonic(), self.clock.now())
+                resynced = self._resyncing
+                if resynced:
+                    self._resync(self._latest, previous)
                 self._frame_arrived.notify_all()
+            if resynced:
+                self._wake_writer.set()
+
+    def _resync(
+        self,
+        latest: tuple[StatusFrame, float, datetime],
+        previous: tuple[StatusFrame, float, datetime] | None,
+    ) -> None:
+        """Take the roaster's reported state after a lost link; call with ``_lock`` held.
+
+        The heater goes to 0 whatever it was before or is now; door, drum, stirrer and fan stay
+        as the roaster reports them (after a watchdog eject: door open, cooling on). Commands
+        given during the outage are applied on top, in order.
+        """
+        frame = latest[0]
+        desired = _Desired(
+            heat=0,
+            main_fan_level=frame.main_fan_level,
+            door_open=frame.solenoid_open,
+            drum_on=frame.drum_on,
+            cooling_on=frame.cooling_on,
+        )
+        for change in self._queued:
+            desired = change(desired)
+        self._desired = replace(desired, heat=0)
+        self._queued.clear()
+        self._resyncing = False
+        if previous is None:
+            return  # the link was lost before the first frame: connect() takes the state
+        self._outages.append(
+            LinkOutage(
+                lost_s=previous[1],
+                restored_s=latest[1],
+                watchdog_s=self.watchdog_s,
+                reading=_reading(*latest),
+            )
+        )
+        logger.warning(
+            "Hottop link back after %.1f s: the roaster reports heat %d %%, door %s, stirrer "
+            "%s; heater set to 0, nothing else changed",
+            latest[1] - previous[1],
+            frame.heat_percent,
+            "open" if frame.solenoid_open else "closed",
+            "on" if frame.cooling_on else "off",
+        )
 
     def _write_loop(self) -> None:
         # Periodic frames fall on drift-free deadlines (start + k x interval), so slow writes or a
@@ -278,7 +349,7 @@ class HottopRoaster(Roaster):
 
     def _send_desired(self) -> None:
         with self._lock:
-            handle = self._serial
+            handle = None if self._resyncing else self._serial
             frame = self._desired.frame().encode()
         if handle is None:
             return
@@ -293,8 +364,9 @@ class HottopRoaster(Roaster):
     def connect(self) -> None:
         """Open the port, wait for the roaster's status stream, then start sending control.
 
-        The first desired state is the roaster's own, except heat 0 and the door closed: taking
-        control never switches the heater on, and a next charge must not fall through.
+        The first desired state is the roaster's own, except heat 0: taking control never
+        switches the heater on, and never moves the door (an open door after a drop stays open,
+        with its beans cooling, until ``stop_cooling`` closes it).
         """
         if self._threads:
             return
@@ -309,6 +381,9 @@ class HottopRoaster(Roaster):
             ) from exc
         self._stop.clear()
         self._serial = handle
+        self._resyncing = False
+        self._queued.clear()
+        self._outages.clear()
         reader = threading.Thread(target=self._read_loop, name="hottop-reader", daemon=True)
         reader.start()
         self._threads = [reader]
@@ -329,7 +404,7 @@ class HottopRoaster(Roaster):
             self._desired = _Desired(
                 heat=0,
                 main_fan_level=status.main_fan_level,
-                door_open=False,
+                door_open=status.solenoid_open,
                 drum_on=status.drum_on,
                 cooling_on=status.cooling_on,
             )
@@ -356,9 +431,18 @@ class HottopRoaster(Roaster):
         with self._lock:
             handle, self._serial = self._serial, None
             self._latest = None
+            self._resyncing = False
+            self._queued.clear()
         if handle is not None:
             with contextlib.suppress(OSError):
                 handle.close()
+
+    def take_link_outages(self) -> list[LinkOutage]:
+        """Return the outages that ended since the last call, oldest first, once each."""
+        with self._lock:
+            outages = list(self._outages)
+            self._outages.clear()
+        return outages
 
     def last_frame_age_s(self) -> float | None:
         """Seconds since the newest valid status frame, or ``None`` if none arrived."""
@@ -370,7 +454,7 @@ class HottopRoaster(Roaster):
         """Return True only while the port is open and status frames are fresh."""
         age = self.last_frame_age_s()
         with self._lock:
-            open_ = self._serial is not None
+            open_ = self._serial is not None and not self._resyncing
         return open_ and age is not None and age <= self.stale_after_s
 
     def get_roaster_info(self) -> RoasterInfo:
@@ -397,39 +481,45 @@ class HottopRoaster(Roaster):
             latest = self._latest
             error = self._last_error
             link_up = self._serial is not None
+            resyncing = self._resyncing
         if not link_up:
             raise RoasterConnectionError(
                 f"the Hottop link is down ({error or 'port closed'}); reconnecting with backoff. "
                 "Check the USB cable."
             )
+        if resyncing:  # the newest frame predates the outage: it says nothing about now
+            raise RoasterConnectionError(
+                "the Hottop link is back; waiting for the roaster's first status frame to learn "
+                "what it did while the link was down"
+            )
         if latest is None:
             raise RoasterConnectionError(
                 f"no status frame from the Hottop yet ({error or 'waiting'})"
             )
-        frame, arrived_s, arrived_wall = latest
-        age = self.clock.monotonic() - arrived_s
+        age = self.clock.monotonic() - latest[1]
         if age > self.stale_after_s:
             raise RoasterConnectionError(
                 f"the newest Hottop status frame is {age:.1f} s old (limit "
                 f"{self.stale_after_s:.0f} s): the link is down or the roaster stopped sending "
                 f"({error or 'no error seen'})"
             )
-        return SensorReading(
-            timestamp=arrived_wall,
-            monotonic_s=arrived_s,
-            bean_temp_c=float(frame.bean_temp_c),
-            env_temp_c=float(frame.env_temp_c),
-            heat_percent=frame.heat_percent,
-            fan_percent=fan_level_to_percent(frame.main_fan_level),
-            drum_on=frame.drum_on,
-            door_open=frame.solenoid_open,
-            cooling_on=frame.cooling_on,
-        )
+        return _reading(*latest)
 
     def _command(self, change: Callable[[_Desired], _Desired]) -> None:
         if not self._threads:
             raise RoasterNotConnectedError("the Hottop is not connected; call connect() first")
         with self._lock:
+            if self._resyncing:
+                # The roaster's state is unknown: the change waits for it, and may not heat.
+                if change(_Desired()).heat > 0:
+                    raise RoasterConnectionError(
+                        "heat not sent: the Hottop link is down or has just come back, so the "
+                        "roaster's state is unknown (it may have ejected the beans). Heat 0, "
+                        "drop and cooling commands are kept and sent when it answers; set the "
+                        "heat again once the status shows fresh readings."
+                    )
+                self._queued.append(change)
+                return
             self._desired = change(self._desired)
         self._wake_writer.set()  # on the wire now, not at the next periodic frame
 
@@ -470,3 +560,18 @@ class HottopRoaster(Roaster):
                 d, cooling_on=False, main_fan_level=0, door_open=False, drum_on=False, heat=0
             )
         )
+
+
+def _reading(frame: StatusFrame, arrived_s: float, arrived_wall: datetime) -> SensorReading:
+    """Return a status frame as a reading, stamped with when it arrived."""
+    return SensorReading(
+        timestamp=arrived_wall,
+        monotonic_s=arrived_s,
+        bean_temp_c=float(frame.bean_temp_c),
+        env_temp_c=float(frame.env_temp_c),
+        heat_percent=frame.heat_percent,
+        fan_percent=fan_level_to_percent(frame.main_fan_level),
+        drum_on=frame.drum_on,
+        door_open=frame.solenoid_open,
+        cooling_on=frame.cooling_on,
+    )
