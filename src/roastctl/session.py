@@ -828,6 +828,7 @@ class RoastSessionManager:
                 safety=self.safety.status(heating=self._active and self._heating()),
                 roast_id=self._recorder.roast_id if self._recorder is not None else None,
                 notices=tuple(self._notices),
+                store=self.store.health() if self.store is not None else None,
             )
 
     @staticmethod

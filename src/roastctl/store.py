@@ -2,10 +2,13 @@
 
 One file holds every roast: its metadata, every sample, its events, the commands it received
 (with their results or refusals) and its safety log. The session hands rows to
-:class:`RoastStore` without waiting; a writer thread inserts them in batches and commits at least
-every :data:`COMMIT_INTERVAL_S`, so each sample is durable within a second and disk I/O never
-holds up polling or the safety thread. Milestones (a new roast, events, the end of a roast, a
-fault) are committed at once.
+:class:`RoastStore` without waiting; a writer thread (:mod:`roastctl.store_writer`) inserts them
+in batches and commits at least every :data:`COMMIT_INTERVAL_S`, so each sample is durable within
+a second and disk I/O never holds up polling or the safety thread. When the store cannot be
+written (locked by another writer, disk full) the rows wait in memory and are retried until it
+can; :meth:`RoastStore.health` says so. A new roast is committed at once (it needs its id); the
+end of a roast and roast information are queued behind the rows before them and waited for
+briefly (:data:`SYNC_WAIT_S`), never for the busy timeout.
 
 Durability: WAL with ``synchronous=NORMAL`` survives a crash of the process (the case the kill -9
 test covers); an OS crash or power loss can lose the last commits. At start-up every roast still
@@ -19,26 +22,31 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
 import sqlite3
 import sys
 import threading
 import uuid as uuid_module
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from roastctl.errors import RoasterError
-from roastctl.models import RoastEventType
+from roastctl.models import RoastEventType, StoreHealth
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
+from roastctl.store_writer import BUFFER_ROWS, COMMIT_INTERVAL_S, Job, StoreWriter
 
 logger = logging.getLogger(__name__)
 
-#: The writer commits at least this often, so a sample is durable within about a second.
-COMMIT_INTERVAL_S = 0.5
+#: How long the end of a roast or new roast information waits to be committed before the call
+#: answers anyway (the row stays queued and is written when the store can be).
+SYNC_WAIT_S = 1.0
+#: How long creating a roast waits for another writer's lock before it gives up.
+BEGIN_BUSY_TIMEOUT_S = 2.0
+#: How long an import (a command line, not the control path) waits for another writer's lock.
+IMPORT_BUSY_TIMEOUT_S = 10.0
 #: The roast fields a person or an agent may set.
 INFO_FIELDS = frozenset({"title", "bean", "batch_g", "roasted_g", "notes"})
 DATABASE_NAME = "roasts.sqlite3"
@@ -171,19 +179,23 @@ class CommandRecord:
     token_name: str | None = None
 
 
-_Job = Callable[[sqlite3.Connection], None]
-
-
 class RoastStore:
     """The SQLite roast log. Thread-safe; writes are queued and batched by a writer thread."""
 
-    def __init__(self, path: Path | str | None = None, *, recover: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        recover: bool = True,
+        buffer_rows: int = BUFFER_ROWS,
+    ) -> None:
         """Open (creating and migrating if needed) the store at ``path`` (default: data folder).
 
         With ``recover`` (what a recording process does), roasts left ``recording`` by a process
         that is gone are marked ``interrupted``; :attr:`recovered` lists them. A roast another
         live process is recording is left alone, and readers such as ``roastctl history`` open
-        with ``recover=False``.
+        with ``recover=False``. At most ``buffer_rows`` rows wait in memory while the store
+        cannot be written.
         """
         self.path = Path(path) if path is not None else default_store_path()
         try:
@@ -201,15 +213,10 @@ class RoastStore:
             self._db.close()
             raise
         self.recovered: list[RoastSummary] = self._recover() if recover else []
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._hurry = threading.Event()  # cuts the writer's gathering short (flush, close)
-        self._pending = 0
-        self._pending_lock = threading.Lock()
         self._closed = False
-        self._writer = threading.Thread(target=self._write_loop, name="roastctl-store", daemon=True)
-        self._writer.start()
+        self._writer = StoreWriter(
+            self._db, self._lock, repr(str(self.path)), buffer_rows=buffer_rows
+        )
 
     # ----------------------------------------------------------------- schema
     def _setup(self) -> None:
@@ -261,75 +268,44 @@ class RoastStore:
         return recovered
 
     # ----------------------------------------------------------------- writing
-    def _write_loop(self) -> None:
-        stop = False
-        while not stop:
-            batch: list[_Job | None] = [self._queue.get()]
-            if batch[0] is not None:
-                # Let rows gather for a moment: one commit per sample would cost far more.
-                self._hurry.wait(COMMIT_INTERVAL_S)
-            self._hurry.clear()
-            while True:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            stop = None in batch
-            jobs = [job for job in batch if job is not None]
-            if jobs:
-                self._run_batch(jobs)
-            with self._pending_lock:
-                self._pending -= len(batch)
-                if self._pending == 0:
-                    self._idle.set()
-
-    def _run_batch(self, jobs: list[_Job], *, log_failure: bool = True) -> None:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN")
-                for job in jobs:
-                    job(self._db)
-                self._db.execute("COMMIT")
-            except sqlite3.Error:
-                if log_failure:
-                    logger.exception("the roast store could not write %d changes", len(jobs))
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
-
-    def _submit(self, job: _Job) -> None:
+    def _submit(self, job: Job) -> None:
+        """Queue ``job`` for the writer; a full buffer drops it (the writer logs and counts)."""
         if self._closed:
             raise StoreError(f"the roast store {str(self.path)!r} is closed")
-        with self._pending_lock:
-            self._pending += 1
-            self._idle.clear()
-        self._queue.put(job)
+        self._writer.submit(job)
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything queued is committed; return False on timeout."""
-        self._hurry.set()
-        return self._idle.wait(timeout_s)
+        return self._writer.flush(timeout_s)
 
-    def close(self) -> None:
-        """Commit what is queued, stop the writer and close the file. Idempotent."""
+    def health(self) -> StoreHealth:
+        """Return how writing is going: ok, lagging or failing, rows waiting, rows dropped."""
+        return self._writer.health()
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Commit what is queued (retrying up to ``timeout_s``), stop the writer. Idempotent."""
         if self._closed:
             return
-        with self._pending_lock:
-            self._pending += 1
-            self._idle.clear()
         self._closed = True
-        self._queue.put(None)
-        self._hurry.set()
-        self._writer.join(timeout=10.0)
+        self._writer.close(timeout_s)
         with self._lock:
             self._db.close()
 
-    def _now_sync(self, job: _Job) -> None:
-        """Run ``job`` in its own committed transaction now (for milestones and ids)."""
+    def _now_sync(self, job: Job, busy_timeout_s: float) -> None:
+        """Run ``job`` in its own committed transaction now (for ids), or raise StoreError."""
         if self._closed:
             raise StoreError(f"the roast store {str(self.path)!r} is closed")
-        self.flush()
-        self._run_batch([job], log_failure=False)  # the caller gets the error
+        try:
+            self._writer.run_now(job, busy_timeout_s)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"the roast store {str(self.path)!r} could not write: {exc}. {_advice(exc)}"
+            ) from exc
+
+    def _queue_and_wait(self, job: Job) -> bool:
+        """Queue ``job`` behind what waits and wait briefly; return whether it is committed."""
+        self._submit(job)
+        return self.flush(SYNC_WAIT_S)
 
     # ----------------------------------------------------------------- roasts
     def begin_roast(
@@ -363,7 +339,7 @@ class RoastStore:
             )
             new_id.append(int(cursor.lastrowid or 0))
 
-        self._now_sync(job)
+        self._now_sync(job, BEGIN_BUSY_TIMEOUT_S)
         if not new_id:
             raise StoreError(f"the roast store {str(self.path)!r} could not create a roast")
         return new_id[0]
@@ -444,13 +420,23 @@ class RoastStore:
     def finish_roast(
         self, roast_id: int, *, ended_utc: datetime, status: RecordStatus = RecordStatus.COMPLETE
     ) -> None:
-        """Mark the roast ended (committed at once, after everything queued before it)."""
-        self._now_sync(
+        """Mark the roast ended, after everything queued before it.
+
+        Waits up to :data:`SYNC_WAIT_S` for the commit; a store that cannot be written keeps the
+        end queued with the rows before it.
+        """
+        committed = self._queue_and_wait(
             lambda db: db.execute(
                 "UPDATE roasts SET ended_utc = ?, status = ? WHERE id = ?",
                 (_utc_text(ended_utc), status.value, roast_id),
             ).close()
         )
+        if not committed:
+            logger.warning(
+                "roast %d ended; the store is behind (%s), so its end is queued",
+                roast_id,
+                self.health().last_error,
+            )
 
     def update_info(self, roast_id: int, fields: Mapping[str, str | float | None]) -> RoastSummary:
         """Set ``title``, ``bean``, ``batch_g``, ``roasted_g`` or ``notes``; return the roast."""
@@ -460,14 +446,19 @@ class RoastStore:
                 f"unknown roast field(s) {', '.join(unknown)}; allowed: "
                 f"{', '.join(sorted(INFO_FIELDS))}"
             )
-        self.summary(roast_id)  # raises when there is no such roast
-        if fields:
-            names = ", ".join(f"{name} = ?" for name in fields)
-            values = (*fields.values(), roast_id)
-            self._now_sync(
-                lambda db: db.execute(f"UPDATE roasts SET {names} WHERE id = ?", values).close()  # noqa: S608 - names are whitelisted above
-            )
-        return self.summary(roast_id)
+        before = self.summary(roast_id)  # raises when there is no such roast
+        if not fields:
+            return before
+        names = ", ".join(f"{name} = ?" for name in fields)
+        values = (*fields.values(), roast_id)
+        # Queued, not run at once: a store another writer has locked must not hold up the caller
+        # for the busy timeout. The answer shows the values as they will be stored.
+        if self._queue_and_wait(
+            lambda db: db.execute(f"UPDATE roasts SET {names} WHERE id = ?", values).close()  # noqa: S608 - names are whitelisted above
+        ):
+            return self.summary(roast_id)
+        changes: dict[str, Any] = dict(fields)
+        return replace(before, **changes)
 
     def import_record(self, record: RoastRecord) -> int:
         """Store a whole roast (an imported file); return its new id."""
@@ -511,9 +502,11 @@ class RoastStore:
                 "was imported"
             )
         try:
-            self._now_sync(job)
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"roast {record.uuid} is already in the store") from exc
+            self._now_sync(job, IMPORT_BUSY_TIMEOUT_S)
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                raise StoreError(f"roast {record.uuid} is already in the store") from exc
+            raise
         if not new_id:
             raise StoreError(
                 f"roast {record.uuid} could not be stored; is it already in the store?"
@@ -710,6 +703,18 @@ def _process_alive(pid: object) -> bool:
     except OSError:
         return False
     return True
+
+
+def _advice(exc: sqlite3.Error) -> str:
+    """Say what to do about a write error, from SQLite's error code."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "Another process is writing it (a roastctl import?); try again when it is done."
+    if name.startswith("SQLITE_FULL"):
+        return "The disk is full; free some space and try again."
+    if name.startswith("SQLITE_READONLY"):
+        return "It is read-only; make its file and folder writable."
+    return "Try again; if it persists, check the disk and the file."
 
 
 def _statements(script: str) -> list[str]:
