@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import sqlite3
 import sys
 import threading
@@ -124,6 +125,10 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE commands ADD COLUMN role TEXT;
     ALTER TABLE commands ADD COLUMN token_name TEXT;
+    """,
+    # 4: the machine the recording process runs on: a pid names a process only on its own host.
+    """
+    ALTER TABLE roasts ADD COLUMN owner_host TEXT;
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -247,10 +252,12 @@ class RoastStore:
     def _recover(self) -> list[RoastSummary]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, owner_pid FROM roasts WHERE status = ?",
+                "SELECT id, owner_pid, owner_host FROM roasts WHERE status = ?",
                 (RecordStatus.RECORDING.value,),
             ).fetchall()
-            crashed = [int(row[0]) for row in rows if not _process_alive(row[1])]
+            # This process's own roasts count as crashed: a store opened twice in one process
+            # has no other writer to protect.
+            crashed = [int(row[0]) for row in rows if _recorder_gone(row[1], row[2], mine=True)]
             for roast_id in crashed:
                 self._db.execute(
                     "UPDATE roasts SET status = ? WHERE id = ?",
@@ -324,7 +331,8 @@ class RoastStore:
         def job(db: sqlite3.Connection) -> None:
             cursor = db.execute(
                 "INSERT INTO roasts (uuid, started_utc, status, title, roaster, driver, "
-                "sampling_interval_s, config_json, owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "sampling_interval_s, config_json, owner_pid, owner_host) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     uuid_module.uuid4().hex,
                     _utc_text(started_utc),
@@ -335,6 +343,7 @@ class RoastStore:
                     sampling_interval_s,
                     json.dumps(config) if config is not None else None,
                     os.getpid(),
+                    socket.gethostname(),
                 ),
             )
             new_id.append(int(cursor.lastrowid or 0))
@@ -651,12 +660,19 @@ def _summary(db: sqlite3.Connection, roast_id: int) -> RoastSummary:
             "SELECT type, time_s FROM events WHERE roast_id = ? ORDER BY time_s", (roast_id,)
         )
     }
+    status = RecordStatus(row["status"])
+    if status is RecordStatus.RECORDING and _recorder_gone(
+        row["owner_pid"], row["owner_host"], mine=False
+    ):
+        # Its recorder died and no recording process has opened the store since: a reader
+        # shows what it is, and the next recording process marks it so in the store.
+        status = RecordStatus.INTERRUPTED
     return RoastSummary(
         id=int(row["id"]),
         uuid=str(row["uuid"]),
         started_utc=_parse_utc(row["started_utc"]),
         ended_utc=_parse_utc(row["ended_utc"]) if row["ended_utc"] else None,
-        status=RecordStatus(row["status"]),
+        status=status,
         title=str(row["title"]),
         bean=row["bean"],
         batch_g=row["batch_g"],
@@ -686,13 +702,23 @@ def _event_rows(roast_id: int, events: tuple[RecordEvent, ...]) -> list[tuple[ob
     return [(roast_id, e.type.value, e.time_s, e.bean_temp_c, e.source) for e in events]
 
 
-def _process_alive(pid: object) -> bool:
-    """Return whether the process that recorded a roast still runs.
+def _recorder_gone(pid: object, host: object, *, mine: bool) -> bool:
+    """Return whether the process that recorded a roast is known to be gone.
 
-    This process's own roasts never count: a store opened twice in one process has no other
-    writer to protect.
+    A roast recorded on another machine (a store on a shared folder) is never taken for a crash:
+    its pid means nothing here. A roast without a host was recorded before hosts were kept, on
+    this machine. ``mine`` says whether this process's own roasts count as gone.
     """
-    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+    if isinstance(host, str) and host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return mine
+    return not _process_alive(pid)
+
+
+def _process_alive(pid: object) -> bool:
+    """Return whether process ``pid`` (on this machine) still runs."""
+    if not isinstance(pid, int) or pid <= 0:
         return False
     try:
         os.kill(pid, 0)
