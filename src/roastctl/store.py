@@ -37,6 +37,14 @@ from typing import Any
 from roastctl.errors import RoasterError
 from roastctl.models import RoastEventType, StoreHealth
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
+from roastctl.store_problems import (
+    busy_message,
+    damaged_message,
+    error_name,
+    quick_check,
+    read_only_message,
+    read_only_problem,
+)
 from roastctl.store_writer import BUFFER_ROWS, COMMIT_INTERVAL_S, Job, StoreWriter
 
 logger = logging.getLogger(__name__)
@@ -201,8 +209,15 @@ class RoastStore:
         live process is recording is left alone, and readers such as ``roastctl history`` open
         with ``recover=False``. At most ``buffer_rows`` rows wait in memory while the store
         cannot be written.
+
+        A recording process checks the store first (``PRAGMA quick_check``) and refuses a
+        damaged one, as does a migration and an import: nothing is written to a damaged store.
+        A read-only file or folder is named as such.
         """
         self.path = Path(path) if path is not None else default_store_path()
+        problem = read_only_problem(self.path)
+        if problem is not None:
+            raise StoreError(read_only_message(self.path, problem))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -212,8 +227,9 @@ class RoastStore:
                 "(ROASTCTL_STORE__PATH) at a writable file."
             ) from exc
         self._lock = threading.Lock()  # guards the write connection
+        self._sound = False  # quick_check passed
         try:
-            self._setup()
+            self._setup(check=recover)
         except StoreError:
             self._db.close()
             raise
@@ -224,7 +240,7 @@ class RoastStore:
         )
 
     # ----------------------------------------------------------------- schema
-    def _setup(self) -> None:
+    def _setup(self, *, check: bool) -> None:
         db = self._db
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -236,6 +252,8 @@ class RoastStore:
                     f"the roast store {str(self.path)!r} has schema version {version}, newer "
                     f"than this roastctl understands ({SCHEMA_VERSION}); upgrade roastctl"
                 )
+            if check or version < SCHEMA_VERSION:
+                self._check_sound()
             for number in range(version, SCHEMA_VERSION):
                 db.execute("BEGIN")
                 for statement in _statements(_MIGRATIONS[number]):
@@ -243,11 +261,36 @@ class RoastStore:
                 db.execute(f"PRAGMA user_version = {number + 1}")
                 db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
+            raise StoreError(self._problem(exc)) from exc
+
+    def _check_sound(self) -> None:
+        """Refuse a damaged store before this process first writes to it (once per open)."""
+        if self._sound:
+            return
+        with self._lock:
+            found = quick_check(self._db)
+        if found is not None:
+            raise StoreError(damaged_message(self.path, found))
+        self._sound = True
+
+    def _problem(self, exc: sqlite3.Error) -> str:
+        """Say what is wrong with the store, from SQLite's error, and what to do."""
+        name = error_name(exc)
+        if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+            problem = read_only_problem(self.path)
+            if problem is not None:
+                return read_only_message(self.path, problem)
+        if name.startswith("SQLITE_CORRUPT"):
+            return damaged_message(self.path, str(exc))
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return busy_message(self.path, str(exc))
+        if name.startswith("SQLITE_NOTADB") or not name:
+            return (
                 f"the roast store {str(self.path)!r} is not a readable database ({exc}); move "
                 "it aside (nothing in it is changed) and start again, or point store.path "
                 "elsewhere"
-            ) from exc
+            )
+        return f"the roast store {str(self.path)!r} cannot be used ({exc}); nothing was changed"
 
     def _recover(self) -> list[RoastSummary]:
         with self._lock:
@@ -504,6 +547,7 @@ class RoastStore:
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?)", _event_rows(roast_id, record.events)
             )
 
+        self._check_sound()
         existing = self.find_uuid(record.uuid)
         if existing is not None:
             raise StoreError(
@@ -525,10 +569,14 @@ class RoastStore:
     # ----------------------------------------------------------------- reading
     @contextmanager
     def _reader(self) -> Iterator[sqlite3.Connection]:
+        """Open a read-only connection; SQLite errors become a :class:`StoreError` saying why."""
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as db:
-            db.row_factory = sqlite3.Row
-            yield db
+        try:
+            with closing(sqlite3.connect(uri, uri=True)) as db:
+                db.row_factory = sqlite3.Row
+                yield db
+        except sqlite3.Error as exc:
+            raise StoreError(self._problem(exc)) from exc
 
     def list_roasts(self, *, limit: int = 20, offset: int = 0) -> list[RoastSummary]:
         """Return the newest roasts first."""
