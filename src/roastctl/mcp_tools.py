@@ -545,7 +545,9 @@ def register_tools(
             "Check data_fresh, last_sample_age_s and poll_errors: stale data refuses heat. "
             "safety shows latched faults (and what clears each), warnings near the temperature "
             "limits, the supervisor's last action and the seconds before the dead-man cuts the "
-            "heat. Poll this every 5-15 s during a roast."
+            "heat. notices says what to know since start-up (a roast a crash interrupted); store "
+            "says whether the roast is being written (ok, lagging, failing, and why). Poll this "
+            "every 5-15 s during a roast."
         ),
         annotations=tool_annotations("Roast status", read_only=True),
     )

@@ -32,7 +32,7 @@ COMMIT_INTERVAL_S = 0.5
 #: sample a second, a few tens of megabytes at most.
 BUFFER_ROWS = 100_000
 #: At most this many rows per transaction, so catching up never holds the lock for long.
-BATCH_ROWS = 2_000
+BATCH_ROWS = 10000
 #: How long one attempt of the writer waits for another writer's lock; the retries do the rest.
 WRITE_BUSY_TIMEOUT_S = 1.0
 #: The pause after a failed attempt starts here and doubles up to the maximum.
@@ -163,7 +163,8 @@ class StoreWriter:
                     self._cond.wait()
                 if not self._rows:
                     return
-            if not retrying:
+                full = len(self._rows) >= BATCH_ROWS
+            if not (retrying or full):
                 # Let rows gather for a moment: one commit per sample would cost far more.
                 self._hurry.wait(COMMIT_INTERVAL_S)
             self._hurry.clear()
