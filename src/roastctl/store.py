@@ -293,19 +293,17 @@ class RoastStore:
         return f"the roast store {str(self.path)!r} cannot be used ({exc}); nothing was changed"
 
     def _recover(self) -> list[RoastSummary]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, owner_pid, owner_host FROM roasts WHERE status = ?",
-                (RecordStatus.RECORDING.value,),
-            ).fetchall()
-            # This process's own roasts count as crashed: a store opened twice in one process
-            # has no other writer to protect.
-            crashed = [int(row[0]) for row in rows if _recorder_gone(row[1], row[2], mine=True)]
-            for roast_id in crashed:
-                self._db.execute(
-                    "UPDATE roasts SET status = ? WHERE id = ?",
-                    (RecordStatus.INTERRUPTED.value, roast_id),
-                )
+        try:
+            crashed = self._mark_interrupted()
+        except sqlite3.Error as exc:
+            # Start-up goes on: readers already show these roasts as interrupted, and the next
+            # recording process marks them.
+            logger.warning(
+                "could not mark interrupted roasts in %s now (%s); the next start will",
+                self.path,
+                exc,
+            )
+            return []
         with self._reader() as db:
             recovered = [_summary(db, roast_id) for roast_id in crashed]
         for roast in recovered:
@@ -316,6 +314,26 @@ class RoastStore:
                 roast.samples,
             )
         return recovered
+
+    def _mark_interrupted(self) -> list[int]:
+        """Mark the roasts whose recorder is gone ``interrupted``; return their ids."""
+        with self._lock:
+            db = self._db
+            db.execute(f"PRAGMA busy_timeout = {int(BEGIN_BUSY_TIMEOUT_S * 1000)}")
+            rows = db.execute(
+                "SELECT id, owner_pid, owner_host FROM roasts WHERE status = ?",
+                (RecordStatus.RECORDING.value,),
+            ).fetchall()
+            # This process's own roasts count as crashed: a store opened twice in one process
+            # has no other writer to protect.
+            crashed = [int(row[0]) for row in rows if _recorder_gone(row[1], row[2], mine=True)]
+            if crashed:
+                marks = ", ".join("?" for _ in crashed)
+                db.execute(
+                    f"UPDATE roasts SET status = ? WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+                    (RecordStatus.INTERRUPTED.value, *crashed),
+                )
+        return crashed
 
     # ----------------------------------------------------------------- writing
     def _submit(self, job: Job) -> None:

@@ -269,3 +269,58 @@ def test_a_row_the_store_refuses_is_dropped_alone_and_later_rows_still_land(path
     assert health.last_error is not None
     assert "FOREIGN KEY" in health.last_error
     store.close()
+
+
+def test_closing_a_store_that_stays_locked_is_bounded_and_counts_what_is_lost(
+    path: Path, write_lock: sqlite3.Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RoastStore(path)
+    roast_id = store.begin_roast(
+        started_utc=ManualClock().now(), roaster="test", driver="test", sampling_interval_s=1.0
+    )
+    write_lock.execute("BEGIN EXCLUSIVE")
+    row = RecordSample(
+        time_s=0.0,
+        bean_temp_c=20.0,
+        env_temp_c=20.0,
+        heat_percent=0,
+        fan_percent=0,
+        drum_on=False,
+        door_open=False,
+        cooling_on=False,
+    )
+    for seq in range(7):
+        store.add_sample(roast_id, seq, row)
+    began = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="roastctl.store"):
+        store.close(timeout_s=1.0)
+    assert time.monotonic() - began < 5.0
+    assert any("7 rows it could not write" in r.getMessage() for r in caplog.records)
+
+
+def test_a_server_starts_while_another_writer_holds_the_lock(
+    clock: ManualClock, path: Path, write_lock: sqlite3.Connection
+) -> None:
+    """Marking a crashed roast waits a bounded time; start-up and recording go on regardless."""
+    crashed = RoastStore(path)
+    lost = crashed.begin_roast(
+        started_utc=ManualClock().now(), roaster="test", driver="test", sampling_interval_s=1.0
+    )
+    crashed.close()
+    write_lock.execute("BEGIN EXCLUSIVE")
+    began = time.monotonic()
+    store = RoastStore(path)
+    assert time.monotonic() - began < 5.0
+    assert store.recovered == []  # not marked yet: the lock is held
+    write_lock.execute("COMMIT")
+    manager = make(clock, store)
+    manager.start_session()
+    roast_id = manager.roast_id
+    assert roast_id is not None
+    poll(manager, clock, 3)
+    manager.stop_session()
+    assert len(store.get_roast(roast_id).samples) == 4
+    store.close()
+    again = RoastStore(path)  # the next start marks it
+    assert [roast.id for roast in again.recovered] == [lost]
+    again.close()
