@@ -26,6 +26,8 @@ def read_only_problem(path: Path) -> str | None:
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
+    if not existing.is_dir():
+        return None  # a file where a folder should be: opening it says so
     if not os.access(existing, os.W_OK | os.X_OK):
         if existing == folder:
             return f"its folder {str(folder)!r} is read-only"

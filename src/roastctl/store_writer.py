@@ -129,6 +129,8 @@ class StoreWriter:
             except Exception as exc:
                 with self._cond:
                     self._note_error(exc)
+                    if _store_at_fault(exc) and self._failing_since is None:
+                        self._failing_since = self._last_error_utc  # until a write succeeds
                 raise
 
     def health(self) -> StoreHealth:

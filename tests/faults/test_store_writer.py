@@ -324,3 +324,29 @@ def test_a_server_starts_while_another_writer_holds_the_lock(
     again = RoastStore(path)  # the next start marks it
     assert [roast.id for roast in again.recovered] == [lost]
     again.close()
+
+
+def test_a_roast_that_cannot_be_created_is_said_in_the_status_and_polling_goes_on(
+    clock: ManualClock, path: Path, write_lock: sqlite3.Connection
+) -> None:
+    """A new roast needs its id at once: past a 2 s wait it is not kept, and the status says so."""
+    store = RoastStore(path)
+    manager = make(clock, store)
+    write_lock.execute("BEGIN EXCLUSIVE")
+    began = time.monotonic()
+    manager.start_session()
+    assert time.monotonic() - began < 5.0
+    assert manager.roast_id is None
+    poll(manager, clock, 3)
+    status = manager.get_status()
+    assert status.connection.samples == 4
+    assert status.store is not None
+    assert status.store.state == "failing"
+    assert status.store.last_error is not None
+    assert "locked" in status.store.last_error
+    write_lock.execute("COMMIT")
+    manager.start_roaster()  # a command, kept in the store's command log
+    assert store.flush(timeout_s=WAIT_S)
+    assert manager.get_status().store.state == "ok"  # type: ignore[union-attr]
+    manager.stop_session()
+    store.close()
