@@ -52,6 +52,9 @@ logger = logging.getLogger(__name__)
 #: How long the end of a roast or new roast information waits to be committed before the call
 #: answers anyway (the row stays queued and is written when the store can be).
 SYNC_WAIT_S = 1.0
+#: How long a read in the recording process waits for the rows it queued, so it reads its own
+#: writes (a store that cannot be written is read as it is after this).
+READ_WAIT_S = 0.25
 #: How long creating a roast waits for another writer's lock before it gives up.
 BEGIN_BUSY_TIMEOUT_S = 2.0
 #: How long an import (a command line, not the control path) waits for another writer's lock.
@@ -235,6 +238,9 @@ class RoastStore:
             raise
         self.recovered: list[RoastSummary] = self._recover() if recover else []
         self._closed = False
+        # Roast information queued but not yet committed: reads in this process show it.
+        self._unwritten_info: dict[int, dict[str, Any]] = {}
+        self._info_lock = threading.Lock()
         self._writer = StoreWriter(
             self._db, self._lock, repr(str(self.path)), buffer_rows=buffer_rows
         )
@@ -522,13 +528,14 @@ class RoastStore:
         names = ", ".join(f"{name} = ?" for name in fields)
         values = (*fields.values(), roast_id)
         # Queued, not run at once: a store another writer has locked must not hold up the caller
-        # for the busy timeout. The answer shows the values as they will be stored.
-        if self._queue_and_wait(
-            lambda db: db.execute(f"UPDATE roasts SET {names} WHERE id = ?", values).close()  # noqa: S608 - names are whitelisted above
-        ):
-            return self.summary(roast_id)
-        changes: dict[str, Any] = dict(fields)
-        return replace(before, **changes)
+        # for the busy timeout. Until it is committed, reads here show the values queued.
+        with self._info_lock:
+            self._submit(
+                lambda db: db.execute(f"UPDATE roasts SET {names} WHERE id = ?", values).close()  # noqa: S608 - names are whitelisted above
+            )
+            self._unwritten_info.setdefault(roast_id, {}).update(fields)
+        self.flush(SYNC_WAIT_S)
+        return self.summary(roast_id)
 
     def import_record(self, record: RoastRecord) -> int:
         """Store a whole roast (an imported file); return its new id."""
@@ -596,8 +603,23 @@ class RoastStore:
         except sqlite3.Error as exc:
             raise StoreError(self._problem(exc)) from exc
 
+    def _caught_up(self) -> dict[int, dict[str, Any]]:
+        """Let this process's queued rows in first (briefly), so a read sees its own writes.
+
+        Returns the roast information still queued (the store cannot be written now), which the
+        reads lay over what they find.
+        """
+        if self._closed:
+            return {}
+        idle = self._writer.flush(READ_WAIT_S)
+        with self._info_lock:
+            if idle and self._writer.idle():  # nothing was queued since
+                self._unwritten_info.clear()
+            return {roast_id: dict(info) for roast_id, info in self._unwritten_info.items()}
+
     def list_roasts(self, *, limit: int = 20, offset: int = 0) -> list[RoastSummary]:
         """Return the newest roasts first."""
+        unwritten = self._caught_up()
         with self._reader() as db:
             ids = [
                 int(row[0])
@@ -606,28 +628,32 @@ class RoastStore:
                     (limit, offset),
                 )
             ]
-            return [_summary(db, roast_id) for roast_id in ids]
+            return [_with_info(_summary(db, roast_id), unwritten) for roast_id in ids]
 
     def find_uuid(self, roast_uuid: str) -> int | None:
         """Return the id of the roast with ``roast_uuid``, or ``None``."""
+        self._caught_up()
         with self._reader() as db:
             row = db.execute("SELECT id FROM roasts WHERE uuid = ?", (roast_uuid,)).fetchone()
         return None if row is None else int(row[0])
 
     def count(self) -> int:
         """Return how many roasts the store holds."""
+        self._caught_up()
         with self._reader() as db:
             return int(db.execute("SELECT COUNT(*) FROM roasts").fetchone()[0])
 
     def summary(self, roast_id: int) -> RoastSummary:
         """Return one roast's history line; raise :class:`StoreError` if there is none."""
+        unwritten = self._caught_up()
         with self._reader() as db:
-            return _summary(db, roast_id)
+            return _with_info(_summary(db, roast_id), unwritten)
 
     def get_roast(self, roast_id: int) -> RoastRecord:
         """Return one whole roast; raise :class:`StoreError` if there is none."""
+        unwritten = self._caught_up()
         with self._reader() as db:
-            summary = _summary(db, roast_id)
+            summary = _with_info(_summary(db, roast_id), unwritten)
             row = db.execute(
                 "SELECT notes, roaster, sampling_interval_s, extra_json FROM roasts WHERE id = ?",
                 (roast_id,),
@@ -670,7 +696,7 @@ class RoastStore:
             bean=summary.bean,
             batch_g=summary.batch_g,
             roasted_g=summary.roasted_g,
-            notes=str(row["notes"]),
+            notes=str(unwritten.get(roast_id, {}).get("notes", row["notes"])),
             roaster=str(row["roaster"]),
             sampling_interval_s=row["sampling_interval_s"],
             id=summary.id,
@@ -679,6 +705,7 @@ class RoastStore:
 
     def commands(self, roast_id: int) -> list[CommandRecord]:
         """Return the commands a roast received, oldest first."""
+        self._caught_up()
         with self._reader() as db:
             return [
                 CommandRecord(
@@ -698,6 +725,7 @@ class RoastStore:
 
     def safety_log(self, roast_id: int) -> list[dict[str, Any]]:
         """Return a roast's safety log, oldest first."""
+        self._caught_up()
         with self._reader() as db:
             return [
                 dict(row)
@@ -747,6 +775,15 @@ def _summary(db: sqlite3.Connection, roast_id: int) -> RoastSummary:
         duration_s=float(last) if last is not None else None,
         events=events,
     )
+
+
+def _with_info(summary: RoastSummary, unwritten: dict[int, dict[str, Any]]) -> RoastSummary:
+    """Lay the roast information still queued for ``summary``'s roast over it."""
+    info = unwritten.get(summary.id)
+    if not info:
+        return summary
+    changes = {name: value for name, value in info.items() if name != "notes"}
+    return replace(summary, **changes)
 
 
 def _sample_row(roast_id: int, seq: int, sample: RecordSample) -> tuple[object, ...]:

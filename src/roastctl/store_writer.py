@@ -100,6 +100,10 @@ class StoreWriter:
         self._hurry.set()
         return self._idle.wait(timeout_s)
 
+    def idle(self) -> bool:
+        """Whether every row queued so far is committed (or dropped)."""
+        return self._idle.is_set()
+
     def close(self, timeout_s: float) -> int:
         """Write what is queued (retrying up to ``timeout_s``), stop; return the rows lost."""
         with self._cond:

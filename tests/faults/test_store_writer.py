@@ -134,6 +134,9 @@ def test_roast_info_answers_at_once_while_the_store_is_locked_and_is_kept(
     assert took < 3.0, f"set_roast_info blocked {took:.1f} s on a locked store"
     assert answer["bean"] == "Kenya Gatugi"
     assert answer["batch_g"] == 250.0
+    waiting = store.summary(roast_id)  # reads here show what is queued
+    assert (waiting.bean, waiting.batch_g) == ("Kenya Gatugi", 250.0)
+    assert store.get_roast(roast_id).bean == "Kenya Gatugi"
     write_lock.execute("COMMIT")
     assert store.flush(timeout_s=WAIT_S)
     summary = store.summary(roast_id)
@@ -349,4 +352,22 @@ def test_a_roast_that_cannot_be_created_is_said_in_the_status_and_polling_goes_o
     assert store.flush(timeout_s=WAIT_S)
     assert manager.get_status().store.state == "ok"  # type: ignore[union-attr]
     manager.stop_session()
+    store.close()
+
+
+def test_a_read_in_the_recording_process_sees_the_rows_it_queued(path: Path) -> None:
+    store = RoastStore(path)
+    roast_id = store.begin_roast(
+        started_utc=ManualClock().now(), roaster="test", driver="test", sampling_interval_s=1.0
+    )
+    store.add_command(
+        roast_id,
+        "set_heat",
+        {"percent": 50},
+        "ok",
+        refused=False,
+        caller="api",
+        at_utc=ManualClock().now(),
+    )
+    assert [c.command for c in store.commands(roast_id)] == ["set_heat"]
     store.close()
