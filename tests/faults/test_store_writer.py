@@ -371,3 +371,25 @@ def test_a_read_in_the_recording_process_sees_the_rows_it_queued(path: Path) -> 
     )
     assert [c.command for c in store.commands(roast_id)] == ["set_heat"]
     store.close()
+
+
+def test_a_row_that_cannot_even_be_made_never_fails_the_command(
+    clock: ManualClock, path: Path
+) -> None:
+    """The general rule at the recorder: a command carried out is never reported as failed."""
+
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no text for this argument")
+
+    store = RoastStore(path)
+    manager = make(clock, store)
+    manager.start_session()
+    manager.record_refusal("set_heat", {"percent": Unprintable()}, "refused for the test")
+    manager.start_roaster()
+    assert store.flush(timeout_s=WAIT_S)
+    roast_id = manager.roast_id
+    assert roast_id is not None
+    assert [c.command for c in store.commands(roast_id)][-1] == "start_roaster"
+    manager.stop_session()
+    store.close()
