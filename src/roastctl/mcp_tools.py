@@ -41,6 +41,7 @@ from roastctl.models import (
     RoastStatus,
     SafetyStatus,
     SensorReading,
+    StoreHealth,
 )
 from roastctl.recorder import calling_as
 from roastctl.session import FIRST_CRACK_TEMP_RANGE_C, RoastSessionManager
@@ -132,6 +133,15 @@ class SafetyView(_Out):
     )
 
 
+class StoreView(_Out):
+    """ok, lagging (rows wait) or failing (writes fail, retried); rows waiting and lost."""
+
+    state: str
+    pending: int
+    dropped: int
+    last_error: str | None
+
+
 class StatusView(_Out):
     """A compact snapshot of the session, the roaster and the roast."""
 
@@ -165,6 +175,8 @@ class StatusView(_Out):
     )
     data_fresh: bool = Field(description="False when the roaster's data is stale or frozen.")
     safety: SafetyView
+    notices: list[str] = Field(description="E.g. a roast a crash interrupted.")
+    store: StoreView | None = Field(description="The roast store's health; null: not kept.")
 
 
 class EventResult(_Out):
@@ -308,6 +320,18 @@ def status_view(status: RoastStatus, now_s: float) -> StatusView:
         last_sample_age_s=connection.last_sample_age_s,
         data_fresh=connection.data_fresh,
         safety=safety_view(status.safety),
+        notices=list(status.notices),
+        store=None if status.store is None else store_view(status.store),
+    )
+
+
+def store_view(health: StoreHealth) -> StoreView:
+    """Return the compact view of the roast store's health."""
+    return StoreView(
+        state=health.state,
+        pending=health.pending,
+        dropped=health.dropped,
+        last_error=health.last_error,
     )
 
 
@@ -541,7 +565,9 @@ def register_tools(
             "Check data_fresh, last_sample_age_s and poll_errors: stale data refuses heat. "
             "safety shows latched faults (and what clears each), warnings near the temperature "
             "limits, the supervisor's last action and the seconds before the dead-man cuts the "
-            "heat. Poll this every 5-15 s during a roast."
+            "heat. notices says what to know since start-up (a roast a crash interrupted); store "
+            "says whether the roast is being written (ok, lagging, failing, and why). Poll this "
+            "every 5-15 s during a roast."
         ),
         annotations=tool_annotations("Roast status", read_only=True),
     )

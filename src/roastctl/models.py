@@ -268,6 +268,27 @@ class SafetyStatus(_Frozen):
     )
 
 
+class StoreHealth(_Frozen):
+    """How the roast store's writer is doing; rows wait in memory while it cannot write."""
+
+    state: Literal["ok", "lagging", "failing"] = Field(
+        default="ok",
+        description="ok; lagging: rows wait longer than usual; failing: writes fail and are "
+        "retried (see last_error).",
+    )
+    pending: int = Field(default=0, description="Rows waiting in memory to be written.")
+    buffer_limit: int = Field(description="At most this many rows wait; more are dropped.")
+    dropped: int = Field(
+        default=0,
+        description="Rows lost since start-up: the buffer was full, or the store refused a row.",
+    )
+    last_error: str | None = Field(default=None, description="The latest write error.")
+    last_error_utc: datetime | None = None
+    since_utc: datetime | None = Field(
+        default=None, description="When the current lagging or failing began; null when ok."
+    )
+
+
 class RoastStatus(_Frozen):
     """One consistent snapshot of the session, the roaster and the roast."""
 
@@ -286,4 +307,7 @@ class RoastStatus(_Frozen):
     notices: tuple[str, ...] = Field(
         default=(),
         description="Things to know since start-up, e.g. a roast a crash interrupted.",
+    )
+    store: StoreHealth | None = Field(
+        default=None, description="The roast store's health; null when roasts are not kept."
     )

@@ -21,7 +21,7 @@ from roastctl.access.principal import PRINCIPAL
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SafetyEvent, SensorReading
 from roastctl.refusal_log import RefusalThrottle
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus
-from roastctl.store import RoastStore, StoreError
+from roastctl.store import RoastStore
 
 logger = logging.getLogger(__name__)
 
@@ -119,13 +119,14 @@ class RoastRecorder:
         self._seq += 1
 
     def _queue(self, write: Callable[_P, None], *args: _P.args, **kwargs: _P.kwargs) -> None:
-        """Hand a row to the store; a closed or broken store is logged, never raised.
+        """Hand a row to the store; a closed store, or any error making the row, is logged only.
 
-        The session records from its polling thread, which must not die of a storage problem.
+        The session records from its polling thread and under its commands, which must not fail
+        of a storage problem: a command that was carried out is never reported as failed.
         """
         try:
             write(*args, **kwargs)
-        except StoreError:
+        except Exception:
             if not self._store_failed:
                 logger.exception("the roast store refused a write; this roast is incomplete")
             self._store_failed = True

@@ -915,6 +915,7 @@ class RoastSessionManager:
                 ),
                 roast_id=self._recorder.roast_id if self._recorder is not None else None,
                 notices=tuple(self._notices),
+                store=self.store.health() if self.store is not None else None,
             )
 
     def _steady_elapsed(self, metrics: RoastMetrics) -> RoastMetrics:

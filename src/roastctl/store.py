@@ -2,10 +2,13 @@
 
 One file holds every roast: its metadata, every sample, its events, the commands it received
 (with their results or refusals) and its safety log. The session hands rows to
-:class:`RoastStore` without waiting; a writer thread inserts them in batches and commits at least
-every :data:`COMMIT_INTERVAL_S`, so each sample is durable within a second and disk I/O never
-holds up polling or the safety thread. Milestones (a new roast, events, the end of a roast, a
-fault) are committed at once.
+:class:`RoastStore` without waiting; a writer thread (:mod:`roastctl.store_writer`) inserts them
+in batches and commits at least every :data:`COMMIT_INTERVAL_S`, so each sample is durable within
+a second and disk I/O never holds up polling or the safety thread. When the store cannot be
+written (locked by another writer, disk full) the rows wait in memory and are retried until it
+can; :meth:`RoastStore.health` says so. A new roast is committed at once (it needs its id); the
+end of a roast and roast information are queued behind the rows before them and waited for
+briefly (:data:`SYNC_WAIT_S`), never for the busy timeout.
 
 Durability: WAL with ``synchronous=NORMAL`` survives a crash of the process (the case the kill -9
 test covers); an OS crash or power loss can lose the last commits. At start-up every roast still
@@ -19,26 +22,43 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
+import socket
 import sqlite3
 import sys
 import threading
 import uuid as uuid_module
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from roastctl.errors import RoasterError
-from roastctl.models import RoastEventType
+from roastctl.models import RoastEventType, StoreHealth
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
+from roastctl.store_problems import (
+    busy_message,
+    damaged_message,
+    error_name,
+    quick_check,
+    read_only_message,
+    read_only_problem,
+)
+from roastctl.store_writer import BUFFER_ROWS, COMMIT_INTERVAL_S, Job, StoreWriter
 
 logger = logging.getLogger(__name__)
 
-#: The writer commits at least this often, so a sample is durable within about a second.
-COMMIT_INTERVAL_S = 0.5
+#: How long the end of a roast or new roast information waits to be committed before the call
+#: answers anyway (the row stays queued and is written when the store can be).
+SYNC_WAIT_S = 1.0
+#: How long a read in the recording process waits for the rows it queued, so it reads its own
+#: writes (a store that cannot be written is read as it is after this).
+READ_WAIT_S = 0.25
+#: How long creating a roast waits for another writer's lock before it gives up.
+BEGIN_BUSY_TIMEOUT_S = 2.0
+#: How long an import (a command line, not the control path) waits for another writer's lock.
+IMPORT_BUSY_TIMEOUT_S = 10.0
 #: The roast fields a person or an agent may set.
 INFO_FIELDS = frozenset({"title", "bean", "batch_g", "roasted_g", "notes"})
 DATABASE_NAME = "roasts.sqlite3"
@@ -117,6 +137,10 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE commands ADD COLUMN role TEXT;
     ALTER TABLE commands ADD COLUMN token_name TEXT;
     """,
+    # 4: the machine the recording process runs on: a pid names a process only on its own host.
+    """
+    ALTER TABLE roasts ADD COLUMN owner_host TEXT;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -171,21 +195,32 @@ class CommandRecord:
     token_name: str | None = None
 
 
-_Job = Callable[[sqlite3.Connection], None]
-
-
 class RoastStore:
     """The SQLite roast log. Thread-safe; writes are queued and batched by a writer thread."""
 
-    def __init__(self, path: Path | str | None = None, *, recover: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        recover: bool = True,
+        buffer_rows: int = BUFFER_ROWS,
+    ) -> None:
         """Open (creating and migrating if needed) the store at ``path`` (default: data folder).
 
         With ``recover`` (what a recording process does), roasts left ``recording`` by a process
         that is gone are marked ``interrupted``; :attr:`recovered` lists them. A roast another
         live process is recording is left alone, and readers such as ``roastctl history`` open
-        with ``recover=False``.
+        with ``recover=False``. At most ``buffer_rows`` rows wait in memory while the store
+        cannot be written.
+
+        A recording process checks the store first (``PRAGMA quick_check``) and refuses a
+        damaged one, as does a migration and an import: nothing is written to a damaged store.
+        A read-only file or folder is named as such.
         """
         self.path = Path(path) if path is not None else default_store_path()
+        problem = read_only_problem(self.path)
+        if problem is not None:
+            raise StoreError(read_only_message(self.path, problem))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -195,24 +230,23 @@ class RoastStore:
                 "(ROASTCTL_STORE__PATH) at a writable file."
             ) from exc
         self._lock = threading.Lock()  # guards the write connection
+        self._sound = False  # quick_check passed
         try:
-            self._setup()
+            self._setup(check=recover)
         except StoreError:
             self._db.close()
             raise
         self.recovered: list[RoastSummary] = self._recover() if recover else []
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._hurry = threading.Event()  # cuts the writer's gathering short (flush, close)
-        self._pending = 0
-        self._pending_lock = threading.Lock()
         self._closed = False
-        self._writer = threading.Thread(target=self._write_loop, name="roastctl-store", daemon=True)
-        self._writer.start()
+        # Roast information queued but not yet committed: reads in this process show it.
+        self._unwritten_info: dict[int, dict[str, Any]] = {}
+        self._info_lock = threading.Lock()
+        self._writer = StoreWriter(
+            self._db, self._lock, repr(str(self.path)), buffer_rows=buffer_rows
+        )
 
     # ----------------------------------------------------------------- schema
-    def _setup(self) -> None:
+    def _setup(self, *, check: bool) -> None:
         db = self._db
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -224,6 +258,8 @@ class RoastStore:
                     f"the roast store {str(self.path)!r} has schema version {version}, newer "
                     f"than this roastctl understands ({SCHEMA_VERSION}); upgrade roastctl"
                 )
+            if check or version < SCHEMA_VERSION:
+                self._check_sound()
             for number in range(version, SCHEMA_VERSION):
                 db.execute("BEGIN")
                 for statement in _statements(_MIGRATIONS[number]):
@@ -231,24 +267,49 @@ class RoastStore:
                 db.execute(f"PRAGMA user_version = {number + 1}")
                 db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
+            raise StoreError(self._problem(exc)) from exc
+
+    def _check_sound(self) -> None:
+        """Refuse a damaged store before this process first writes to it (once per open)."""
+        if self._sound:
+            return
+        with self._lock:
+            found = quick_check(self._db)
+        if found is not None:
+            raise StoreError(damaged_message(self.path, found))
+        self._sound = True
+
+    def _problem(self, exc: sqlite3.Error) -> str:
+        """Say what is wrong with the store, from SQLite's error, and what to do."""
+        name = error_name(exc)
+        if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+            problem = read_only_problem(self.path)
+            if problem is not None:
+                return read_only_message(self.path, problem)
+        if name.startswith("SQLITE_CORRUPT"):
+            return damaged_message(self.path, str(exc))
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return busy_message(self.path, str(exc))
+        if name.startswith("SQLITE_NOTADB") or not name:
+            return (
                 f"the roast store {str(self.path)!r} is not a readable database ({exc}); move "
                 "it aside (nothing in it is changed) and start again, or point store.path "
                 "elsewhere"
-            ) from exc
+            )
+        return f"the roast store {str(self.path)!r} cannot be used ({exc}); nothing was changed"
 
     def _recover(self) -> list[RoastSummary]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, owner_pid FROM roasts WHERE status = ?",
-                (RecordStatus.RECORDING.value,),
-            ).fetchall()
-            crashed = [int(row[0]) for row in rows if not _process_alive(row[1])]
-            for roast_id in crashed:
-                self._db.execute(
-                    "UPDATE roasts SET status = ? WHERE id = ?",
-                    (RecordStatus.INTERRUPTED.value, roast_id),
-                )
+        try:
+            crashed = self._mark_interrupted()
+        except sqlite3.Error as exc:
+            # Start-up goes on: readers already show these roasts as interrupted, and the next
+            # recording process marks them.
+            logger.warning(
+                "could not mark interrupted roasts in %s now (%s); the next start will",
+                self.path,
+                exc,
+            )
+            return []
         with self._reader() as db:
             recovered = [_summary(db, roast_id) for roast_id in crashed]
         for roast in recovered:
@@ -260,76 +321,65 @@ class RoastStore:
             )
         return recovered
 
-    # ----------------------------------------------------------------- writing
-    def _write_loop(self) -> None:
-        stop = False
-        while not stop:
-            batch: list[_Job | None] = [self._queue.get()]
-            if batch[0] is not None:
-                # Let rows gather for a moment: one commit per sample would cost far more.
-                self._hurry.wait(COMMIT_INTERVAL_S)
-            self._hurry.clear()
-            while True:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            stop = None in batch
-            jobs = [job for job in batch if job is not None]
-            if jobs:
-                self._run_batch(jobs)
-            with self._pending_lock:
-                self._pending -= len(batch)
-                if self._pending == 0:
-                    self._idle.set()
-
-    def _run_batch(self, jobs: list[_Job], *, log_failure: bool = True) -> None:
+    def _mark_interrupted(self) -> list[int]:
+        """Mark the roasts whose recorder is gone ``interrupted``; return their ids."""
         with self._lock:
-            try:
-                self._db.execute("BEGIN")
-                for job in jobs:
-                    job(self._db)
-                self._db.execute("COMMIT")
-            except sqlite3.Error:
-                if log_failure:
-                    logger.exception("the roast store could not write %d changes", len(jobs))
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+            db = self._db
+            db.execute(f"PRAGMA busy_timeout = {int(BEGIN_BUSY_TIMEOUT_S * 1000)}")
+            rows = db.execute(
+                "SELECT id, owner_pid, owner_host FROM roasts WHERE status = ?",
+                (RecordStatus.RECORDING.value,),
+            ).fetchall()
+            # This process's own roasts count as crashed: a store opened twice in one process
+            # has no other writer to protect.
+            crashed = [int(row[0]) for row in rows if _recorder_gone(row[1], row[2], mine=True)]
+            if crashed:
+                marks = ", ".join("?" for _ in crashed)
+                db.execute(
+                    f"UPDATE roasts SET status = ? WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+                    (RecordStatus.INTERRUPTED.value, *crashed),
+                )
+        return crashed
 
-    def _submit(self, job: _Job) -> None:
+    # ----------------------------------------------------------------- writing
+    def _submit(self, job: Job) -> None:
+        """Queue ``job`` for the writer; a full buffer drops it (the writer logs and counts)."""
         if self._closed:
             raise StoreError(f"the roast store {str(self.path)!r} is closed")
-        with self._pending_lock:
-            self._pending += 1
-            self._idle.clear()
-        self._queue.put(job)
+        self._writer.submit(job)
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything queued is committed; return False on timeout."""
-        self._hurry.set()
-        return self._idle.wait(timeout_s)
+        return self._writer.flush(timeout_s)
 
-    def close(self) -> None:
-        """Commit what is queued, stop the writer and close the file. Idempotent."""
+    def health(self) -> StoreHealth:
+        """Return how writing is going: ok, lagging or failing, rows waiting, rows dropped."""
+        return self._writer.health()
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Commit what is queued (retrying up to ``timeout_s``), stop the writer. Idempotent."""
         if self._closed:
             return
-        with self._pending_lock:
-            self._pending += 1
-            self._idle.clear()
         self._closed = True
-        self._queue.put(None)
-        self._hurry.set()
-        self._writer.join(timeout=10.0)
+        self._writer.close(timeout_s)
         with self._lock:
             self._db.close()
 
-    def _now_sync(self, job: _Job) -> None:
-        """Run ``job`` in its own committed transaction now (for milestones and ids)."""
+    def _now_sync(self, job: Job, busy_timeout_s: float) -> None:
+        """Run ``job`` in its own committed transaction now (for ids), or raise StoreError."""
         if self._closed:
             raise StoreError(f"the roast store {str(self.path)!r} is closed")
-        self.flush()
-        self._run_batch([job], log_failure=False)  # the caller gets the error
+        try:
+            self._writer.run_now(job, busy_timeout_s)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"the roast store {str(self.path)!r} could not write: {exc}. {_advice(exc)}"
+            ) from exc
+
+    def _queue_and_wait(self, job: Job) -> bool:
+        """Queue ``job`` behind what waits and wait briefly; return whether it is committed."""
+        self._submit(job)
+        return self.flush(SYNC_WAIT_S)
 
     # ----------------------------------------------------------------- roasts
     def begin_roast(
@@ -348,7 +398,8 @@ class RoastStore:
         def job(db: sqlite3.Connection) -> None:
             cursor = db.execute(
                 "INSERT INTO roasts (uuid, started_utc, status, title, roaster, driver, "
-                "sampling_interval_s, config_json, owner_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "sampling_interval_s, config_json, owner_pid, owner_host) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     uuid_module.uuid4().hex,
                     _utc_text(started_utc),
@@ -359,11 +410,12 @@ class RoastStore:
                     sampling_interval_s,
                     json.dumps(config) if config is not None else None,
                     os.getpid(),
+                    socket.gethostname(),
                 ),
             )
             new_id.append(int(cursor.lastrowid or 0))
 
-        self._now_sync(job)
+        self._now_sync(job, BEGIN_BUSY_TIMEOUT_S)
         if not new_id:
             raise StoreError(f"the roast store {str(self.path)!r} could not create a roast")
         return new_id[0]
@@ -444,13 +496,23 @@ class RoastStore:
     def finish_roast(
         self, roast_id: int, *, ended_utc: datetime, status: RecordStatus = RecordStatus.COMPLETE
     ) -> None:
-        """Mark the roast ended (committed at once, after everything queued before it)."""
-        self._now_sync(
+        """Mark the roast ended, after everything queued before it.
+
+        Waits up to :data:`SYNC_WAIT_S` for the commit; a store that cannot be written keeps the
+        end queued with the rows before it.
+        """
+        committed = self._queue_and_wait(
             lambda db: db.execute(
                 "UPDATE roasts SET ended_utc = ?, status = ? WHERE id = ?",
                 (_utc_text(ended_utc), status.value, roast_id),
             ).close()
         )
+        if not committed:
+            logger.warning(
+                "roast %d ended; the store is behind (%s), so its end is queued",
+                roast_id,
+                self.health().last_error,
+            )
 
     def update_info(self, roast_id: int, fields: Mapping[str, str | float | None]) -> RoastSummary:
         """Set ``title``, ``bean``, ``batch_g``, ``roasted_g`` or ``notes``; return the roast."""
@@ -460,13 +522,19 @@ class RoastStore:
                 f"unknown roast field(s) {', '.join(unknown)}; allowed: "
                 f"{', '.join(sorted(INFO_FIELDS))}"
             )
-        self.summary(roast_id)  # raises when there is no such roast
-        if fields:
-            names = ", ".join(f"{name} = ?" for name in fields)
-            values = (*fields.values(), roast_id)
-            self._now_sync(
+        before = self.summary(roast_id)  # raises when there is no such roast
+        if not fields:
+            return before
+        names = ", ".join(f"{name} = ?" for name in fields)
+        values = (*fields.values(), roast_id)
+        # Queued, not run at once: a store another writer has locked must not hold up the caller
+        # for the busy timeout. Until it is committed, reads here show the values queued.
+        with self._info_lock:
+            self._submit(
                 lambda db: db.execute(f"UPDATE roasts SET {names} WHERE id = ?", values).close()  # noqa: S608 - names are whitelisted above
             )
+            self._unwritten_info.setdefault(roast_id, {}).update(fields)
+        self.flush(SYNC_WAIT_S)
         return self.summary(roast_id)
 
     def import_record(self, record: RoastRecord) -> int:
@@ -504,6 +572,7 @@ class RoastStore:
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?)", _event_rows(roast_id, record.events)
             )
 
+        self._check_sound()
         existing = self.find_uuid(record.uuid)
         if existing is not None:
             raise StoreError(
@@ -511,9 +580,11 @@ class RoastStore:
                 "was imported"
             )
         try:
-            self._now_sync(job)
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"roast {record.uuid} is already in the store") from exc
+            self._now_sync(job, IMPORT_BUSY_TIMEOUT_S)
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                raise StoreError(f"roast {record.uuid} is already in the store") from exc
+            raise
         if not new_id:
             raise StoreError(
                 f"roast {record.uuid} could not be stored; is it already in the store?"
@@ -523,13 +594,32 @@ class RoastStore:
     # ----------------------------------------------------------------- reading
     @contextmanager
     def _reader(self) -> Iterator[sqlite3.Connection]:
+        """Open a read-only connection; SQLite errors become a :class:`StoreError` saying why."""
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as db:
-            db.row_factory = sqlite3.Row
-            yield db
+        try:
+            with closing(sqlite3.connect(uri, uri=True)) as db:
+                db.row_factory = sqlite3.Row
+                yield db
+        except sqlite3.Error as exc:
+            raise StoreError(self._problem(exc)) from exc
+
+    def _caught_up(self) -> dict[int, dict[str, Any]]:
+        """Let this process's queued rows in first (briefly), so a read sees its own writes.
+
+        Returns the roast information still queued (the store cannot be written now), which the
+        reads lay over what they find.
+        """
+        if self._closed:
+            return {}
+        idle = self._writer.flush(READ_WAIT_S)
+        with self._info_lock:
+            if idle and self._writer.idle():  # nothing was queued since
+                self._unwritten_info.clear()
+            return {roast_id: dict(info) for roast_id, info in self._unwritten_info.items()}
 
     def list_roasts(self, *, limit: int = 20, offset: int = 0) -> list[RoastSummary]:
         """Return the newest roasts first."""
+        unwritten = self._caught_up()
         with self._reader() as db:
             ids = [
                 int(row[0])
@@ -538,28 +628,32 @@ class RoastStore:
                     (limit, offset),
                 )
             ]
-            return [_summary(db, roast_id) for roast_id in ids]
+            return [_with_info(_summary(db, roast_id), unwritten) for roast_id in ids]
 
     def find_uuid(self, roast_uuid: str) -> int | None:
         """Return the id of the roast with ``roast_uuid``, or ``None``."""
+        self._caught_up()
         with self._reader() as db:
             row = db.execute("SELECT id FROM roasts WHERE uuid = ?", (roast_uuid,)).fetchone()
         return None if row is None else int(row[0])
 
     def count(self) -> int:
         """Return how many roasts the store holds."""
+        self._caught_up()
         with self._reader() as db:
             return int(db.execute("SELECT COUNT(*) FROM roasts").fetchone()[0])
 
     def summary(self, roast_id: int) -> RoastSummary:
         """Return one roast's history line; raise :class:`StoreError` if there is none."""
+        unwritten = self._caught_up()
         with self._reader() as db:
-            return _summary(db, roast_id)
+            return _with_info(_summary(db, roast_id), unwritten)
 
     def get_roast(self, roast_id: int) -> RoastRecord:
         """Return one whole roast; raise :class:`StoreError` if there is none."""
+        unwritten = self._caught_up()
         with self._reader() as db:
-            summary = _summary(db, roast_id)
+            summary = _with_info(_summary(db, roast_id), unwritten)
             row = db.execute(
                 "SELECT notes, roaster, sampling_interval_s, extra_json FROM roasts WHERE id = ?",
                 (roast_id,),
@@ -602,7 +696,7 @@ class RoastStore:
             bean=summary.bean,
             batch_g=summary.batch_g,
             roasted_g=summary.roasted_g,
-            notes=str(row["notes"]),
+            notes=str(unwritten.get(roast_id, {}).get("notes", row["notes"])),
             roaster=str(row["roaster"]),
             sampling_interval_s=row["sampling_interval_s"],
             id=summary.id,
@@ -611,6 +705,7 @@ class RoastStore:
 
     def commands(self, roast_id: int) -> list[CommandRecord]:
         """Return the commands a roast received, oldest first."""
+        self._caught_up()
         with self._reader() as db:
             return [
                 CommandRecord(
@@ -630,6 +725,7 @@ class RoastStore:
 
     def safety_log(self, roast_id: int) -> list[dict[str, Any]]:
         """Return a roast's safety log, oldest first."""
+        self._caught_up()
         with self._reader() as db:
             return [
                 dict(row)
@@ -658,12 +754,19 @@ def _summary(db: sqlite3.Connection, roast_id: int) -> RoastSummary:
             "SELECT type, time_s FROM events WHERE roast_id = ? ORDER BY time_s", (roast_id,)
         )
     }
+    status = RecordStatus(row["status"])
+    if status is RecordStatus.RECORDING and _recorder_gone(
+        row["owner_pid"], row["owner_host"], mine=False
+    ):
+        # Its recorder died and no recording process has opened the store since: a reader
+        # shows what it is, and the next recording process marks it so in the store.
+        status = RecordStatus.INTERRUPTED
     return RoastSummary(
         id=int(row["id"]),
         uuid=str(row["uuid"]),
         started_utc=_parse_utc(row["started_utc"]),
         ended_utc=_parse_utc(row["ended_utc"]) if row["ended_utc"] else None,
-        status=RecordStatus(row["status"]),
+        status=status,
         title=str(row["title"]),
         bean=row["bean"],
         batch_g=row["batch_g"],
@@ -672,6 +775,15 @@ def _summary(db: sqlite3.Connection, roast_id: int) -> RoastSummary:
         duration_s=float(last) if last is not None else None,
         events=events,
     )
+
+
+def _with_info(summary: RoastSummary, unwritten: dict[int, dict[str, Any]]) -> RoastSummary:
+    """Lay the roast information still queued for ``summary``'s roast over it."""
+    info = unwritten.get(summary.id)
+    if not info:
+        return summary
+    changes = {name: value for name, value in info.items() if name != "notes"}
+    return replace(summary, **changes)
 
 
 def _sample_row(roast_id: int, seq: int, sample: RecordSample) -> tuple[object, ...]:
@@ -693,13 +805,23 @@ def _event_rows(roast_id: int, events: tuple[RecordEvent, ...]) -> list[tuple[ob
     return [(roast_id, e.type.value, e.time_s, e.bean_temp_c, e.source) for e in events]
 
 
-def _process_alive(pid: object) -> bool:
-    """Return whether the process that recorded a roast still runs.
+def _recorder_gone(pid: object, host: object, *, mine: bool) -> bool:
+    """Return whether the process that recorded a roast is known to be gone.
 
-    This process's own roasts never count: a store opened twice in one process has no other
-    writer to protect.
+    A roast recorded on another machine (a store on a shared folder) is never taken for a crash:
+    its pid means nothing here. A roast without a host was recorded before hosts were kept, on
+    this machine. ``mine`` says whether this process's own roasts count as gone.
     """
-    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+    if isinstance(host, str) and host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return mine
+    return not _process_alive(pid)
+
+
+def _process_alive(pid: object) -> bool:
+    """Return whether process ``pid`` (on this machine) still runs."""
+    if not isinstance(pid, int) or pid <= 0:
         return False
     try:
         os.kill(pid, 0)
@@ -710,6 +832,18 @@ def _process_alive(pid: object) -> bool:
     except OSError:
         return False
     return True
+
+
+def _advice(exc: sqlite3.Error) -> str:
+    """Say what to do about a write error, from SQLite's error code."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return "Another process is writing it (a roastctl import?); try again when it is done."
+    if name.startswith("SQLITE_FULL"):
+        return "The disk is full; free some space and try again."
+    if name.startswith("SQLITE_READONLY"):
+        return "It is read-only; make its file and folder writable."
+    return "Try again; if it persists, check the disk and the file."
 
 
 def _statements(script: str) -> list[str]:

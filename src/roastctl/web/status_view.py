@@ -57,6 +57,8 @@ def status_view(manager: RoastSessionManager, status: RoastStatus) -> dict[str, 
             for f in safety.faults
         ],
         "warnings": list(safety.warnings),
+        "notices": list(status.notices),
+        "store": None if status.store is None else status.store.model_dump(mode="json"),
         "events": [
             {
                 "type": e.type.value,

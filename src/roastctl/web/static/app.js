@@ -103,6 +103,7 @@
     $("ro-controls").textContent = `${fmt(s.heat_percent, 0)} / ${fmt(s.fan_percent, 0)} %` +
       (s.drum_on ? ", drum on" : ", drum off");
     showAge();
+    showStore(s.store);
     showEvents(s);
     showFaults(s);
     showPhases(s);
@@ -116,6 +117,17 @@
     const el = $("ro-age");
     el.textContent = age == null ? "-" : `${age.toFixed(1)} s`;
     el.classList.toggle("bad", !s.data_fresh);
+  }
+
+  // The roast store's health: rows that wait (lagging), writes that fail and why, rows lost.
+  function showStore(store) {
+    const el = $("ro-store");
+    if (!store) { el.textContent = "not kept"; el.title = ""; return; }
+    const waiting = store.pending ? `, ${store.pending} waiting` : "";
+    const lost = store.dropped ? `, ${store.dropped} lost` : "";
+    el.textContent = store.state + waiting + lost;
+    el.title = store.last_error ? `last error: ${store.last_error}` : "";
+    el.classList.toggle("bad", store.state !== "ok" || store.dropped > 0);
   }
 
   function showEvents(s) {
@@ -135,7 +147,9 @@
   function showFaults(s) {
     const box = $("faults");
     const items = s.faults.map((f) => `<li><strong>${escapeHtml(f.rule)}</strong>: ${escapeHtml(f.message)} <em>(clears when ${escapeHtml(f.clears_when)})</em></li>`)
-      .concat(s.warnings.map((w) => `<li class="warning">${escapeHtml(w)}</li>`));
+      .concat(s.warnings.map((w) => `<li class="warning">${escapeHtml(w)}</li>`))
+      .concat((s.notices || []).map((n) => `<li class="warning">${escapeHtml(n)}</li>`));
+    if (s.store && s.store.state === "failing") items.push(`<li class="warning">the roast store cannot write (${escapeHtml(s.store.last_error || "")}); ${s.store.pending} rows wait in memory</li>`);
     if (!s.connected) items.unshift(`<li>roaster not connected or data stale${s.last_error ? ": " + escapeHtml(s.last_error) : ""}</li>`);
     box.hidden = items.length === 0;
     box.innerHTML = items.length ? `<ul>${items.join("")}</ul>` : "";

@@ -1,0 +1,89 @@
+"""A really full disk: a small tmpfs filled to the last byte, then space freed.
+
+Needs a machine that lets the test mount a filesystem (root); otherwise the max_page_count case in
+test_store_writer.py covers SQLITE_FULL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from faults.test_store_writer import WAIT_S, make, poll, wait_for
+from roastctl.clock import ManualClock
+from roastctl.store import RoastStore
+
+
+@pytest.fixture
+def small_disk() -> Iterator[Path]:
+    mount, umount = shutil.which("mount"), shutil.which("umount")
+    if os.geteuid() != 0 or mount is None or umount is None:
+        pytest.skip("mounting a filesystem needs root")
+    folder = Path(tempfile.mkdtemp(prefix="roastctl-full-"))
+    mounted = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        folder.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr!r}")
+    try:
+        yield folder
+    finally:
+        subprocess.run([umount, str(folder)], check=False)
+        folder.rmdir()
+
+
+def fill(folder: Path) -> Path:
+    """Take every free byte of the filesystem with one file; return it."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as handle:
+        block = b"\0" * 4096
+        try:
+            while handle.write(block):
+                pass
+        except OSError:
+            pass  # ENOSPC: the disk is full
+    return filler
+
+
+def test_a_full_disk_loses_nothing_once_space_is_freed(
+    clock: ManualClock, small_disk: Path
+) -> None:
+    store = RoastStore(small_disk / "roasts.sqlite3")
+    try:
+        record_through_a_full_disk(clock, store, small_disk)
+    finally:
+        store.close()
+
+
+def record_through_a_full_disk(clock: ManualClock, store: RoastStore, small_disk: Path) -> None:
+    manager = make(clock, store)
+    manager.start_session()
+    roast_id = manager.roast_id
+    assert roast_id is not None
+    poll(manager, clock, 5)
+    assert store.flush(timeout_s=WAIT_S)
+    filler = fill(small_disk)
+    poll(manager, clock, 600)
+    store.flush(timeout_s=0.1)
+    wait_for(lambda: manager.get_status().store.state == "failing", "state failing")  # type: ignore[union-attr]
+    health = manager.get_status().store
+    assert health is not None
+    assert health.last_error is not None
+    assert "full" in health.last_error
+    filler.unlink()  # space freed
+    began = time.monotonic()
+    assert store.flush(timeout_s=WAIT_S)
+    assert time.monotonic() - began < WAIT_S
+    samples = manager.get_status().connection.samples
+    manager.stop_session()
+    assert len(store.get_roast(roast_id).samples) == samples
