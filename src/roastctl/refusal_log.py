@@ -47,6 +47,14 @@ def _text(value: str) -> str:
     return f"{value[:TEXT_MAX]}… ({len(value)} characters)"
 
 
+def _str(value: object) -> str:
+    # A refusal is kept whatever its arguments are: one that cannot be put into words is named.
+    try:
+        return str(value)
+    except Exception:
+        return f"<a {type(value).__name__} that cannot be shown as text>"
+
+
 def _summary(value: object, depth: int) -> object:
     if value is None or isinstance(value, bool | float):
         return value
@@ -60,7 +68,7 @@ def _summary(value: object, depth: int) -> object:
             return f"<{type(value).__name__} nested more than {DEPTH_MAX} levels deep>"
         if isinstance(value, Mapping):
             kept = {
-                _text(str(key)): _summary(item, depth + 1)
+                _text(_str(key)): _summary(item, depth + 1)
                 for key, item in itertools.islice(value.items(), ITEMS_MAX)
             }
             if len(value) > ITEMS_MAX:
@@ -70,12 +78,12 @@ def _summary(value: object, depth: int) -> object:
         if len(value) > ITEMS_MAX:
             items.append(f"… {len(value) - ITEMS_MAX} more items")
         return items
-    return _text(str(value))
+    return _text(_str(value))
 
 
 def _json_size(value: object) -> int | None:
     try:
-        return len(json.dumps(value, default=str))
+        return len(json.dumps(value, default=_str))
     except (RecursionError, ValueError, TypeError):
         return None
 
