@@ -31,7 +31,13 @@ from typing import TypeVar
 
 from roastctl.clock import Clock, SystemClock
 from roastctl.config import ServerConfig
-from roastctl.controls import FAN_RANGE, ControlRange, heat_range
+from roastctl.controls import (
+    FAN_RANGE,
+    ROAST_MASS_MAX_G,
+    ROAST_TEXT_MAX_CHARS,
+    ControlRange,
+    heat_range,
+)
 from roastctl.devices.base import LinkOutage, Roaster
 from roastctl.errors import (
     FaultActiveError,
@@ -972,11 +978,6 @@ class RoastSessionManager:
         return self._tracker
 
 
-#: What set_roast_info accepts, and the bounds a value must keep.
-_INFO_TEXT_MAX = 2000
-_INFO_MASS_RANGE_G = (0.0, 100_000.0)
-
-
 def _check_info(fields: Mapping[str, str | float | None]) -> None:
     """Refuse roast information that cannot be right, naming the field and what is allowed."""
     allowed = ("title", "bean", "batch_g", "roasted_g", "notes")
@@ -988,16 +989,17 @@ def _check_info(fields: Mapping[str, str | float | None]) -> None:
         if value is None:
             continue
         if name.endswith("_g"):
-            low, high = _INFO_MASS_RANGE_G
+            high = ROAST_MASS_MAX_G
             # A boolean is not a weight (JSON true would otherwise count as 1 g).
-            if isinstance(value, bool | str) or not (math.isfinite(value) and low < value <= high):
+            if isinstance(value, bool | str) or not (math.isfinite(value) and 0 < value <= high):
                 raise InvalidCommandError(
                     f"{name} = {value!r} is not a weight in grams above 0 and up to {high:g}; "
                     "nothing was changed."
                 )
-        elif not isinstance(value, str) or len(value) > _INFO_TEXT_MAX:
+        elif not isinstance(value, str) or len(value) > ROAST_TEXT_MAX_CHARS:
             raise InvalidCommandError(
-                f"{name} must be text of at most {_INFO_TEXT_MAX} characters; nothing was changed."
+                f"{name} must be text of at most {ROAST_TEXT_MAX_CHARS} characters; "
+                "nothing was changed."
             )
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from roastctl import mcp_roast_tools, session
 from roastctl.controls import ROAST_MASS_MAX_G, ROAST_TEXT_MAX_CHARS
+from roastctl.errors import InvalidCommandError
 from roastctl.file_limits import (
     IMPORT_EPOCH_RANGE_S,
     IMPORT_MASS_MAX_G,
@@ -52,8 +53,14 @@ def read(tmp_path: Path, **changes: Any) -> object:
 
 
 def test_imports_share_the_live_paths_text_and_weight_limits() -> None:
-    assert IMPORT_TEXT_MAX_CHARS == ROAST_TEXT_MAX_CHARS == session._INFO_TEXT_MAX
-    assert IMPORT_MASS_MAX_G == ROAST_MASS_MAX_G == session._INFO_MASS_RANGE_G[1]
+    assert IMPORT_TEXT_MAX_CHARS == ROAST_TEXT_MAX_CHARS
+    assert IMPORT_MASS_MAX_G == ROAST_MASS_MAX_G
+    # The live path refuses exactly past the same limits.
+    session._check_info({"notes": "x" * ROAST_TEXT_MAX_CHARS, "batch_g": ROAST_MASS_MAX_G})
+    with pytest.raises(InvalidCommandError):
+        session._check_info({"notes": "x" * (ROAST_TEXT_MAX_CHARS + 1)})
+    with pytest.raises(InvalidCommandError):
+        session._check_info({"batch_g": ROAST_MASS_MAX_G * 1.001})
     assert (mcp_roast_tools.TEXT_MAX, mcp_roast_tools.MASS_MAX_G) == (
         ROAST_TEXT_MAX_CHARS,
         ROAST_MASS_MAX_G,
