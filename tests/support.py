@@ -142,6 +142,24 @@ class HttpServer:
         return f"http://127.0.0.1:{self.port}/mcp"
 
 
+#: The headers a raw streamable-HTTP MCP request carries.
+MCP_HTTP_HEADERS = {
+    "Accept": "application/json, text/event-stream",
+    "Content-Type": "application/json",
+}
+#: A raw MCP ``initialize`` request, for tests that speak HTTP below the client.
+MCP_INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "roastctl-tests", "version": "1"},
+    },
+}
+
+
 @asynccontextmanager
 async def serve_http(
     *options: str, env: dict[str, str] | None = None, verbose: bool = False

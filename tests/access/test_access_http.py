@@ -24,7 +24,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from roastctl.access.roles import OBSERVER_TOOLS
-from support import HttpServer, free_port, serve_http, tool_text
+from support import MCP_HTTP_HEADERS, MCP_INITIALIZE, HttpServer, free_port, serve_http, tool_text
 
 ROASTCTL = (sys.executable, "-m", "roastctl")
 #: Every interface: what a user types to reach the server from a phone.
@@ -86,20 +86,10 @@ async def connect(url: str, token: str | None) -> AsyncIterator[Client]:
 
 
 def _initialize(url: str, token: str | None) -> httpx.Response:
-    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    headers = dict(MCP_HTTP_HEADERS)
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    body = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": {"name": "t", "version": "1"},
-        },
-    }
-    return httpx.post(url, json=body, headers=headers, timeout=10)
+    return httpx.post(url, json=MCP_INITIALIZE, headers=headers, timeout=10)
 
 
 async def _state(client: Client) -> dict[str, Any]:

@@ -18,19 +18,7 @@ import httpx2 as httpx
 import pytest
 
 from roastctl.access.http_headers import bearer_token, host_name
-from support import HttpServer, serve_http
-
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "headers", "version": "1"},
-    },
-}
-MCP_ACCEPT = "application/json, text/event-stream"
+from support import MCP_HTTP_HEADERS, MCP_INITIALIZE, HttpServer, serve_http
 
 
 @pytest.fixture
@@ -62,7 +50,7 @@ def _both_doors(server: HttpServer, headers: dict[str, str]) -> tuple[int, int]:
     """The status of /mcp (initialize) and of the dashboard's /api/status for ``headers``."""
     base = f"http://127.0.0.1:{server.port}"
     mcp = httpx.post(
-        base + "/mcp", json=INITIALIZE, headers={"Accept": MCP_ACCEPT, **headers}, timeout=10
+        base + "/mcp", json=MCP_INITIALIZE, headers={**MCP_HTTP_HEADERS, **headers}, timeout=10
     )
     page = httpx.get(base + "/api/status", headers=headers, timeout=10)
     return mcp.status_code, page.status_code

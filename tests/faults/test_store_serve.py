@@ -8,7 +8,6 @@ does. Afterwards every sample the server counted is in the store.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 from mcp.client import Client
 
 from roastctl.store import RoastStore
-from support import free_port, tool_text, wait_until_listening
+from support import serve_http, tool_text
 
 HOLD_S = 7.0
 LOCK_HOLDER = """
@@ -49,55 +48,38 @@ async def status(client: Client) -> dict[str, Any]:
 @pytest.mark.anyio
 async def test_serve_records_every_sample_through_a_7_s_lock(tmp_path: Path) -> None:
     store_path = tmp_path / "roasts.sqlite3"
-    port = free_port()
     env = {
         **os.environ,
         "ROASTCTL_STORE__PATH": str(store_path),
         "ROASTCTL_TRACKER__SAMPLING_INTERVAL_S": "0.1",
         "ROASTCTL_HARDWARE__DRIVER": "simulator",
     }
-    with subprocess.Popen(
-        [sys.executable, "-m", "roastctl", "serve", "--http", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    ) as server:
-        try:
-            await wait_until_listening(port, server)
-            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
-                assert not (await client.call_tool("start_roaster", {})).is_error
-                holder = subprocess.Popen(
-                    [sys.executable, "-c", LOCK_HOLDER, str(store_path), str(HOLD_S)],
-                    stdout=subprocess.PIPE,
-                    text=True,
-                )
-                assert holder.stdout is not None
-                assert holder.stdout.readline().strip() == "held"
-                began = time.monotonic()
-                info = await client.call_tool("set_roast_info", {"bean": "Lock test"})
-                assert not info.is_error, tool_text(info)
-                assert time.monotonic() - began < 3.0
-                while (await status(client))["store"]["state"] != "failing":
-                    assert time.monotonic() - began < HOLD_S, "the store never showed failing"
-                    await anyio.sleep(0.1)
-                failing = (await status(client))["store"]
-                assert "locked" in failing["last_error"]
-                assert failing["pending"] > 0
-                holder.communicate(timeout=HOLD_S + 10)
-                assert holder.returncode == 0
-                while (await status(client))["store"]["state"] != "ok":
-                    assert time.monotonic() - began < HOLD_S + 10, "the store never caught up"
-                    await anyio.sleep(0.1)
-                counted = (await status(client))["samples"]
-                await anyio.sleep(1.5)  # every sample is committed within a second
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            finally:
-                if server.poll() is None:
-                    server.kill()
+    async with serve_http(env=env) as server, Client(server.url) as client:
+        assert not (await client.call_tool("start_roaster", {})).is_error
+        holder = subprocess.Popen(
+            [sys.executable, "-c", LOCK_HOLDER, str(store_path), str(HOLD_S)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        began = time.monotonic()
+        info = await client.call_tool("set_roast_info", {"bean": "Lock test"})
+        assert not info.is_error, tool_text(info)
+        assert time.monotonic() - began < 3.0
+        while (await status(client))["store"]["state"] != "failing":
+            assert time.monotonic() - began < HOLD_S, "the store never showed failing"
+            await anyio.sleep(0.1)
+        failing = (await status(client))["store"]
+        assert "locked" in failing["last_error"]
+        assert failing["pending"] > 0
+        holder.communicate(timeout=HOLD_S + 10)
+        assert holder.returncode == 0
+        while (await status(client))["store"]["state"] != "ok":
+            assert time.monotonic() - began < HOLD_S + 10, "the store never caught up"
+            await anyio.sleep(0.1)
+        counted = (await status(client))["samples"]
+        await anyio.sleep(1.5)  # every sample is committed within a second
     assert counted > 10 * HOLD_S  # it sampled all through the lock
     reader = RoastStore(store_path, recover=False)
     try:

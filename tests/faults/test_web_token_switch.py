@@ -21,19 +21,7 @@ from mcp.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from support import HttpServer, serve_http, tool_text
-
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "t", "version": "1"},
-    },
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+from support import MCP_HTTP_HEADERS, MCP_INITIALIZE, HttpServer, serve_http, tool_text
 
 
 @pytest.fixture
@@ -72,10 +60,10 @@ def base(server: HttpServer) -> str:
 
 
 def initialize(server: HttpServer, token: str | None = None) -> httpx.Response:
-    headers = dict(MCP_HEADERS)
+    headers = dict(MCP_HTTP_HEADERS)
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    return httpx.post(server.url, json=INITIALIZE, headers=headers, timeout=10)
+    return httpx.post(server.url, json=MCP_INITIALIZE, headers=headers, timeout=10)
 
 
 @asynccontextmanager

@@ -27,7 +27,7 @@ from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp_server import create_server
 from roastctl.session import RoastSessionManager
 from roastctl.store import RoastStore
-from support import tool_text
+from support import MCP_HTTP_HEADERS, MCP_INITIALIZE, tool_text
 from web_support import live_server
 
 #: A log line about ignored arguments stays this short, whatever came in.
@@ -187,21 +187,10 @@ def test_over_real_http_the_edges_hold(tmp_path: Path) -> None:
     send: string arguments to emergency_stop, ids past 2^63, max_points with thousands of digits."""
     with live_server(tmp_path / "roasts.sqlite3") as server:
         url = server.url + "/mcp"
-        headers = {"Accept": "application/json, text/event-stream"}
-        hello = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "edges", "version": "1"},
-            },
-        }
-        opened = httpx.post(url, json=hello, headers=headers, timeout=10)
+        headers = dict(MCP_HTTP_HEADERS)
+        opened = httpx.post(url, json=MCP_INITIALIZE, headers=headers, timeout=10)
         assert opened.status_code == 200, opened.text
         headers |= {
-            "Content-Type": "application/json",
             "mcp-session-id": opened.headers["mcp-session-id"],
             "mcp-protocol-version": "2025-06-18",
         }
