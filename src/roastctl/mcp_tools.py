@@ -140,6 +140,11 @@ class StoreView(_Out):
     pending: int
     dropped: int
     last_error: str | None
+    roasts_waiting: int = Field(
+        default=0,
+        description="Roasts begun while the store could not be written, to be created with "
+        "their rows; roast_id is null until then.",
+    )
 
 
 class StatusView(_Out):
@@ -332,6 +337,7 @@ def store_view(health: StoreHealth) -> StoreView:
         pending=health.pending,
         dropped=health.dropped,
         last_error=health.last_error,
+        roasts_waiting=health.roasts_waiting,
     )
 
 

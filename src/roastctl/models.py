@@ -284,6 +284,11 @@ class StoreHealth(_Frozen):
     )
     last_error: str | None = Field(default=None, description="The latest write error.")
     last_error_utc: datetime | None = None
+    roasts_waiting: int = Field(
+        default=0,
+        description="Roasts begun while the store could not be written, waiting to be created "
+        "with their rows (the status's roast_id is null until then).",
+    )
     since_utc: datetime | None = Field(
         default=None, description="When the current lagging or failing began; null when ok."
     )

@@ -4,7 +4,9 @@ The session calls a :class:`RoastRecorder` under its state lock; every call here
 for the store's writer thread, so recording never holds up polling. Opening and closing a roast
 commit at once: the session does that I/O outside the lock (:meth:`RoastRecorder.open_roast`,
 :meth:`RoastRecorder.close_roast`) and only switches the recorder under it
-(:meth:`RoastRecorder.use`, :meth:`RoastRecorder.release`).
+(:meth:`RoastRecorder.use`, :meth:`RoastRecorder.release`). A roast the store cannot create
+now (locked, full) is queued with its rows; a :class:`~roastctl.store.PendingRoast` stands for
+its id until then.
 Times in the store are seconds since the roast's recording began (its first sample).
 """
 
@@ -21,7 +23,7 @@ from roastctl.access.principal import PRINCIPAL
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SafetyEvent, SensorReading
 from roastctl.refusal_log import RefusalThrottle
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus
-from roastctl.store import RoastStore
+from roastctl.store import PendingRoast, RoastRef, RoastStore
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,8 @@ class RoastRecorder:
         self.driver = driver
         self.sampling_interval_s = sampling_interval_s
         self.config = dict(config) if config is not None else None
-        self.roast_id: int | None = None
+        # The roast being recorded: its id, or the stand-in for a roast waiting to be created.
+        self._roast: RoastRef | None = None
         self._origin_s: float | None = None
         self._seq = 0
         self._events: tuple[RecordEvent, ...] = ()
@@ -66,9 +69,24 @@ class RoastRecorder:
         self._store_failed = False
         self._refusals = RefusalThrottle()
 
-    def open_roast(self, started_utc: datetime, roaster: str) -> int:
-        """Create a roast in the store (I/O, committed at once); return its id."""
-        return self.store.begin_roast(
+    @property
+    def roast(self) -> RoastRef | None:
+        """The roast being recorded: its id, or a :class:`PendingRoast` still to be created."""
+        return self._roast
+
+    @property
+    def roast_id(self) -> int | None:
+        """The store id of the roast being recorded; ``None`` while it waits to be created."""
+        roast = self._roast
+        return roast.id if isinstance(roast, PendingRoast) else roast
+
+    def open_roast(self, started_utc: datetime, roaster: str) -> RoastRef:
+        """Create a roast in the store (I/O, committed at once); return its id.
+
+        When the store cannot be written (locked, full), the roast is queued instead and a
+        :class:`PendingRoast` stands for its id until it is created.
+        """
+        return self.store.begin_or_queue_roast(
             started_utc=started_utc,
             roaster=roaster,
             driver=self.driver,
@@ -76,34 +94,34 @@ class RoastRecorder:
             config=self.config,
         )
 
-    def use(self, roast_id: int) -> None:
-        """Record into roast ``roast_id`` from now on (memory only)."""
-        self.roast_id = roast_id
+    def use(self, roast: RoastRef) -> None:
+        """Record into ``roast`` from now on (memory only)."""
+        self._roast = roast
         self._origin_s = None
         self._seq = 0
         self._events = ()
         self._agent_marks = set()
 
-    def release(self) -> int | None:
-        """Stop recording into the current roast; return its id (memory only)."""
-        roast_id, self.roast_id = self.roast_id, None
-        return roast_id
+    def release(self) -> RoastRef | None:
+        """Stop recording into the current roast; return it (memory only)."""
+        roast, self._roast = self._roast, None
+        return roast
 
     def close_roast(
-        self, roast_id: int, ended_utc: datetime, status: RecordStatus = RecordStatus.COMPLETE
+        self, roast: RoastRef, ended_utc: datetime, status: RecordStatus = RecordStatus.COMPLETE
     ) -> None:
         """Mark a released roast ended (I/O; everything queued before is committed first)."""
-        self.store.finish_roast(roast_id, ended_utc=ended_utc, status=status)
+        self.store.finish_roast(roast, ended_utc=ended_utc, status=status)
 
     def sample(self, reading: SensorReading) -> None:
         """Queue one reading."""
-        if self.roast_id is None:
+        if self._roast is None:
             return
         if self._origin_s is None:
             self._origin_s = reading.monotonic_s
         self._queue(
             self.store.add_sample,
-            self.roast_id,
+            self._roast,
             self._seq,
             RecordSample(
                 time_s=round(reading.monotonic_s - self._origin_s, 3),
@@ -140,7 +158,7 @@ class RoastRecorder:
 
     def events(self, events: tuple[RoastEvent, ...]) -> None:
         """Store the roast's events when they changed (a detection, a mark, a moved mark)."""
-        if self.roast_id is None or self._origin_s is None:
+        if self._roast is None or self._origin_s is None:
             return
         origin = self._origin_s
         current = tuple(
@@ -154,7 +172,7 @@ class RoastRecorder:
         )
         if current != self._events:
             self._events = current
-            self._queue(self.store.set_events, self.roast_id, current)
+            self._queue(self.store.set_events, self._roast, current)
 
     def command(
         self,
@@ -179,7 +197,7 @@ class RoastRecorder:
             command, arguments, result = kept.command, kept.arguments, kept.result
         self._queue(
             self.store.add_command,
-            self.roast_id,
+            self._roast,
             command,
             dict(arguments),
             result,
@@ -194,7 +212,7 @@ class RoastRecorder:
         """Queue one entry of the safety log."""
         self._queue(
             self.store.add_safety_event,
-            self.roast_id,
+            self._roast,
             at_utc=event.timestamp,
             kind=event.kind.value,
             rule=event.rule.value,

@@ -63,7 +63,7 @@ from roastctl.recorder import RoastRecorder
 from roastctl.roast.phases import format_mmss
 from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
 from roastctl.safety import RoasterState, SafetyAction, SafetySupervisor
-from roastctl.store import RoastStore, StoreError
+from roastctl.store import PendingRoast, RoastStore, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -262,25 +262,25 @@ class RoastSessionManager:
         if self._recorder is None:
             return
         try:
-            roast_id = self._recorder.open_roast(
+            roast = self._recorder.open_roast(
                 self.clock.now(), self.hardware.get_roaster_info().model
             )
         except StoreError:
             logger.exception("the roast store cannot open a roast; this roast is not kept")
             return
         with self._state_lock:
-            self._recorder.use(roast_id)
+            self._recorder.use(roast)
 
     def _close_record(self) -> None:
         if self._recorder is None:
             return
         with self._state_lock:
-            roast_id = self._recorder.release()
-        if roast_id is not None:
+            roast = self._recorder.release()
+        if roast is not None:
             try:
-                self._recorder.close_roast(roast_id, self.clock.now())
+                self._recorder.close_roast(roast, self.clock.now())
             except StoreError:
-                logger.exception("the roast store cannot close roast %d", roast_id)
+                logger.exception("the roast store cannot close roast %s", roast)
 
     def _recovery_notices(self) -> list[str]:
         """Say which roasts a crash interrupted, and whether the roaster is still running."""
@@ -311,7 +311,14 @@ class RoastSessionManager:
         with self._command_log("set_roast_info", fields):
             with self._state_lock:
                 self._require_active()
-                roast_id = self._recorder.roast_id if self._recorder is not None else None
+                roast = self._recorder.roast if self._recorder is not None else None
+            roast_id = roast.id if isinstance(roast, PendingRoast) else roast
+            if self.store is not None and isinstance(roast, PendingRoast) and roast_id is None:
+                raise StoreError(
+                    "this roast is waiting to be created: the roast store cannot be written now "
+                    f"({self.store.health().last_error}); its samples are kept in memory. Set "
+                    "its information again once the status shows a roast_id; nothing was changed"
+                )
             if self.store is None or roast_id is None:
                 raise StoreError(
                     "roasts are not being kept: the manager was made without a roast store "

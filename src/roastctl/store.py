@@ -6,9 +6,11 @@ One file holds every roast: its metadata, every sample, its events, the commands
 in batches and commits at least every :data:`COMMIT_INTERVAL_S`, so each sample is durable within
 a second and disk I/O never holds up polling or the safety thread. When the store cannot be
 written (locked by another writer, disk full) the rows wait in memory and are retried until it
-can; :meth:`RoastStore.health` says so. A new roast is committed at once (it needs its id); the
-end of a roast and roast information are queued behind the rows before them and waited for
-briefly (:data:`SYNC_WAIT_S`), never for the busy timeout.
+can; :meth:`RoastStore.health` says so. A new roast is committed at once (it needs its id);
+when the store cannot be written it is queued before its rows instead, and a
+:class:`PendingRoast` stands for its id until it is created. The end of a roast and roast
+information are queued behind the rows before them and waited for briefly
+(:data:`SYNC_WAIT_S`), never for the busy timeout.
 
 Durability: WAL with ``synchronous=NORMAL`` survives a crash of the process (the case the kill -9
 test covers); an OS crash or power loss can lose the last commits. At start-up every roast still
@@ -27,7 +29,7 @@ import sqlite3
 import sys
 import threading
 import uuid as uuid_module
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -45,7 +47,13 @@ from roastctl.store_problems import (
     read_only_message,
     read_only_problem,
 )
-from roastctl.store_writer import BUFFER_ROWS, COMMIT_INTERVAL_S, Job, StoreWriter
+from roastctl.store_writer import (
+    BUFFER_ROWS,
+    COMMIT_INTERVAL_S,
+    Job,
+    StoreWriter,
+    store_at_fault,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +203,60 @@ class CommandRecord:
     token_name: str | None = None
 
 
+class PendingRoast:
+    """Stands for the id of a roast whose row waits in the writer's queue.
+
+    A roast begun while the store cannot be written (locked, full) is queued like any other row.
+    The writer is one thread and takes its rows in order, so the roast's row always runs before
+    the rows queued after it, which read its id when they run (:func:`_resolve`). The roast's
+    row sets the id each time it runs (a batch that rolls back is run again); :attr:`id` is set
+    only once that row is committed.
+    """
+
+    __slots__ = ("_row_id", "id", "started_utc")
+
+    def __init__(self, started_utc: datetime) -> None:
+        """Stand for the roast begun at ``started_utc``."""
+        self.started_utc = started_utc
+        self._row_id: int | None = None  # the id in the transaction being written
+        #: The roast's id once its row is committed; ``None`` while it waits.
+        self.id: int | None = None
+
+    def written_as(self, roast_id: int) -> None:
+        """Note the id the roast's row got in the transaction being written."""
+        self._row_id = roast_id
+
+    def committed(self) -> None:
+        """Make the id the roast's row got the roast's id: that transaction is committed."""
+        self.id = self._row_id
+
+    def resolve(self) -> int:
+        """Return the roast's id in the transaction being written (on the writer thread)."""
+        if self._row_id is None:
+            raise StoreError(
+                f"the roast begun at {_utc_text(self.started_utc)} was never created; its rows "
+                "cannot be kept"
+            )
+        return self._row_id
+
+    def __str__(self) -> str:
+        """Name the roast by its id, or say that it waits to be created."""
+        return str(self.id) if self.id is not None else "(waiting to be created)"
+
+
+#: A roast as the recorder knows it: its id, or the stand-in for an id still to come.
+RoastRef = int | PendingRoast
+
+
+def _resolve(roast_id: RoastRef) -> int:
+    """Return the id a queued row is written with (run inside the writer's transaction)."""
+    return roast_id if isinstance(roast_id, int) else roast_id.resolve()
+
+
+def _resolve_optional(roast_id: RoastRef | None) -> int | None:
+    return None if roast_id is None else _resolve(roast_id)
+
+
 class RoastStore:
     """The SQLite roast log. Thread-safe; writes are queued and batched by a writer thread."""
 
@@ -241,6 +303,8 @@ class RoastStore:
         # Roast information queued but not yet committed: reads in this process show it.
         self._unwritten_info: dict[int, dict[str, Any]] = {}
         self._info_lock = threading.Lock()
+        # Roasts begun while the store could not be written, until their rows are committed.
+        self._waiting: list[PendingRoast] = []
         self._writer = StoreWriter(
             self._db, self._lock, repr(str(self.path)), buffer_rows=buffer_rows
         )
@@ -342,11 +406,11 @@ class RoastStore:
         return crashed
 
     # ----------------------------------------------------------------- writing
-    def _submit(self, job: Job) -> None:
+    def _submit(self, job: Job) -> bool:
         """Queue ``job`` for the writer; a full buffer drops it (the writer logs and counts)."""
         if self._closed:
             raise StoreError(f"the roast store {str(self.path)!r} is closed")
-        self._writer.submit(job)
+        return self._writer.submit(job)
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything queued is committed; return False on timeout."""
@@ -354,7 +418,9 @@ class RoastStore:
 
     def health(self) -> StoreHealth:
         """Return how writing is going: ok, lagging or failing, rows waiting, rows dropped."""
-        return self._writer.health()
+        health = self._writer.health()
+        waiting = len(self._waiting)
+        return health.model_copy(update={"roasts_waiting": waiting}) if waiting else health
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Commit what is queued (retrying up to ``timeout_s``), stop the writer. Idempotent."""
@@ -362,6 +428,16 @@ class RoastStore:
             return
         self._closed = True
         self._writer.close(timeout_s)
+        waiting = list(self._waiting)
+        if waiting:
+            logger.error(
+                "the roast store %s closed with %d roast%s waiting to be created (begun at %s); "
+                "they are lost with their rows",
+                str(self.path),
+                len(waiting),
+                "" if len(waiting) == 1 else "s",
+                ", ".join(_utc_text(roast.started_utc) for roast in waiting),
+            )
         with self._lock:
             self._db.close()
 
@@ -394,54 +470,118 @@ class RoastStore:
     ) -> int:
         """Create a roast in ``recording`` status and return its id (committed at once)."""
         new_id: list[int] = []
-
-        def job(db: sqlite3.Connection) -> None:
-            cursor = db.execute(
-                "INSERT INTO roasts (uuid, started_utc, status, title, roaster, driver, "
-                "sampling_interval_s, config_json, owner_pid, owner_host) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    uuid_module.uuid4().hex,
-                    _utc_text(started_utc),
-                    RecordStatus.RECORDING.value,
-                    title,
-                    roaster,
-                    driver,
-                    sampling_interval_s,
-                    json.dumps(config) if config is not None else None,
-                    os.getpid(),
-                    socket.gethostname(),
-                ),
-            )
-            new_id.append(int(cursor.lastrowid or 0))
-
+        job = _roast_row(
+            started_utc=started_utc,
+            roaster=roaster,
+            driver=driver,
+            sampling_interval_s=sampling_interval_s,
+            config=config,
+            title=title,
+            on_id=new_id.append,
+        )
         self._now_sync(job, BEGIN_BUSY_TIMEOUT_S)
         if not new_id:
             raise StoreError(f"the roast store {str(self.path)!r} could not create a roast")
         return new_id[0]
 
-    def add_sample(self, roast_id: int, seq: int, sample: RecordSample) -> None:
+    def begin_or_queue_roast(
+        self,
+        *,
+        started_utc: datetime,
+        roaster: str,
+        driver: str,
+        sampling_interval_s: float | None,
+        config: dict[str, Any] | None = None,
+    ) -> RoastRef:
+        """Create a roast at once, as :meth:`begin_roast`; if the store cannot be written, queue it.
+
+        A roast that cannot be created now (another writer holds the lock, the disk is full) is
+        queued with its rows and created when the store can be written: a :class:`PendingRoast`
+        stands for its id until then. Other errors raise :class:`StoreError`.
+        """
+        try:
+            return self.begin_roast(
+                started_utc=started_utc,
+                roaster=roaster,
+                driver=driver,
+                sampling_interval_s=sampling_interval_s,
+                config=config,
+            )
+        except StoreError as exc:
+            if not store_at_fault(exc.__cause__):
+                raise
+            reason = exc.__cause__
+        pending = PendingRoast(started_utc)
+
+        def committed() -> None:
+            pending.committed()
+            if pending in self._waiting:
+                self._waiting.remove(pending)
+            logger.warning(
+                "the roast store %s created roast %s, begun at %s, which was waiting to be created",
+                str(self.path),
+                pending,
+                _utc_text(started_utc),
+            )
+
+        job = _roast_row(
+            started_utc=started_utc,
+            roaster=roaster,
+            driver=driver,
+            sampling_interval_s=sampling_interval_s,
+            config=config,
+            title="",
+            on_id=pending.written_as,
+        )
+        self._waiting.append(pending)
+        if self._closed or not self._writer.submit(job, committed):
+            self._waiting.remove(pending)
+            raise StoreError(
+                f"the roast store {str(self.path)!r} cannot create a roast now ({reason}) and "
+                "cannot queue it"
+            ) from reason
+        logger.warning(
+            "the roast store %s cannot create a roast now (%s); the roast is waiting to be "
+            "created: it is recorded in memory and created with its rows when the store can be "
+            "written",
+            str(self.path),
+            reason,
+        )
+        return pending
+
+    def add_sample(self, roast_id: RoastRef, seq: int, sample: RecordSample) -> None:
         """Queue one sample (``seq`` orders the roast's samples); returns at once."""
-        row = _sample_row(roast_id, seq, sample)
+        if isinstance(roast_id, int):
+            row = _sample_row(roast_id, seq, sample)
+            self._submit(
+                lambda db: db.execute(
+                    "INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+                ).close()
+            )
+            return
+        pending = roast_id
         self._submit(
             lambda db: db.execute(
-                "INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+                "INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _sample_row(pending.resolve(), seq, sample),
             ).close()
         )
 
-    def set_events(self, roast_id: int, events: tuple[RecordEvent, ...]) -> None:
+    def set_events(self, roast_id: RoastRef, events: tuple[RecordEvent, ...]) -> None:
         """Replace the roast's events with ``events`` (a detection or a mark moved one)."""
-        rows = _event_rows(roast_id, events)
 
         def job(db: sqlite3.Connection) -> None:
-            db.execute("DELETE FROM events WHERE roast_id = ?", (roast_id,))
-            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
+            written_id = _resolve(roast_id)
+            db.execute("DELETE FROM events WHERE roast_id = ?", (written_id,))
+            db.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?)", _event_rows(written_id, events)
+            )
 
         self._submit(job)
 
     def add_command(
         self,
-        roast_id: int | None,
+        roast_id: RoastRef | None,
         command: str,
         arguments: dict[str, Any],
         result: str,
@@ -453,8 +593,7 @@ class RoastStore:
         token_name: str | None = None,
     ) -> None:
         """Queue a command, its arguments, its result or refusal, and who sent it."""
-        row = (
-            roast_id,
+        rest = (
             _utc_text(at_utc),
             command,
             json.dumps(arguments, default=str),
@@ -468,13 +607,13 @@ class RoastStore:
             lambda db: db.execute(
                 "INSERT INTO commands (roast_id, at_utc, command, arguments_json, result, "
                 "refused, caller, role, token_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
+                (_resolve_optional(roast_id), *rest),
             ).close()
         )
 
     def add_safety_event(
         self,
-        roast_id: int | None,
+        roast_id: RoastRef | None,
         *,
         at_utc: datetime,
         kind: str,
@@ -484,17 +623,21 @@ class RoastStore:
         env_temp_c: float | None,
     ) -> None:
         """Queue one entry of the safety log."""
-        row = (roast_id, _utc_text(at_utc), kind, rule, message, bean_temp_c, env_temp_c)
+        rest = (_utc_text(at_utc), kind, rule, message, bean_temp_c, env_temp_c)
         self._submit(
             lambda db: db.execute(
                 "INSERT INTO safety_log (roast_id, at_utc, kind, rule, message, bean_temp_c, "
                 "env_temp_c) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                row,
+                (_resolve_optional(roast_id), *rest),
             ).close()
         )
 
     def finish_roast(
-        self, roast_id: int, *, ended_utc: datetime, status: RecordStatus = RecordStatus.COMPLETE
+        self,
+        roast_id: RoastRef,
+        *,
+        ended_utc: datetime,
+        status: RecordStatus = RecordStatus.COMPLETE,
     ) -> None:
         """Mark the roast ended, after everything queued before it.
 
@@ -504,12 +647,12 @@ class RoastStore:
         committed = self._queue_and_wait(
             lambda db: db.execute(
                 "UPDATE roasts SET ended_utc = ?, status = ? WHERE id = ?",
-                (_utc_text(ended_utc), status.value, roast_id),
+                (_utc_text(ended_utc), status.value, _resolve(roast_id)),
             ).close()
         )
         if not committed:
             logger.warning(
-                "roast %d ended; the store is behind (%s), so its end is queued",
+                "roast %s ended; the store is behind (%s), so its end is queued",
                 roast_id,
                 self.health().last_error,
             )
@@ -786,6 +929,42 @@ def _with_info(summary: RoastSummary, unwritten: dict[int, dict[str, Any]]) -> R
     return replace(summary, **changes)
 
 
+def _roast_row(
+    *,
+    started_utc: datetime,
+    roaster: str,
+    driver: str,
+    sampling_interval_s: float | None,
+    config: dict[str, Any] | None,
+    title: str,
+    on_id: Callable[[int], None],
+) -> Job:
+    """Return the job that inserts a new roast in ``recording`` status; it hands on its id."""
+    row = (
+        uuid_module.uuid4().hex,
+        _utc_text(started_utc),
+        RecordStatus.RECORDING.value,
+        title,
+        roaster,
+        driver,
+        sampling_interval_s,
+        json.dumps(config) if config is not None else None,
+        os.getpid(),
+        socket.gethostname(),
+    )
+
+    def job(db: sqlite3.Connection) -> None:
+        cursor = db.execute(
+            "INSERT INTO roasts (uuid, started_utc, status, title, roaster, driver, "
+            "sampling_interval_s, config_json, owner_pid, owner_host) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
+        on_id(int(cursor.lastrowid or 0))
+
+    return job
+
+
 def _sample_row(roast_id: int, seq: int, sample: RecordSample) -> tuple[object, ...]:
     return (
         roast_id,
@@ -869,6 +1048,8 @@ def _bool(value: object) -> bool | None:
 __all__ = [
     "COMMIT_INTERVAL_S",
     "CommandRecord",
+    "PendingRoast",
+    "RoastRef",
     "RoastStore",
     "RoastSummary",
     "StoreError",

@@ -25,6 +25,8 @@ from roastctl.models import StoreHealth
 logger = logging.getLogger("roastctl.store")
 
 Job = Callable[[sqlite3.Connection], None]
+#: Called on the writer thread once a job's row is committed (not when it is refused).
+Committed = Callable[[], None]
 
 #: The writer commits at least this often, so a sample is durable within about a second.
 COMMIT_INTERVAL_S = 0.5
@@ -60,7 +62,8 @@ class StoreWriter:
         self._lock = lock
         self._name = name
         self.buffer_rows = buffer_rows
-        self._rows: deque[tuple[float, Job]] = deque()  # (monotonic time queued, job)
+        # (monotonic time queued, job, what to call once it is committed)
+        self._rows: deque[tuple[float, Job, Committed | None]] = deque()
         self._cond = threading.Condition()
         self._idle = threading.Event()
         self._idle.set()
@@ -76,8 +79,11 @@ class StoreWriter:
         self._thread.start()
 
     # ----------------------------------------------------------------- the caller's side
-    def submit(self, job: Job) -> bool:
-        """Queue ``job``; return False when the buffer is full and it was dropped."""
+    def submit(self, job: Job, on_commit: Committed | None = None) -> bool:
+        """Queue ``job``; return False when the buffer is full and it was dropped.
+
+        ``on_commit`` is called on the writer thread once the job's transaction is committed.
+        """
         with self._cond:
             if len(self._rows) >= self.buffer_rows:
                 self._dropped += 1
@@ -90,7 +96,7 @@ class StoreWriter:
                         self.buffer_rows,
                     )
                 return False
-            self._rows.append((time.monotonic(), job))
+            self._rows.append((time.monotonic(), job, on_commit))
             self._idle.clear()
             self._cond.notify()
         return True
@@ -133,7 +139,7 @@ class StoreWriter:
             except Exception as exc:
                 with self._cond:
                     self._note_error(exc)
-                    if _store_at_fault(exc) and self._failing_since is None:
+                    if store_at_fault(exc) and self._failing_since is None:
                         self._failing_since = self._last_error_utc  # until a write succeeds
                 raise
 
@@ -175,7 +181,7 @@ class StoreWriter:
                 self._hurry.wait(COMMIT_INTERVAL_S)
             self._hurry.clear()
             with self._cond:
-                batch = [job for _, job in itertools.islice(self._rows, BATCH_ROWS)]
+                batch = [(job, hook) for _, job, hook in itertools.islice(self._rows, BATCH_ROWS)]
             done, error = self._write(batch)
             self._written(done)
             if error is None:
@@ -185,26 +191,30 @@ class StoreWriter:
                 return
             delay, retrying = min(delay * 2, RETRY_MAX_S), True
 
-    def _write(self, batch: list[Job]) -> tuple[int, Exception | None]:
+    def _write(self, batch: list[tuple[Job, Committed | None]]) -> tuple[int, Exception | None]:
         """Commit ``batch``; return how many rows left the buffer and the error that stopped it."""
         with self._lock:
             try:
-                self._transaction(batch, WRITE_BUSY_TIMEOUT_S)
+                self._transaction([job for job, _ in batch], WRITE_BUSY_TIMEOUT_S)
             except Exception as exc:
-                if _store_at_fault(exc):
+                if store_at_fault(exc):
                     self._failed(exc, len(batch))
                     return 0, exc
             else:
+                for _, hook in batch:
+                    _committed(hook)
                 return len(batch), None
             # A row is at fault: write them one by one, so only the refused ones are dropped.
-            for done, job in enumerate(batch):
+            for done, (job, hook) in enumerate(batch):
                 try:
                     self._transaction([job], WRITE_BUSY_TIMEOUT_S)
                 except Exception as exc:
-                    if _store_at_fault(exc):
+                    if store_at_fault(exc):
                         self._failed(exc, len(batch) - done)
                         return done, exc
                     self._refused(exc)
+                else:
+                    _committed(hook)
             return len(batch), None
 
     def _transaction(self, jobs: list[Job], busy_timeout_s: float) -> None:
@@ -273,11 +283,21 @@ class StoreWriter:
         self._last_error_utc = datetime.now(UTC)
 
 
+def _committed(hook: Committed | None) -> None:
+    """Tell a job's owner its row is committed; an error there is logged, never raised."""
+    if hook is None:
+        return
+    try:
+        hook()
+    except Exception:
+        logger.exception("a roast store commit hook failed")
+
+
 def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _store_at_fault(exc: Exception) -> bool:
+def store_at_fault(exc: BaseException | None) -> bool:
     """Whether ``exc`` comes from the store (locked, full, I/O, damaged), not from one row.
 
     Rows that meet such an error are kept and retried; a row that breaks a constraint, or a job
@@ -291,5 +311,7 @@ def _store_at_fault(exc: Exception) -> bool:
 __all__ = [
     "BUFFER_ROWS",
     "COMMIT_INTERVAL_S",
+    "Committed",
     "StoreWriter",
+    "store_at_fault",
 ]

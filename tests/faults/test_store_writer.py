@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,11 +26,6 @@ from roastctl.store import RoastStore
 WAIT_S = 10.0
 
 
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "roasts.sqlite3"
-
-
 def make(clock: ManualClock, store: RoastStore) -> RoastSessionManager:
     sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
     return RoastSessionManager(
@@ -43,16 +37,6 @@ def poll(manager: RoastSessionManager, clock: ManualClock, seconds: int) -> None
     for _ in range(seconds):
         clock.advance(1.0)
         manager.poll_once()
-
-
-@pytest.fixture
-def write_lock(path: Path) -> Iterator[sqlite3.Connection]:
-    """Another connection that can take the store's write lock, as a second writer would."""
-    other = sqlite3.connect(path, isolation_level=None, timeout=0.1)
-    yield other
-    if other.in_transaction:
-        other.execute("ROLLBACK")
-    other.close()
 
 
 def wait_for(condition: object, what: str) -> None:

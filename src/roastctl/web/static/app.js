@@ -125,7 +125,8 @@
     if (!store) { el.textContent = "not kept"; el.title = ""; return; }
     const waiting = store.pending ? `, ${store.pending} waiting` : "";
     const lost = store.dropped ? `, ${store.dropped} lost` : "";
-    el.textContent = store.state + waiting + lost;
+    const roasts = store.roasts_waiting ? `, roast waiting to be created` : "";
+    el.textContent = store.state + waiting + roasts + lost;
     el.title = store.last_error ? `last error: ${store.last_error}` : "";
     el.classList.toggle("bad", store.state !== "ok" || store.dropped > 0);
   }
