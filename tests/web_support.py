@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+import pytest
 import uvicorn
 
 from roastctl.access.server_access import McpAccess
@@ -125,3 +128,36 @@ def sse_events(response: httpx.Response) -> Iterator[tuple[str | None, str, Any]
 def read_events(response: httpx.Response, count: int) -> list[tuple[str | None, str, Any]]:
     """Read the next ``count`` events from an open SSE response."""
     return list(itertools.islice(sse_events(response), count))
+
+
+@contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """Start headless Chromium under WebDriver; skip (or fail with ``REQUIRE_BROWSER_TESTS=1``)
+    when Chromium or chromedriver is missing."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromedriver = shutil.which("chromedriver")
+    if not (browser and chromedriver):
+        reason = "headless Chromium is not installed (apt-get install chromium chromium-driver)"
+        if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
+            pytest.fail(f"{reason}, and REQUIRE_BROWSER_TESTS=1 requires it")
+        pytest.skip(reason)
+    webdriver = pytest.importorskip("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(flag)
+    options.add_argument("--window-size=1280,1000")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(options=options, service=webdriver.ChromeService(chromedriver))
+    chrome.set_page_load_timeout(20)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+def element_text(chrome: Any, element_id: str) -> str:
+    """Return an element's text, read in one script call (the page may replace the element
+    between two WebDriver calls); empty when it is not there."""
+    script = "const e = document.getElementById(arguments[0]); return e ? e.innerText : '';"
+    return str(chrome.execute_script(script, element_id)).strip()

@@ -5,8 +5,6 @@ Skipped when Chromium or chromedriver is missing, unless ``REQUIRE_BROWSER_TESTS
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,33 +14,14 @@ import pytest
 
 from roastctl.store import RoastStore
 from support import START
-from web_support import live_server, wait
+from web_support import element_text as text
+from web_support import headless_chromium, live_server, wait
 
 
 @pytest.fixture
 def driver() -> Iterator[Any]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    chromedriver = shutil.which("chromedriver")
-    if not (browser and chromedriver):
-        if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
-            pytest.fail("headless Chromium is required (REQUIRE_BROWSER_TESTS=1)")
-        pytest.skip("headless Chromium is not installed")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(flag)
-    chrome = webdriver.Chrome(options=options, service=webdriver.ChromeService(chromedriver))
-    chrome.set_page_load_timeout(20)
-    try:
+    with headless_chromium() as chrome:
         yield chrome
-    finally:
-        chrome.quit()
-
-
-def text(chrome: Any, element_id: str) -> str:
-    script = "const e = document.getElementById(arguments[0]); return e ? e.innerText : '';"
-    return str(chrome.execute_script(script, element_id)).strip()
 
 
 def test_the_page_shows_a_failing_store_then_its_recovery_and_the_crash_notice(

@@ -6,28 +6,15 @@ it), when a missing browser fails the run. The screenshot is kept in ``test-arti
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from web_support import LiveServer, charge, live_server, wait
+from web_support import LiveServer, charge, element_text, headless_chromium, live_server, wait
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _browser_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    reason = "headless Chromium is not installed (apt-get install chromium chromium-driver)"
-    if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
-        pytest.fail(f"{reason}, and REQUIRE_BROWSER_TESTS=1 requires it")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -39,30 +26,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
-    browser, chromedriver = _browser_paths()
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(flag)
-    options.add_argument("--window-size=1280,1000")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(options=options, service=webdriver.ChromeService(chromedriver))
-    chrome.set_page_load_timeout(20)
-    try:
+    with headless_chromium() as chrome:
         yield chrome
-    finally:
-        chrome.quit()
-
-
-def _text(chrome: Any, element_id: str) -> str:
-    # Read in one script call: the page may replace the element between two WebDriver calls.
-    script = "const e = document.getElementById(arguments[0]); return e ? e.innerText : '';"
-    return str(chrome.execute_script(script, element_id)).strip()
 
 
 def _points(chrome: Any) -> int:
-    return int(_text(chrome, "point-count") or 0)
+    return int(element_text(chrome, "point-count") or 0)
 
 
 def _console_errors(chrome: Any) -> list[dict[str, Any]]:
@@ -74,16 +43,16 @@ def test_the_live_page_follows_a_roast_and_drives_the_roaster(
 ) -> None:
     chrome = driver
     chrome.get(server.url + "/")
-    wait(lambda: _text(chrome, "connection") == "live", 10, "the stream did not connect")
+    wait(lambda: element_text(chrome, "connection") == "live", 10, "the stream did not connect")
     wait(lambda: _points(chrome) > 5, 10, "the chart got no points")
-    first_bt = _text(chrome, "ro-bt")
+    first_bt = element_text(chrome, "ro-bt")
     assert first_bt not in ("", "-")
 
     # A control click changes the roaster: the drum starts.
     assert server.status()["drum_on"] is False
     chrome.find_element("id", "drum-start").click()
     wait(lambda: server.status()["drum_on"] is True, 10, "the drum did not start")
-    wait(lambda: "done" in _text(chrome, "command-result"), 5, "no answer shown")
+    wait(lambda: "done" in element_text(chrome, "command-result"), 5, "no answer shown")
     chrome.find_element("id", "heat-input").clear()
     chrome.find_element("id", "heat-input").send_keys("100")
     chrome.find_element("id", "heat-set").click()
@@ -95,8 +64,8 @@ def test_the_live_page_follows_a_roast_and_drives_the_roaster(
     chrome.find_element("id", "fan-input").clear()
     chrome.find_element("id", "fan-input").send_keys("35")
     chrome.find_element("id", "fan-set").click()
-    wait(lambda: "refused" in _text(chrome, "command-result"), 5, "no refusal shown")
-    assert "multiple of 10" in _text(chrome, "command-result")
+    wait(lambda: "refused" in element_text(chrome, "command-result"), 5, "no refusal shown")
+    assert "multiple of 10" in element_text(chrome, "command-result")
     assert server.status()["fan_percent"] == 0
     refusals = _console_errors(chrome)  # Chromium logs the 400 answer itself, nothing else
     assert all("/api/control/fan" in e["message"] and "400" in e["message"] for e in refusals)
@@ -104,11 +73,11 @@ def test_the_live_page_follows_a_roast_and_drives_the_roaster(
     charge(server)  # drum and heat are already on: this waits for ET, pours, waits for CHARGE
     wait(lambda: "CHARGE" in _markers(chrome), 10, "no CHARGE marker")
     wait(lambda: "TP" in _markers(chrome), 20, "no TP marker")
-    wait(lambda: _text(chrome, "ro-phase") == "drying", 5, "phase readout")
-    elapsed = _text(chrome, "ro-elapsed")
-    wait(lambda: _text(chrome, "ro-elapsed") != elapsed, 5, "time since CHARGE stands still")
-    assert _text(chrome, "ro-bt") != first_bt
-    assert _text(chrome, "ro-ror") not in ("", "-")
+    wait(lambda: element_text(chrome, "ro-phase") == "drying", 5, "phase readout")
+    elapsed = element_text(chrome, "ro-elapsed")
+    wait(lambda: element_text(chrome, "ro-elapsed") != elapsed, 5, "time since CHARGE stands still")
+    assert element_text(chrome, "ro-bt") != first_bt
+    assert element_text(chrome, "ro-ror") not in ("", "-")
     drying = chrome.find_element("css selector", "#phase-bar .drying").get_attribute("style")
     assert "width: 100%" in drying
 
@@ -122,7 +91,7 @@ def test_the_live_page_follows_a_roast_and_drives_the_roaster(
     # The emergency stop: heater off, beans out, a latched fault shown on the page.
     chrome.find_element("id", "estop").click()
     wait(lambda: server.status()["heat_percent"] == 0, 10, "the heater is still on")
-    wait(lambda: "emergency_stop" in _text(chrome, "faults"), 10, "no fault shown")
+    wait(lambda: "emergency_stop" in element_text(chrome, "faults"), 10, "no fault shown")
     status = server.status()
     assert status["heat_allowed"] is False
     assert status["door_open"] is True
@@ -153,7 +122,7 @@ def test_history_lists_the_roast_and_shows_its_chart(server: LiveServer, driver:
     assert any(h.endswith(f"/api/roasts/{roast_id}/export.csv") for h in hrefs)
     chrome.get(server.url + f"/roasts/{roast_id}")
     wait(lambda: _points(chrome) > 5, 10, "the kept roast's chart is empty")
-    assert f"Roast #{roast_id}" in _text(chrome, "roast-title")
+    assert f"Roast #{roast_id}" in element_text(chrome, "roast-title")
     assert _console_errors(chrome) == []
 
 
@@ -172,8 +141,8 @@ def test_a_kept_roast_is_drawn_as_the_reference(server: LiveServer, driver: Any)
         "s.dispatchEvent(new Event('change'));"
     )
     chrome.execute_script(pick, roast_id)
-    wait(lambda: "points" in _text(chrome, "reference-info"), 10, "no reference drawn")
-    words = _text(chrome, "reference-info").split()
+    wait(lambda: "points" in element_text(chrome, "reference-info"), 10, "no reference drawn")
+    words = element_text(chrome, "reference-info").split()
     assert words[0] == "BT"
     assert words[3] == "ET"
     assert int(words[1]) > 5
@@ -181,5 +150,5 @@ def test_a_kept_roast_is_drawn_as_the_reference(server: LiveServer, driver: Any)
     ARTIFACTS.mkdir(exist_ok=True)
     assert chrome.save_screenshot(str(ARTIFACTS / "dashboard-reference.png"))
     chrome.execute_script(pick, "")
-    wait(lambda: _text(chrome, "reference-info") == "", 5, "the reference was not cleared")
+    wait(lambda: element_text(chrome, "reference-info") == "", 5, "the reference was not cleared")
     assert _console_errors(chrome) == []
