@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from faults.conftest import tmpfs
 from roastctl.roast.record import RecordSample
 from roastctl.store import RoastStore, StoreError
 from support import START
@@ -110,25 +111,10 @@ def test_history_on_a_damaged_store_is_a_clear_error_not_a_traceback(damaged: Pa
 @pytest.fixture
 def read_only_mount() -> Iterator[Path]:
     """A tmpfs holding a store, remounted read-only (needs a machine that lets us mount)."""
-    mount, umount = shutil.which("mount"), shutil.which("umount")
-    if os.geteuid() != 0 or mount is None or umount is None:
-        pytest.skip("mounting a filesystem needs root")
-    folder = Path(tempfile.mkdtemp(prefix="roastctl-ro-"))
-    mounted = subprocess.run(
-        [mount, "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        folder.rmdir()
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr!r}")
-    try:
+    with tmpfs("4m", "roastctl-ro-") as (folder, mount):
         filled_store(folder / "roasts.sqlite3")
         subprocess.run([mount, "-o", "remount,ro", str(folder)], check=True)
         yield folder
-    finally:
-        subprocess.run([umount, str(folder)], check=False)
-        folder.rmdir()
 
 
 def test_a_store_on_a_read_only_filesystem_says_so_and_what_to_do(read_only_mount: Path) -> None:

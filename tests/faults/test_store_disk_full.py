@@ -6,16 +6,13 @@ test_store_writer.py covers SQLITE_FULL.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from faults.conftest import tmpfs
 from faults.test_store_writer import WAIT_S, make, poll, wait_for
 from roastctl.clock import ManualClock
 from roastctl.store import RoastStore
@@ -23,23 +20,8 @@ from roastctl.store import RoastStore
 
 @pytest.fixture
 def small_disk() -> Iterator[Path]:
-    mount, umount = shutil.which("mount"), shutil.which("umount")
-    if os.geteuid() != 0 or mount is None or umount is None:
-        pytest.skip("mounting a filesystem needs root")
-    folder = Path(tempfile.mkdtemp(prefix="roastctl-full-"))
-    mounted = subprocess.run(
-        [mount, "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        folder.rmdir()
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr!r}")
-    try:
+    with tmpfs("2m", "roastctl-full-") as (folder, _):
         yield folder
-    finally:
-        subprocess.run([umount, str(folder)], check=False)
-        folder.rmdir()
 
 
 def fill(folder: Path) -> Path:
