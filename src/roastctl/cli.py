@@ -344,8 +344,8 @@ def run_serve(
             with safe_on_exit(manager, "roastctl serve"):
                 run_stdio(manager, simulator=roaster, access=access)
             return 0
-        from roastctl.http_serve import http_server
         from roastctl.web import dashboard_routes
+        from roastctl.web.http_serve import http_server
 
         app = build_http_app(
             manager, simulator=roaster, host=host, routes=dashboard_routes(manager), access=access
@@ -355,7 +355,7 @@ def run_serve(
         sys.stderr.write(f"roastctl: dashboard at http://{host}:{port}/\n")
         sys.stderr.write(f"roastctl: {describe_access(access)}\n")
         # The signal handler cuts the heat at once and asks the server to stop; the server closes
-        # its open streams rather than waiting for the clients (see roastctl.http_serve).
+        # its open streams rather than waiting for the clients (see roastctl.web.http_serve).
         with safe_on_exit(manager, "roastctl serve", stop_loop=server.request_exit):
             server.run()
         return 0

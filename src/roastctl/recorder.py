@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any, ParamSpec
 
 from roastctl.access.principal import PRINCIPAL
+from roastctl.access.refusal_log import RefusalThrottle
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SafetyEvent, SensorReading
-from roastctl.refusal_log import RefusalThrottle
 from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus
 from roastctl.store import PendingRoast, RoastRef, RoastStore
 
@@ -186,7 +186,7 @@ class RoastRecorder:
         """Queue a command with its result or refusal, attributed to the current caller.
 
         A refusal is kept bounded, and only within its caller's budget
-        (:mod:`roastctl.refusal_log`).
+        (:mod:`roastctl.access.refusal_log`).
         """
         principal = PRINCIPAL.get()
         if refused:

@@ -311,9 +311,10 @@ class RoastSessionManager:
         with self._command_log("set_roast_info", fields):
             with self._state_lock:
                 self._require_active()
-                roast = self._recorder.roast if self._recorder is not None else None
-            roast_id = roast.id if isinstance(roast, PendingRoast) else roast
-            if self.store is not None and isinstance(roast, PendingRoast) and roast_id is None:
+                recorder = self._recorder
+                roast_id = recorder.roast_id if recorder is not None else None
+                waiting = recorder is not None and isinstance(recorder.roast, PendingRoast)
+            if self.store is not None and waiting and roast_id is None:
                 raise StoreError(
                     "this roast is waiting to be created: the roast store cannot be written now "
                     f"({self.store.health().last_error}); its samples are kept in memory. Set "

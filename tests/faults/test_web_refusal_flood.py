@@ -20,10 +20,10 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from roastctl.access.principal import Principal
+from roastctl.access.refusal_log import ARGUMENTS_JSON_MAX, REFUSAL_BURST
 from roastctl.access.roles import Role
 from roastctl.access.server_access import McpAccess
 from roastctl.access.tokens import TokenFile
-from roastctl.refusal_log import ARGUMENTS_JSON_MAX, REFUSAL_BURST
 from roastctl.store import CommandRecord
 from support import tool_text
 from web_support import LiveServer, live_server

@@ -12,18 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roastctl.access.principal import Principal, acting_as
-from roastctl.access.roles import Role
-from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.recorder import calling_as
-from roastctl.refusal_log import (
+from roastctl.access.refusal_log import (
     ARGUMENTS_JSON_MAX,
     REFUSAL_BURST,
     REFUSAL_REFILL_S,
     TEXT_MAX,
     summarise_arguments,
 )
+from roastctl.access.roles import Role
+from roastctl.clock import ManualClock
+from roastctl.config import ServerConfig, SimulatorConfig
+from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.recorder import calling_as
 from roastctl.session import RoastSessionManager
 from roastctl.store import CommandRecord, RoastStore
 
