@@ -26,8 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roastctl.analyze import DEFAULT_FCS_TEMP_C, RoastAnalysis, analyze_file
-from roastctl.roast.recorded_logs import find_roast_logs
+from roastctl.logs.recorded_logs import find_roast_logs
+from roastctl.roast.analysis import DEFAULT_FCS_TEMP_C, RoastAnalysis, analyze_file
 
 ROASTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
 TP_TOLERANCE_S = 4.0

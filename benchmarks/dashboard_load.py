@@ -30,7 +30,7 @@ from starlette.testclient import TestClient
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from roastctl.web.feed import LiveFeed
 from roastctl.web.routes import Dashboard
 from roastctl.web.sse import SNAPSHOT_MAX_POINTS, EventStream

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from roastctl.devices.hottop import HottopRoaster
+from roastctl.hottop.driver import HottopRoaster
 from roastctl.hottop.emulator import VirtualHottop
 from roastctl.hottop.protocol import FrameReader, StatusFrame
 

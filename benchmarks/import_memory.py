@@ -6,7 +6,7 @@ peak resident memory (``VmHWM``, Linux) above the process's baseline after its i
 second process, as tracing slows it) the peak of Python's allocations (``tracemalloc``):
 
 * ``ast.literal_eval`` (how ``.alog`` files were read before) on a ``--before-mb`` file;
-* :func:`roastctl.roast.literal.parse_literal` on the same file and on the large one;
+* :func:`roastctl.logs.literal.parse_literal` on the same file and on the large one;
 * ``roastctl import`` of the large file into a new store (parse, check, store).
 
 Run: ``.venv/bin/python benchmarks/import_memory.py [--mb 20] [--before-mb 2]``
@@ -43,10 +43,10 @@ if mode == "ast":
     import ast
     read = lambda text: ast.literal_eval(text)
 elif mode == "reader":
-    from roastctl.roast.literal import parse_literal
+    from roastctl.logs.literal import parse_literal
     read = parse_literal
 else:
-    from roastctl.cli import main
+    from roastctl.cli.main import main
 baseline = peak_kib()
 if traced:
     tracemalloc.start()

@@ -20,7 +20,7 @@ import time
 import anyio
 from mcp.client import Client
 
-from roastctl.demo import server_parameters
+from roastctl.agents.demo import server_parameters
 
 CALLS = 500
 IN_FLIGHT = 12

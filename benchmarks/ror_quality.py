@@ -9,7 +9,7 @@ Prints, for each method:
   has less noise than Artisan's at no more lag, and the medians per sampling interval;
 * per log, Artisan's method beside the default.
 
-``src/roastctl/roast/ror_quality.py`` and ``docs/ror.md`` define noise (deg C/min, RMS of the
+``src/roastctl/lab/ror_quality.py`` and ``docs/ror.md`` define noise (deg C/min, RMS of the
 per-sample second difference from TP + 60 s to FCs) and the two lags (s).
 
 Run: ``.venv/bin/python benchmarks/ror_quality.py``
@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from roastctl.config import TrackerConfig
-from roastctl.roast.artisan import load_alog
+from roastctl.lab.ror_quality import EstimatorFactory, LogCase, Quality, SimulatorCase, log_series
+from roastctl.logs.artisan import load_alog
 from roastctl.roast.ror import ArtisanRateOfRise, RateOfRise, RorMethod
-from roastctl.roast.ror_quality import EstimatorFactory, LogCase, Quality, SimulatorCase, log_series
 
 ROASTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
 INTERVALS_S = (1.0, 2.0)

@@ -13,9 +13,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from roastctl.config import SafetyConfig
+from roastctl.lab.safety_replay import SafetyReplay, replay_safety
+from roastctl.logs.recorded_logs import find_roast_logs, load_roast_log
 from roastctl.models import RoastEventType
-from roastctl.roast.recorded_logs import find_roast_logs, load_roast_log
-from roastctl.safety_replay import SafetyReplay, replay_safety
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 import statistics
 import time
 
+from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock, ScaledClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.recipe import run_scripted_roast
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 
 
 def scripted_roast(speed: float | None) -> tuple[float, float, int]:

@@ -23,10 +23,10 @@ from pathlib import Path
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.logs.record import RecordEvent, RecordSample
 from roastctl.models import RoastEventType
-from roastctl.roast.record import RecordEvent, RecordSample
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 
 HOUR_SAMPLES = 3600
 

@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from roastctl.devices.param_sets import builtin_model
+from roastctl.physics.param_sets import builtin_model
 from roastctl.twin.check import TwinCheck, check_replay
 from roastctl.twin.drive import ReplayInputs, TwinDataError, load_replay
 from roastctl.twin.fit import fit_model

@@ -10,7 +10,7 @@ import pytest
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -17,9 +17,9 @@ import pytest
 from mcp.types import CallToolResult, TextContent
 
 from roastctl.clock import Clock, ManualClock
+from roastctl.logs.artisan import RecordedRoast
 from roastctl.models import RoastStatus, SensorReading
-from roastctl.roast.artisan import RecordedRoast
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 
 ROASTS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
 START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)

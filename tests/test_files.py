@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from roastctl.files import OutputPathError, write_bytes_atomically, write_text_atomically
+from roastctl.files.write import OutputPathError, write_bytes_atomically, write_text_atomically
 
 
 @pytest.fixture

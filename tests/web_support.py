@@ -22,9 +22,9 @@ from roastctl.access.server_access import McpAccess
 from roastctl.clock import ScaledClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import build_http_app
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.mcp.server import build_http_app
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 from roastctl.web import dashboard_routes
 from support import free_port
 

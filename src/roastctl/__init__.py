@@ -51,8 +51,8 @@ from roastctl.models import (
 )
 from roastctl.roast.tracker import RoastTracker
 from roastctl.safety import SafetySupervisor
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore, StoreError
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore, StoreError
 
 __all__ = [
     "BeansNotAddedError",

@@ -1,5 +1,5 @@
 """``python -m roastctl``: the same as the ``roastctl`` command."""
 
-from roastctl.cli import main
+from roastctl.cli.main import main
 
 raise SystemExit(main())

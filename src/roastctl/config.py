@@ -22,7 +22,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from roastctl.controls import HEAT_STEPS_ALLOWED
 from roastctl.errors import ConfigError
-from roastctl.file_limits import MAX_CONFIG_FILE_BYTES
+from roastctl.files.limits import MAX_CONFIG_FILE_BYTES
 
 CONFIG_ENV_VAR = "ROASTCTL_CONFIG"
 ENV_PREFIX = "ROASTCTL_"
@@ -166,7 +166,7 @@ class SimulatorConfig(_Section):
             return None
         # Imported here: reading a parameter file is the only reason config needs the twin's
         # file format, and most commands never set it.
-        from roastctl.devices.param_sets import TwinParamsError, load_model
+        from roastctl.physics.param_sets import TwinParamsError, load_model
 
         try:
             load_model(value)

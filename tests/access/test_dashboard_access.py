@@ -14,7 +14,7 @@ from roastctl.access.principal import Principal
 from roastctl.access.roles import Role
 from roastctl.access.server_access import McpAccess
 from roastctl.access.tokens import TokenFile
-from roastctl.store import CommandRecord
+from roastctl.store.database import CommandRecord
 from roastctl.web.access_gate import SESSION_COOKIE
 from web_support import LiveServer, live_server, wait
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from roastctl.access.http_headers import bearer_token, host_name
+from roastctl.web.http_headers import bearer_token, host_name
 from support import MCP_HTTP_HEADERS, MCP_INITIALIZE, HttpServer, serve_http
 
 

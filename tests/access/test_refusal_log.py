@@ -23,9 +23,9 @@ from roastctl.access.roles import Role
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.recorder import calling_as
-from roastctl.session import RoastSessionManager
-from roastctl.store import CommandRecord, RoastStore
+from roastctl.session.manager import RoastSessionManager
+from roastctl.session.recorder import calling_as
+from roastctl.store.database import CommandRecord, RoastStore
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

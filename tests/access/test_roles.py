@@ -13,9 +13,9 @@ from roastctl.access.roles import OBSERVER_TOOLS, Role, may_call_tool, role_from
 from roastctl.access.server_access import McpAccess
 from roastctl.clock import ManualClock
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import create_server
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.mcp.server import create_server
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 from support import tool_text
 
 OBSERVER = McpAccess(launch=Principal(Role.OBSERVER))

@@ -10,13 +10,13 @@ import pytest
 
 from roastctl.clock import ManualClock, ScaledClock
 from roastctl.config import ServerConfig, TrackerConfig
-from roastctl.devices.physics import Actuators
 from roastctl.devices.replay import ReplayRoaster
 from roastctl.errors import RoasterConnectionError, RoasterNotConnectedError
+from roastctl.logs.artisan import AlogError, RecordedRoast
+from roastctl.logs.recorded_logs import load_roast_log
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SensorReading
-from roastctl.roast.artisan import AlogError, RecordedRoast
-from roastctl.roast.recorded_logs import load_roast_log
-from roastctl.session import RoastSessionManager
+from roastctl.physics.model import Actuators
+from roastctl.session.manager import RoastSessionManager
 from support import START, roast_file
 
 E = RoastEventType

@@ -14,7 +14,7 @@ import pytest
 
 from roastctl.config import load_config
 from roastctl.errors import ConfigError
-from roastctl.file_limits import MAX_CONFIG_FILE_BYTES
+from roastctl.files.limits import MAX_CONFIG_FILE_BYTES
 from test_cli import run
 
 # Each config file, and what the refusal must say about it.

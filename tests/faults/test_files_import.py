@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from roastctl.file_limits import MAX_ROAST_FILE_BYTES, MAX_SAMPLES, ROAST_LOG_LIMITS
+from roastctl.files.limits import MAX_ROAST_FILE_BYTES, MAX_SAMPLES, ROAST_LOG_LIMITS
 from test_cli import run
 
 # Runs the command in-process so the child's own peak memory (VmHWM, KiB) can be printed;
 # ru_maxrss would include this test process's size, inherited through fork and exec.
 _MEASURED_MAIN = (
     "import sys\n"
-    "from roastctl.cli import main\n"
+    "from roastctl.cli.main import main\n"
     "code = main(sys.argv[1:])\n"
     "status = open('/proc/self/status').read()\n"
     "print('maxrss_kib', status.split('VmHWM:')[1].split()[0])\n"

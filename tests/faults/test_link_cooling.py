@@ -15,7 +15,7 @@ from roastctl.config import SafetyConfig, ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import SafetyInterlockError
 from roastctl.models import SafetyEventKind, SafetyRule
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from support import preheat_and_charge, run_until
 
 COOLING = (0.0, True, True, True, 100.0)  # heat, door, drum, stirrer, fan

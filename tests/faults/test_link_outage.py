@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from roastctl.clock import ScaledClock
-from roastctl.devices.hottop import HottopRoaster
 from roastctl.errors import SafetyInterlockError
+from roastctl.hottop.driver import HottopRoaster
 from roastctl.hottop.emulator import Mode, VirtualHottop
 from roastctl.models import EventSource, RoastEventType, RoastStatus, SafetyRule
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from support import wait_for
 
 SPEED = 2.0

@@ -21,9 +21,9 @@ from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import FaultActiveError, SafetyInterlockError
-from roastctl.mcp_server import create_server
+from roastctl.mcp.server import create_server
 from roastctl.models import RoastStatus, SafetyRule
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from support import preheat_and_charge, run_until, tool_text
 
 
@@ -239,8 +239,8 @@ STDIO_SERVER = """
 from roastctl.clock import ScaledClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import run_stdio
-from roastctl.session import RoastSessionManager
+from roastctl.mcp.server import run_stdio
+from roastctl.session.manager import RoastSessionManager
 
 clock = ScaledClock(10.0)
 sim = SimulatedRoaster(None, clock)

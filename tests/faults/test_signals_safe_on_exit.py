@@ -1,4 +1,4 @@
-"""The signal handler of :func:`roastctl.shutdown.safe_on_exit` for a loop that owns its end.
+"""The signal handler of :func:`~roastctl.session.shutdown.safe_on_exit` for a loop owning its end.
 
 A web server cannot be interrupted with :class:`KeyboardInterrupt` mid-request; it is asked to
 stop instead. Whatever the loop does after that, the heater goes off at once: the handler starts
@@ -17,8 +17,8 @@ from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.models import SafetyRule
-from roastctl.session import RoastSessionManager
-from roastctl.shutdown import safe_on_exit
+from roastctl.session.manager import RoastSessionManager
+from roastctl.session.shutdown import safe_on_exit
 
 SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
 

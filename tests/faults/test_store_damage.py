@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from faults.conftest import tmpfs
-from roastctl.roast.record import RecordSample
-from roastctl.store import RoastStore, StoreError
+from roastctl.logs.record import RecordSample
+from roastctl.store.database import RoastStore, StoreError
 from support import START
 
 PAGE = 4096
@@ -161,7 +161,7 @@ def test_a_new_store_respects_the_users_umask(tmp_path: Path) -> None:
     script = (
         "import os, sys\n"
         "os.umask(0o077)\n"
-        "from roastctl.store import RoastStore\n"
+        "from roastctl.store.database import RoastStore\n"
         "store = RoastStore(sys.argv[1])\n"
         "print('open', flush=True)\n"
         "sys.stdin.readline()\n"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from roastctl.store import RoastStore
+from roastctl.store.database import RoastStore
 from support import START
 from web_support import element_text as text
 from web_support import headless_chromium, live_server, wait

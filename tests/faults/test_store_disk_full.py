@@ -15,7 +15,7 @@ import pytest
 from faults.conftest import tmpfs
 from faults.test_store_writer import WAIT_S, make, poll, wait_for
 from roastctl.clock import ManualClock
-from roastctl.store import RoastStore
+from roastctl.store.database import RoastStore
 
 
 @pytest.fixture

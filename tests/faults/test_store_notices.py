@@ -23,9 +23,9 @@ from mcp.client import Client
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import create_server
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.mcp.server import create_server
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 from roastctl.web.status_view import status_view
 from support import START, tool_text
 
@@ -97,7 +97,7 @@ def test_the_dashboard_status_carries_the_crash_notice_and_the_store_health(
 RECORDER = """
 import sys
 from datetime import UTC, datetime
-from roastctl.store import RoastStore
+from roastctl.store.database import RoastStore
 store = RoastStore(sys.argv[1])
 roast_id = store.begin_roast(
     started_utc=datetime.now(UTC), roaster="Hottop", driver="hottop", sampling_interval_s=1.0

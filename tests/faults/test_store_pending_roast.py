@@ -15,10 +15,10 @@ import pytest
 
 from faults.test_store_writer import WAIT_S, make, poll, set_max_pages, wait_for
 from roastctl.clock import ManualClock
+from roastctl.logs.record import RecordSample, RecordStatus
 from roastctl.models import RoastEventType
-from roastctl.roast.record import RecordSample, RecordStatus
-from roastctl.session import RoastSessionManager
-from roastctl.store import PendingRoast, RoastStore, StoreError
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import PendingRoast, RoastStore, StoreError
 
 
 def record_while_unwritable(manager: RoastSessionManager, clock: ManualClock) -> None:
@@ -143,7 +143,7 @@ def test_a_queued_roast_the_store_never_takes_is_counted_as_lost_on_close(
     write_lock.execute("BEGIN EXCLUSIVE")
     record_while_unwritable(manager, clock)
     manager.stop_session()
-    with caplog.at_level(logging.ERROR, logger="roastctl.store"):
+    with caplog.at_level(logging.ERROR, logger="roastctl.store.database"):
         store.close(timeout_s=1.0)
     lost = [r.getMessage() for r in caplog.records if "lost" in r.getMessage()]
     assert any("rows it could not write" in message for message in lost), lost

@@ -18,7 +18,7 @@ import anyio
 import pytest
 from mcp.client import Client
 
-from roastctl.store import RoastStore
+from roastctl.store.database import RoastStore
 from support import serve_http, tool_text
 
 HOLD_S = 7.0

@@ -18,9 +18,9 @@ import pytest
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.roast.record import RecordSample, RecordStatus
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.logs.record import RecordSample, RecordStatus
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 
 #: A held lock must show in the status and be caught up within these real seconds.
 WAIT_S = 10.0
@@ -212,7 +212,7 @@ def test_an_overflowing_buffer_says_so_and_counts_what_it_dropped(
     assert roast_id is not None
     assert store.flush(timeout_s=WAIT_S)
     write_lock.execute("BEGIN EXCLUSIVE")
-    with caplog.at_level(logging.WARNING, logger="roastctl.store"):
+    with caplog.at_level(logging.WARNING, logger="roastctl.store.database"):
         poll(manager, clock, 25)
     health = manager.get_status().store
     assert health is not None
@@ -279,7 +279,7 @@ def test_closing_a_store_that_stays_locked_is_bounded_and_counts_what_is_lost(
     for seq in range(7):
         store.add_sample(roast_id, seq, row)
     began = time.monotonic()
-    with caplog.at_level(logging.ERROR, logger="roastctl.store"):
+    with caplog.at_level(logging.ERROR, logger="roastctl.store.database"):
         store.close(timeout_s=1.0)
     assert time.monotonic() - began < 5.0
     assert any("7 rows it could not write" in r.getMessage() for r in caplog.records)

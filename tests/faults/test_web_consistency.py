@@ -18,9 +18,9 @@ from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import InvalidCommandError
-from roastctl.mcp_server import create_server
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.mcp.server import create_server
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 from support import tool_text
 
 

@@ -24,7 +24,7 @@ from roastctl.access.refusal_log import ARGUMENTS_JSON_MAX, REFUSAL_BURST
 from roastctl.access.roles import Role
 from roastctl.access.server_access import McpAccess
 from roastctl.access.tokens import TokenFile
-from roastctl.store import CommandRecord
+from roastctl.store.database import CommandRecord
 from support import tool_text
 from web_support import LiveServer, live_server
 

@@ -15,11 +15,11 @@ import pytest
 
 from roastctl.clock import ScaledClock
 from roastctl.config import SafetyConfig, ServerConfig
-from roastctl.devices.hottop import HottopRoaster
 from roastctl.errors import RoasterConnectionError
+from roastctl.hottop.driver import HottopRoaster
 from roastctl.hottop.emulator import VirtualHottop
 from roastctl.hottop.protocol import ControlFrame
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from support import wait_for
 
 SPEED = 5.0

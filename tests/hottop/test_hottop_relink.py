@@ -14,8 +14,8 @@ from collections.abc import Callable
 import pytest
 
 from roastctl.clock import SystemClock
-from roastctl.devices.hottop import HottopRoaster
 from roastctl.errors import RoasterConnectionError
+from roastctl.hottop.driver import HottopRoaster
 from roastctl.hottop.protocol import ControlFrame, StatusFrame
 
 LIMIT_S = 5.0

@@ -16,8 +16,8 @@ from mcp.types import CallToolResult, TextContent
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import create_server
-from roastctl.session import RoastSessionManager
+from roastctl.mcp.server import create_server
+from roastctl.session.manager import RoastSessionManager
 
 VALID_TS = "2026-01-01T08:00:00Z"
 

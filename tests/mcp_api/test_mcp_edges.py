@@ -24,9 +24,9 @@ from mcp.types import CallToolResult
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import create_server
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.mcp.server import create_server
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 from support import MCP_HTTP_HEADERS, MCP_INITIALIZE, tool_text
 from web_support import live_server
 

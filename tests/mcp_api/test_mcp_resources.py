@@ -25,7 +25,7 @@ from mcp.types import (
 import roastctl
 from roastctl.clock import ManualClock
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import (
+from roastctl.mcp.server import (
     CURVE_RESOURCE_MAX_POINTS,
     CURVE_URI,
     HEALTH_URI,
@@ -37,7 +37,7 @@ from roastctl.mcp_server import (
     run_status_sampler,
 )
 from roastctl.models import RoastStatus
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from support import run_until
 
 pytestmark = pytest.mark.anyio
@@ -253,8 +253,8 @@ STDIO_SERVER = """
 from roastctl.clock import ScaledClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import run_stdio
-from roastctl.session import RoastSessionManager
+from roastctl.mcp.server import run_stdio
+from roastctl.session.manager import RoastSessionManager
 
 clock = ScaledClock(10.0)
 sim = SimulatedRoaster(None, clock)

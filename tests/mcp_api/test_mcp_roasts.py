@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from mcp.client import Client
 
+from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import create_server
-from roastctl.recipe import run_scripted_roast
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.mcp.server import create_server
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 from support import tool_text
 
 

@@ -15,8 +15,8 @@ from mcp.client.stdio import StdioServerParameters
 
 from roastctl.clock import ManualClock
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import HEALTH_URI, create_server
-from roastctl.session import RoastSessionManager
+from roastctl.mcp.server import HEALTH_URI, create_server
+from roastctl.session.manager import RoastSessionManager
 from support import tool_text
 
 

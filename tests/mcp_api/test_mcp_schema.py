@@ -16,8 +16,8 @@ from roastctl.clock import ManualClock
 from roastctl.config import HardwareConfig, ServerConfig
 from roastctl.controls import FAN_RANGE
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import CURVE_URI, HEALTH_URI, STATUS_URI, create_server
-from roastctl.session import FIRST_CRACK_TEMP_RANGE_C, RoastSessionManager
+from roastctl.mcp.server import CURVE_URI, HEALTH_URI, STATUS_URI, create_server
+from roastctl.session.manager import FIRST_CRACK_TEMP_RANGE_C, RoastSessionManager
 
 pytestmark = pytest.mark.anyio
 

@@ -16,10 +16,10 @@ from mcp.types import CallToolResult, TextContent
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.mcp_server import create_server
-from roastctl.mcp_tools import CommandResult, CurveView, EventResult, StatusView
+from roastctl.mcp.server import create_server
+from roastctl.mcp.tools import CommandResult, CurveView, EventResult, StatusView
 from roastctl.models import RoastEventType
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from support import run_until
 
 pytestmark = pytest.mark.anyio

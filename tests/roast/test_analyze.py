@@ -13,21 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from roastctl.analyze import (
-    DEFAULT_FCS_TEMP_C,
-    analyze_file,
-    analyze_roast,
-    format_analysis,
-    load_any,
-    run_analyze,
-)
+from roastctl.cli.analyze import format_analysis, run_analyze
 from roastctl.clock import ManualClock
 from roastctl.config import SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.logs.artisan import RecordedRoast
+from roastctl.logs.artisan_csv import load_artisan_csv
+from roastctl.logs.artisan_export import export_csv, record_from_alog
 from roastctl.models import RoastEventType, SensorReading
-from roastctl.roast.artisan import RecordedRoast
-from roastctl.roast.artisan_csv import load_artisan_csv
-from roastctl.roast.artisan_export import export_csv, record_from_alog
+from roastctl.roast.analysis import DEFAULT_FCS_TEMP_C, analyze_file, analyze_roast, load_any
 from roastctl.roast.tracker import RoastTracker
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roasts"

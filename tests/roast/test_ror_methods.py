@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from roastctl.lab.ror_quality import noise
 from roastctl.roast.ror import (
     SMOOTH_LAG_FRACTION,
     ArtisanRateOfRise,
@@ -19,7 +20,6 @@ from roastctl.roast.ror import (
     smooth_slope_per_minute,
     smooth_weights,
 )
-from roastctl.roast.ror_quality import noise
 
 
 def quadratic(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from roastctl.config import TrackerConfig
+from roastctl.logs.artisan import RecordedRoast, load_alog
 from roastctl.models import RoastEventType
-from roastctl.roast.artisan import RecordedRoast, load_alog
 from roastctl.roast.events import detect_charge
 from roastctl.roast.phases import compute_phases
 from roastctl.roast.tracker import RoastTracker

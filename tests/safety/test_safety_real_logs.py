@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from roastctl.config import SafetyConfig
+from roastctl.lab.safety_replay import replay_safety
+from roastctl.logs.artisan import RecordedRoast
+from roastctl.logs.recorded_logs import find_roast_logs, load_roast_log
 from roastctl.models import RoastEventType, SafetyRule
-from roastctl.roast.artisan import RecordedRoast
-from roastctl.roast.recorded_logs import find_roast_logs, load_roast_log
 from roastctl.safety import PLAUSIBLE_RANGE_C
-from roastctl.safety_replay import replay_safety
 from support import roasts_dir
 
 LIMITS = SafetyConfig()

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock
 from roastctl.config import SafetyConfig, ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
@@ -22,8 +23,7 @@ from roastctl.models import (
     SafetyEventKind,
     SafetyRule,
 )
-from roastctl.recipe import run_scripted_roast
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from support import preheat_and_charge, run_until
 
 

@@ -1,8 +1,8 @@
 """Safe shutdown: a stopped, signalled or crashing process leaves the roaster safe.
 
-The signal tests run a real process: a small program on :func:`roastctl.shutdown.safe_on_exit`
-that drives a virtual Hottop (a pseudo-terminal owned by this test) through the real driver, and
-``roastctl serve`` itself.
+The signal tests run a real process: a small program on
+:func:`roastctl.session.shutdown.safe_on_exit` that drives a virtual Hottop (a pseudo-terminal
+owned by this test) through the real driver, and ``roastctl serve`` itself.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.hottop.emulator import VirtualHottop
 from roastctl.models import SafetyRule
-from roastctl.session import RoastSessionManager
-from roastctl.shutdown import safe_on_exit
+from roastctl.session.manager import RoastSessionManager
+from roastctl.session.shutdown import safe_on_exit
 from support import preheat_and_charge
 
 SPEED = 4.0
@@ -33,9 +33,9 @@ ROASTING_PROGRAM = textwrap.dedent(
     import sys, time
     from roastctl.clock import ScaledClock
     from roastctl.config import SafetyConfig, ServerConfig
-    from roastctl.devices.hottop import HottopRoaster
-    from roastctl.session import RoastSessionManager
-    from roastctl.shutdown import safe_on_exit
+    from roastctl.hottop.driver import HottopRoaster
+    from roastctl.session.manager import RoastSessionManager
+    from roastctl.session.shutdown import safe_on_exit
 
     clock = ScaledClock(float(sys.argv[2]))
     config = ServerConfig(safety=SafetyConfig(shutdown_drop_min_bean_temp_c=0))

@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from roastctl.logs.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
 from roastctl.models import RoastEventType
-from roastctl.roast.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
-from roastctl.store import _MIGRATIONS, SCHEMA_VERSION, RoastStore, StoreError, default_store_path
+from roastctl.store.database import (
+    _MIGRATIONS,
+    SCHEMA_VERSION,
+    RoastStore,
+    StoreError,
+    default_store_path,
+)
 
 START = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 

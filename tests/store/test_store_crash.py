@@ -18,8 +18,8 @@ import anyio
 import pytest
 from mcp.client import Client
 
-from roastctl.roast.record import RecordStatus
-from roastctl.store import RoastStore
+from roastctl.logs.record import RecordStatus
+from roastctl.store.database import RoastStore
 from support import free_port, wait_until_listening
 from test_cli import run
 

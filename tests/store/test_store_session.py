@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import InvalidCommandError
+from roastctl.logs.record import RecordStatus
 from roastctl.models import RoastEventType
-from roastctl.recipe import run_scripted_roast
-from roastctl.recorder import calling_as
-from roastctl.roast.record import RecordStatus
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore, StoreError
+from roastctl.session.manager import RoastSessionManager
+from roastctl.session.recorder import calling_as
+from roastctl.store.database import RoastStore, StoreError
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from twin_support import synthetic_roast, write_alog
 
-from roastctl.cli import main
-from roastctl.devices.param_sets import builtin_model, load_model
+from roastctl.cli.main import main
+from roastctl.physics.param_sets import builtin_model, load_model
 
 ROASTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "roasts"
 

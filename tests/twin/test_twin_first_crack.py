@@ -10,7 +10,8 @@ from twin_support import synthetic_inputs
 
 from roastctl.clock import ManualClock
 from roastctl.config import SimulatorConfig
-from roastctl.devices.param_sets import (
+from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.physics.param_sets import (
     DEFAULT_FIRST_CRACK_C,
     TwinModel,
     TwinParamsError,
@@ -18,7 +19,6 @@ from roastctl.devices.param_sets import (
     load_model,
     save_model,
 )
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.twin.drive import ReplayInputs, replay
 from roastctl.twin.fit import estimate_first_crack_temp, fit_model
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from twin_support import synthetic_inputs
 
-from roastctl.devices.param_sets import builtin_model
+from roastctl.physics.param_sets import builtin_model
 from roastctl.twin.fit import fit_model, objective
 
 NAMES = ("heater_power_w", "drum_bean_conductance_w_per_k", "bt_probe_tau_s")

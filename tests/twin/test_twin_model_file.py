@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from roastctl.config import SimulatorConfig, load_config
-from roastctl.devices.param_sets import builtin_model, load_model, save_model
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import ConfigError
+from roastctl.physics.param_sets import builtin_model, load_model, save_model
 
 
 def _stronger_hottop(path: Path) -> Path:

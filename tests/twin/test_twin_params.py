@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from roastctl.devices.param_sets import (
+from roastctl.physics.model import PhysicsParams
+from roastctl.physics.param_sets import (
     FIT_SPECS,
     MODEL_NAMES,
     TwinParamsError,
@@ -15,7 +16,6 @@ from roastctl.devices.param_sets import (
     model_to_toml,
     save_model,
 )
-from roastctl.devices.physics import PhysicsParams
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)

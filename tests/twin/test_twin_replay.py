@@ -8,8 +8,8 @@ import math
 import pytest
 from twin_support import synthetic_roast
 
-from roastctl.devices.param_sets import builtin_model
 from roastctl.models import RoastEventType
+from roastctl.physics.param_sets import builtin_model
 from roastctl.twin.check import check_replay, crossing_time, rmse
 from roastctl.twin.drive import TwinDataError, prepare_replay
 

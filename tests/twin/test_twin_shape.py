@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from twin_support import STEP_S, synthetic_inputs
 
-from roastctl.devices.param_sets import TwinModel, builtin_model
+from roastctl.physics.param_sets import TwinModel, builtin_model
 from roastctl.twin.drive import ReplayInputs, replay
 
 

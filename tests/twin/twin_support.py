@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from roastctl.devices.param_sets import TwinModel
+from roastctl.logs.artisan import RecordedRoast
 from roastctl.models import RoastEventType
-from roastctl.roast.artisan import RecordedRoast
+from roastctl.physics.param_sets import TwinModel
 from roastctl.twin.drive import ReplayInputs, prepare_replay, replay
 
 DURATION_S = 660

@@ -24,8 +24,8 @@ from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import RoasterConnectionError
 from roastctl.models import SensorReading
-from roastctl.session import RoastSessionManager
-from roastctl.store import RoastStore
+from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 from roastctl.web import dashboard_routes
 from roastctl.web.access_gate import DashboardGate
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx2 as httpx
 import pytest
 
-from roastctl.roast.artisan_export import check_artisan_profile, parse_alog_text
+from roastctl.logs.artisan_export import check_artisan_profile, parse_alog_text
 from web_support import LiveServer, charge, live_server, read_events, sse_events, wait
 
 

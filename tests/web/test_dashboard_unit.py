@@ -13,7 +13,7 @@ from roastctl.access.server_access import McpAccess
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from roastctl.web import dashboard_routes
 from roastctl.web.access_gate import DashboardGate
 from roastctl.web.routes import CONTROLS_START, live_page

@@ -1,1 +1,1 @@
-"""Who may do what: roles, bearer tokens and the caller each command is attributed to."""
+"""Who may do what: roles, bearer tokens, who is calling, and the refusals kept of them."""

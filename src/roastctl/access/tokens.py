@@ -24,7 +24,7 @@ from typing import Any
 
 from roastctl.access.roles import Role
 from roastctl.errors import RoasterError
-from roastctl.files import write_text_atomically
+from roastctl.files.write import write_text_atomically
 
 TOKEN_FILE_NAME = "tokens.json"  # noqa: S105 - a file name, not a secret
 FILE_VERSION = 1

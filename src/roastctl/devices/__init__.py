@@ -1,1 +1,1 @@
-"""Roasters: the interface and its drivers (simulator, Hottop, replay)."""
+"""Roasters: the interface and the simulated and replayed roasters; a lost link reported once."""

@@ -1,8 +1,8 @@
 """A recorded roast played back as if it were the roaster: for demos and tests.
 
 :class:`ReplayRoaster` plays a roast log (any format
-:func:`~roastctl.roast.recorded_logs.load_roast_log` reads, or a
-:class:`~roastctl.roast.artisan.RecordedRoast` built in code) and answers
+:func:`~roastctl.logs.recorded_logs.load_roast_log` reads, or a
+:class:`~roastctl.logs.artisan.RecordedRoast` built in code) and answers
 :meth:`~ReplayRoaster.read_sensors` with the recorded sample for the time that has passed on the
 injected clock since :meth:`~ReplayRoaster.connect`. The speed is the clock's: on a
 :class:`~roastctl.clock.ScaledClock` of speed 60 a 15-minute roast plays in 15 s, and a
@@ -49,11 +49,11 @@ from pathlib import Path
 
 from roastctl.clock import Clock, SystemClock
 from roastctl.devices.base import Roaster, require_percent
-from roastctl.devices.physics import Actuators
 from roastctl.errors import RoasterConnectionError, RoasterNotConnectedError
+from roastctl.logs.artisan import RecordedRoast
+from roastctl.logs.recorded_logs import load_roast_log
 from roastctl.models import RoasterInfo, RoastEventType, SensorReading
-from roastctl.roast.artisan import RecordedRoast
-from roastctl.roast.recorded_logs import load_roast_log
+from roastctl.physics.model import Actuators
 
 #: Sampling interval assumed when the log neither states one nor has two distinct sample times.
 FALLBACK_INTERVAL_S = 1.0
@@ -87,7 +87,7 @@ class ReplayRoaster(Roaster):
         from ``start_at_s`` when the recording ends, instead of going away.
 
         Raises:
-            roastctl.roast.artisan.AlogError: the path is not a readable roast log.
+            roastctl.logs.artisan.AlogError: the path is not a readable roast log.
             ValueError: the recording has no samples, no BT at all, unordered times or channels
                 of the wrong length, or ``start_at_s`` is not inside the recording.
 

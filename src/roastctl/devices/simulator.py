@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from roastctl.clock import Clock, SystemClock
 from roastctl.config import SimulatorConfig
 from roastctl.devices.base import Roaster, require_percent
-from roastctl.devices.param_sets import DEFAULT_FIRST_CRACK_C, builtin_model, load_model
-from roastctl.devices.physics import Actuators, Beans, PhysicsParams, RoasterPhysics
 from roastctl.errors import InvalidCommandError, RoasterConnectionError, RoasterNotConnectedError
 from roastctl.models import RoasterInfo, SensorReading
+from roastctl.physics.model import Actuators, Beans, PhysicsParams, RoasterPhysics
+from roastctl.physics.param_sets import DEFAULT_FIRST_CRACK_C, builtin_model, load_model
 
 
 class SimulatedRoaster(Roaster):

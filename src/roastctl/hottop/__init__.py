@@ -1,1 +1,1 @@
-"""Hottop KN-8828B-2K+ USB-serial support: the wire protocol and, later, the driver."""
+"""Hottop KN-8828B-2K+ over USB serial: the wire protocol, the driver and a virtual Hottop."""

@@ -5,7 +5,7 @@
 
 * it streams one 36-byte status frame every ``frame_interval_s`` (0.1 s) of clock time, in a single
   ``write()``, whether or not anything is sent to it (§2.2);
-* the temperatures come from :class:`~roastctl.devices.physics.RoasterPhysics`, integrated up to
+* the temperatures come from :class:`~roastctl.physics.model.RoasterPhysics`, integrated up to
   the clock's now before every frame and every received command, as the simulator does, so a
   command takes effect from the moment it arrives whatever the frame rate;
 * the first valid control frame puts it in *PC control*, and each valid control frame then sets
@@ -53,7 +53,6 @@ from types import FrameType, TracebackType
 from typing import Final, Self
 
 from roastctl.clock import Clock, ScaledClock, SystemClock
-from roastctl.devices.physics import Actuators, Beans, PhysicsParams, RoasterPhysics
 from roastctl.hottop.protocol import (
     FRAME_LENGTH,
     ControlFrame,
@@ -62,6 +61,7 @@ from roastctl.hottop.protocol import (
     StatusFrame,
     fan_level_to_percent,
 )
+from roastctl.physics.model import Actuators, Beans, PhysicsParams, RoasterPhysics
 
 __all__ = [
     "EmulatorState",

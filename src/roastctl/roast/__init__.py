@@ -1,1 +1,1 @@
-"""Roast analytics: events, rate of rise, phases; pure functions of samples."""
+"""Roast analytics: events, rate of rise, phases, the tracker, whole-roast analysis and charts."""

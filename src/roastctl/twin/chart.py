@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from roastctl.plot import COLOURS, two_panel_chart
+from roastctl.roast.plot import COLOURS, two_panel_chart
 from roastctl.twin.check import TwinCheck
 from roastctl.twin.drive import ReplayInputs, ReplayResult
 from roastctl.twin.heater_fit import HeaterFit

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from roastctl.devices.param_sets import TwinModel
+from roastctl.physics.param_sets import TwinModel
 from roastctl.twin.drive import ReplayInputs, ReplayResult, replay
 
 __all__ = ["MILESTONE_C", "TwinCheck", "check_replay", "crossing_time", "rmse"]

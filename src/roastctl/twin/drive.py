@@ -1,6 +1,6 @@
 """Open-loop replay of a recorded roast through the physical model.
 
-:func:`prepare_replay` turns a :class:`~roastctl.roast.artisan.RecordedRoast` into the input
+:func:`prepare_replay` turns a :class:`~roastctl.logs.artisan.RecordedRoast` into the input
 schedule the model needs, from CHARGE to DROP: sample times, heater and fan settings, the batch
 mass and the recorded BT/ET to compare against.  Hottop logs carry no drum or door channel:
 the drum turns throughout and the door stays shut until DROP, where the replay ends.
@@ -21,12 +21,12 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from roastctl.devices.param_sets import TwinModel
-from roastctl.devices.physics import Actuators, Beans, RoasterPhysics
 from roastctl.errors import RoasterError
+from roastctl.logs.artisan import AlogError, RecordedRoast
+from roastctl.logs.recorded_logs import load_roast_log
 from roastctl.models import RoastEventType
-from roastctl.roast.artisan import AlogError, RecordedRoast
-from roastctl.roast.recorded_logs import load_roast_log
+from roastctl.physics.model import Actuators, Beans, RoasterPhysics
+from roastctl.physics.param_sets import TwinModel
 
 __all__ = [
     "AMBIENT_C",

@@ -25,7 +25,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from roastctl.devices.param_sets import (
+from roastctl.physics.param_sets import (
     FIRST_CRACK_RANGE_C,
     FIT_SPECS,
     ParamSpec,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from roastctl.devices.param_sets import TwinModel
+from roastctl.physics.param_sets import TwinModel
 from roastctl.twin.check import rmse
 from roastctl.twin.drive import ReplayInputs, replay
 

@@ -15,7 +15,7 @@ request's :class:`Principal` is left in the ASGI scope for the handlers (:func:`
 Before anything else, every dashboard body is capped (:mod:`roastctl.web.body_limit`). Whether
 tokens are needed is looked up per request (:func:`~roastctl.access.server_access.tokens_in_force`):
 on a server started without tokens, the first token created makes every request need one at once,
-``/mcp`` included (:mod:`roastctl.access.late_tokens`), and ends the streams let in without one
+``/mcp`` included (:mod:`roastctl.web.late_tokens`), and ends the streams let in without one
 (:mod:`roastctl.web.stream_guard`).
 """
 
@@ -31,15 +31,15 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from roastctl.access.http_headers import bearer_token, is_local_host
-from roastctl.access.late_tokens import admit_mcp
 from roastctl.access.network import is_loopback
 from roastctl.access.principal import Principal, acting_as
 from roastctl.access.roles import MCP_PATH_PREFIXES, Role, refusal_text, route_role
 from roastctl.access.server_access import McpAccess, RefusalLog, tokens_in_force
 from roastctl.access.tokens import TokenEntry, TokenError, TokenFile
-from roastctl.recorder import calling_as
+from roastctl.session.recorder import calling_as
 from roastctl.web.body_limit import bounded_receive
+from roastctl.web.http_headers import bearer_token, is_local_host
+from roastctl.web.late_tokens import admit_mcp
 from roastctl.web.stream_guard import disconnect_when
 
 Scope = MutableMapping[str, Any]

@@ -1,8 +1,8 @@
 """The page's controls: ``POST /api/control/<name>``, for operators only.
 
-Every command goes through the same :class:`~roastctl.session.RoastSessionManager` method an MCP
-tool uses, so validation, the safety supervisor and the command log apply alike; the log names
-the caller ``dashboard`` and the role and token name of whoever pressed the button. Only an
+Every command goes through the same :class:`~roastctl.session.manager.RoastSessionManager` method
+an MCP tool uses, so validation, the safety supervisor and the command log apply alike; the log
+names the caller ``dashboard`` and the role and token name of whoever pressed the button. Only an
 operator may press them (:mod:`roastctl.web.access_gate` finds out who a request is; without
 tokens, only this machine is). A POST from a page of another origin is refused, so a web site
 open in the same browser cannot press the buttons.
@@ -28,8 +28,8 @@ from roastctl.access.principal import acting_as
 from roastctl.access.roles import may_control, refusal_text
 from roastctl.errors import InvalidCommandError, RoasterError
 from roastctl.models import RoastStatus
-from roastctl.recorder import calling_as
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
+from roastctl.session.recorder import calling_as
 from roastctl.web.access_gate import DASHBOARD_CALLER, principal_of
 from roastctl.web.feed import LiveFeed
 from roastctl.web.status_codes import describe, status_for

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from roastctl.models import CurvePoint, RoastStatus
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from roastctl.web.downsample import min_max_indices
 
 #: Real seconds between two looks at the session; readers asking sooner get the last look.

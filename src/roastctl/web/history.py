@@ -1,7 +1,7 @@
 """Kept roasts over HTTP: the list, one roast for a static chart, and its Artisan/CSV export.
 
-Everything is read from the :class:`~roastctl.store.RoastStore`; a roast shown here is thinned for
-the chart only, the export carries every stored sample.
+Everything is read from the :class:`~roastctl.store.database.RoastStore`; a roast shown here is
+thinned for the chart only, the export carries every stored sample.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from roastctl.cli_roasts import summary_dict
 from roastctl.config import ServerConfig
+from roastctl.logs.artisan_export import dump_alog, export_csv
+from roastctl.logs.record import RoastRecord
 from roastctl.models import RoastEventType
-from roastctl.roast.artisan_export import dump_alog, export_csv
-from roastctl.roast.record import RoastRecord
 from roastctl.roast.ror import ror_series
-from roastctl.store import RoastStore, StoreError
+from roastctl.store.database import RoastStore, StoreError
+from roastctl.store.summary import summary_dict
 from roastctl.web.downsample import min_max_indices
 from roastctl.web.params import ROAST_ID_MAX, whole_number
 

@@ -3,7 +3,7 @@
 uvicorn on its own takes SIGINT and SIGTERM for itself and, when asked to stop, waits for every
 open connection to close before the app's lifespan ends. A dashboard page holding ``GET /events``
 open therefore kept the process, and the heater, going for as long as the page stayed open. Here
-:func:`~roastctl.shutdown.safe_on_exit` keeps the signals (the heater goes off at once), the
+:func:`~roastctl.session.shutdown.safe_on_exit` keeps the signals (the heater goes off at once), the
 server only takes the request to stop, and at shutdown :class:`ClosingStreams` tells every open
 request that its client went away, so streams end cleanly and the process exits within a few
 seconds whatever clients are connected. Requests still running after :data:`GRACEFUL_SHUTDOWN_S`
@@ -100,7 +100,7 @@ class RoastctlServer(uvicorn.Server):
 
     @contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
-        """Install no signal handlers: :func:`~roastctl.shutdown.safe_on_exit` owns them."""
+        """Install no signal handlers: :func:`~roastctl.session.shutdown.safe_on_exit` owns them."""
         yield
 
     def request_exit(self) -> None:

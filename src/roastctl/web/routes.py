@@ -1,7 +1,7 @@
 """The dashboard's routes: pages, static files, live JSON, the event stream, controls, history.
 
 :func:`dashboard_routes` returns Starlette routes to put in front of the MCP mount
-(:func:`roastctl.mcp_server.build_http_app` takes them): ``/`` is the live page, ``/history``
+(:func:`roastctl.mcp.server.build_http_app` takes them): ``/`` is the live page, ``/history``
 the list of kept roasts and ``/roasts/{id}`` one kept roast's chart.
 """
 
@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from roastctl.web.commands import Controls, is_operator
 from roastctl.web.feed import LiveFeed
 from roastctl.web.history import History

@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 from roastctl.web.feed import FeedPoint, FeedView, LiveFeed
 from roastctl.web.status_view import status_view
 

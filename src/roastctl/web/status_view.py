@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from roastctl.models import RoastStatus
-from roastctl.session import RoastSessionManager
+from roastctl.session.manager import RoastSessionManager
 
 
 def status_view(manager: RoastSessionManager, status: RoastStatus) -> dict[str, Any]:

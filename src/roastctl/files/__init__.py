@@ -1,0 +1,1 @@
+"""Files on disk: written safely (atomic, regular files only) and read within limits."""

@@ -1,0 +1,1 @@
+"""Measuring harnesses over the simulator and recorded roasts, for tests and benchmarks."""

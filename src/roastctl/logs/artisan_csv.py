@@ -1,0 +1,181 @@
+"""Reading Artisan's tab-separated CSV export (Artisan's ``exportProfile2CSV``, and ours).
+
+Layout:
+
+* row 1: header cells ``Date:dd.MM.yyyy``, ``Unit:C`` (or ``F``), the event times as mm:ss since
+  the first sample (``CHARGE:``, ``TP:``, ``DRYe:``, ``FCs:``, ``FCe:``, ``SCs:``, ``SCe:``,
+  ``DROP:``, ``COOL:``, empty when not set) and ``Time:hh:mm``;
+* row 2: column names ``Time1``, ``Time2``, ``ET``, ``BT``, ``Event``, then two columns per extra
+  device (named by the device's channel names);
+* data rows: ``Time1`` is mm:ss since the first sample (one row per whole second), ``Time2`` mm:ss
+  since CHARGE (empty before), ``ET`` and ``BT`` in the file's unit (-1 = no reading).
+
+Events map to the sample nearest their time, as Artisan's importer does. TP is not read (it is
+computed from the curve); an event other than CHARGE at 00:00 counts as not set. Extra channels
+whose name says heater (or burner/power) and fan (or air) become the heater and fan percentages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import itertools
+import math
+import statistics
+from pathlib import Path
+
+from roastctl.files.limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
+from roastctl.logs.artisan import AlogError, RecordedRoast, fahrenheit_to_celsius
+from roastctl.models import RoastEventType
+
+#: Header labels of the events this reader keeps.
+CSV_EVENT_LABELS: dict[str, RoastEventType] = {
+    "CHARGE": RoastEventType.CHARGE,
+    "DRYe": RoastEventType.DRY_END,
+    "FCs": RoastEventType.FIRST_CRACK_START,
+    "FCe": RoastEventType.FIRST_CRACK_END,
+    "DROP": RoastEventType.DROP,
+}
+_HEATER_WORDS = ("heater", "burner", "power", "heat")
+_FAN_WORDS = ("fan", "air")
+
+
+class ArtisanCsvError(AlogError):
+    """The file is not a readable Artisan CSV export."""
+
+
+def parse_mmss(text: str) -> float | None:
+    """Seconds from ``mm:ss`` (minutes may exceed 59; a leading ``-`` is allowed), else ``None``."""
+    value = text.strip()
+    if not value:
+        return None
+    sign = -1.0 if value.startswith("-") else 1.0
+    minutes, separator, seconds = value.lstrip("-").partition(":")
+    if not separator:
+        return None
+    try:
+        total = int(minutes) * 60 + float(seconds)
+    except (ValueError, OverflowError):  # OverflowError: minutes beyond any float
+        return None
+    return sign * total if math.isfinite(total) else None
+
+
+def looks_like_artisan_csv(text: str) -> bool:
+    """Whether ``text`` starts like an Artisan CSV export (a ``Date:``/``Unit:`` header row)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    cells = first.split("\t")
+    return any(cell.startswith("Unit:") for cell in cells) and first.startswith("Date:")
+
+
+def _reading(text: str, fahrenheit: bool) -> float | None:
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number == -1.0:
+        return None
+    return fahrenheit_to_celsius(number) if fahrenheit else number
+
+
+def _percent(text: str) -> float | None:
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and 0.0 <= number <= 100.0 else None
+
+
+def _cell(row: list[str], column: int | None) -> str:
+    return row[column] if column is not None and column < len(row) else ""
+
+
+def _find(names: list[str], words: tuple[str, ...], start: int) -> int | None:
+    for position in range(start, len(names)):
+        lowered = names[position].lower()
+        if any(word in lowered for word in words):
+            return position
+    return None
+
+
+def load_artisan_csv(path: Path | str) -> RecordedRoast:
+    """Read an Artisan CSV export; temperatures in deg C whatever the file's unit.
+
+    Raises:
+        ArtisanCsvError: the file cannot be read, lacks the two header rows or holds no samples.
+
+    """
+    path = Path(path)
+    try:
+        text = read_text_within(
+            path, MAX_ROAST_FILE_BYTES, "roast log", encoding="utf-8-sig", errors="replace"
+        )
+    except FileLimitError as exc:
+        raise ArtisanCsvError(str(exc)) from exc
+    except OSError as exc:
+        raise ArtisanCsvError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    if len(rows) < 2 or not rows[0] or not rows[0][0].startswith("Date:"):
+        raise ArtisanCsvError(
+            f"{path}: not an Artisan CSV export (the first row must start with 'Date:')"
+        )
+    header = {cell.partition(":")[0]: cell.partition(":")[2] for cell in rows[0]}
+    unit = header.get("Unit", "C").strip().upper() or "C"
+    if unit not in ("C", "F"):
+        raise ArtisanCsvError(f"{path}: unknown unit {unit!r} (expected C or F)")
+    names = [name.strip() for name in rows[1]]
+    try:
+        time_col, et_col, bt_col = names.index("Time1"), names.index("ET"), names.index("BT")
+    except ValueError:
+        raise ArtisanCsvError(
+            f"{path}: row 2 must name the columns Time1, ET and BT; found {names[:6]}"
+        ) from None
+    extras_from = names.index("Event") + 1 if "Event" in names else bt_col + 1
+    heater_col = _find(names, _HEATER_WORDS, extras_from)
+    fan_col = _find(names, _FAN_WORDS, extras_from)
+    fahrenheit = unit == "F"
+    times: list[float] = []
+    bean: list[float | None] = []
+    env: list[float | None] = []
+    heater: list[float | None] = []
+    fan: list[float | None] = []
+    for row in rows[2:]:
+        if len(row) <= max(time_col, et_col, bt_col):
+            continue
+        seconds = parse_mmss(row[time_col])
+        if seconds is None or (times and seconds <= times[-1]):
+            continue
+        times.append(seconds)
+        bean.append(_reading(row[bt_col], fahrenheit))
+        env.append(_reading(row[et_col], fahrenheit))
+        heater.append(_percent(_cell(row, heater_col)))
+        fan.append(_percent(_cell(row, fan_col)))
+    if not times:
+        raise ArtisanCsvError(f"{path}: no data rows with a Time1 value")
+    marks: dict[RoastEventType, int] = {}
+    for label, event in CSV_EVENT_LABELS.items():
+        seconds = parse_mmss(header.get(label, ""))
+        if seconds is None or (seconds == 0 and event is not RoastEventType.CHARGE):
+            continue
+        marks[event] = _nearest(times, times[0] + seconds)
+    steps = [b - a for a, b in itertools.pairwise(times) if b > a]
+    return RecordedRoast(
+        times=times,
+        bean_temps=bean,
+        env_temps=env,
+        marks=marks,
+        heater_percent=heater if any(v is not None for v in heater) else None,
+        fan_percent=fan if any(v is not None for v in fan) else None,
+        sampling_interval_s=statistics.median(steps) if steps else None,
+        source_mode=unit,
+        title=path.stem,
+    )
+
+
+def _nearest(times: list[float], time_s: float) -> int:
+    right = bisect.bisect_left(times, time_s)
+    if right <= 0:
+        return 0
+    if right >= len(times):
+        return len(times) - 1
+    return right if times[right] - time_s < time_s - times[right - 1] else right - 1

@@ -1,0 +1,1 @@
+"""The Model Context Protocol front end: the server, its tools and resources, its access gate."""

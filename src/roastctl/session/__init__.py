@@ -1,0 +1,1 @@
+"""The roast session: the roaster, tracker, safety supervisor, recorder and the safe stop."""

@@ -1,0 +1,1038 @@
+"""The roast session manager: owns the roaster and the tracker, polls, and runs commands.
+
+Locking (the seed's guarantees, made precise):
+
+* ``_state_lock`` guards every piece of shared state. It is held only for in-memory work, never
+  across device I/O or ``thread.join``, so :meth:`RoastSessionManager.get_status` answers at once
+  even while the device is slow.
+* ``_command_lock`` makes each control command atomic (validate, act on the device, record) with
+  respect to other commands. It may be held across device I/O; status reads never take it.
+* ``_lifecycle_lock`` serialises start and stop.
+
+The polling thread catches every exception, counts it, and goes on; it wakes on drift-free
+deadlines (start + k x interval on the monotonic clock) and stops within one interval of being
+asked, or is abandoned after 2 s if the device hangs inside a read.
+
+Safety: every reading goes through the :class:`~roastctl.safety.SafetySupervisor` in the poll that
+took it, and a separate safety thread asks it four times a second whether the data went stale or
+the agent went silent, so a device that hangs inside a read cannot hold the heater on. What the
+supervisor orders (heat off, the drop sequence) is carried out at once, without the command lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TypeVar
+
+from roastctl.clock import Clock, SystemClock
+from roastctl.config import ServerConfig
+from roastctl.controls import (
+    FAN_RANGE,
+    ROAST_MASS_MAX_G,
+    ROAST_TEXT_MAX_CHARS,
+    ControlRange,
+    heat_range,
+)
+from roastctl.devices.base import LinkOutage, Roaster
+from roastctl.devices.link_loss import beans_left, drop_time_s, outage_message
+from roastctl.errors import (
+    FaultActiveError,
+    InvalidCommandError,
+    RoasterError,
+    RoasterNotConnectedError,
+)
+from roastctl.models import (
+    ConnectionInfo,
+    CurvePoint,
+    EventSource,
+    RoastEvent,
+    RoastEventType,
+    RoastMetrics,
+    RoastStatus,
+    RoastTimestamps,
+    SafetyEvent,
+    SafetyRule,
+    SensorReading,
+)
+from roastctl.roast.phases import format_mmss
+from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
+from roastctl.safety import RoasterState, SafetyAction, SafetySupervisor
+from roastctl.session.recorder import RoastRecorder
+from roastctl.store.database import PendingRoast, RoastStore, StoreError
+
+logger = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 2.0
+#: Clock seconds between the safety thread's checks of stale data and the dead-man.
+SAFETY_TICK_S = 0.25
+MIN_SAFETY_TICK_REAL_S = 0.005
+#: The drop sequence and cooling run the main fan at full speed.
+DROP_FAN_PERCENT = 100
+#: Real seconds an emergency stop waits for a slow device before it answers anyway.
+EMERGENCY_STOP_WAIT_S = 1.0
+#: Plausible BT for a first-crack report; outside it the report is almost surely a unit mix-up.
+FIRST_CRACK_TEMP_RANGE_C = (150.0, 250.0)
+
+_T = TypeVar("_T")
+
+
+class RoastSessionManager:
+    """Connects to a roaster, polls it, tracks the roast and carries out commands."""
+
+    def __init__(
+        self,
+        hardware: Roaster,
+        config: ServerConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        background_polling: bool = True,
+        store: RoastStore | None = None,
+    ) -> None:
+        """Create a manager for ``hardware``.
+
+        ``clock`` defaults to the roaster's own clock (the simulator's), else the system clock.
+        With ``background_polling=False`` no thread is started: the caller steps the session with
+        :meth:`poll_once`, which makes tests deterministic. With a ``store`` every roast is kept
+        in it: samples, events, commands and the safety log (the front ends open the configured
+        store; the Python API keeps roasts only when given one).
+        """
+        self.hardware = hardware
+        self.background_polling = background_polling
+        self.config = config or ServerConfig()
+        self.clock: Clock = clock or getattr(hardware, "clock", None) or SystemClock()
+        self.heat_range: ControlRange = heat_range(self.config.hardware.heat_step_percent)
+        self.fan_range: ControlRange = FAN_RANGE
+        self._zone = self.config.local_zone()
+        self._state_lock = threading.Lock()
+        self._command_lock = threading.Lock()
+        self._lifecycle_lock = threading.Lock()
+        self._tracker = RoastTracker(self.config.tracker)
+        self._active = False
+        self._thread: threading.Thread | None = None
+        self._stop_event = threading.Event()
+        self._latest: SensorReading | None = None
+        self._samples = 0
+        self._poll_errors = 0
+        self._last_error: str | None = None
+        self._roast_number = 0
+        self._drum_commanded = False
+        self._heat_commanded = 0
+        self._fan_commanded = 0
+        self._drop_noted = False
+        #: Clock time of the last stop_cooling: a reading older than it predates the closed door.
+        self._cooling_stopped_s: float | None = None
+        #: (CHARGE time, the largest roast_elapsed_s shown since): it never goes back.
+        self._elapsed_shown: tuple[float, float] | None = None
+        self._safety_thread: threading.Thread | None = None
+        self.safety = SafetySupervisor(
+            self.config.safety,
+            self.clock,
+            dead_man_s=self.config.safety.dead_man_timeout_s(None),
+        )
+        self.store = store
+        self._recorder = (
+            RoastRecorder(
+                store,
+                driver=self.config.hardware.driver,
+                sampling_interval_s=self.config.tracker.sampling_interval_s,
+                config=self.config.model_dump(mode="json"),
+            )
+            if store is not None
+            else None
+        )
+        self.safety.on_event = self._keep_safety_event
+        self._notices: list[str] = []
+
+    def _keep_safety_event(self, event: SafetyEvent) -> None:
+        if self._recorder is not None:
+            self._recorder.safety(event)
+
+    def use_dead_man_default(self, default_s: float | None) -> None:
+        """Arm the dead-man with ``default_s`` unless the config sets it (``serve`` does this)."""
+        timeout = self.config.safety.dead_man_timeout_s(default_s)
+        if timeout is None and self.config.safety.dead_man_s == 0:
+            logger.warning("the dead-man is switched off by safety.dead_man_s = 0")
+        with self._state_lock:
+            self.safety.dead_man_s = timeout
+            self.safety.note_agent_call()
+
+    # ----------------------------------------------------------------- lifecycle
+    def start_session(self) -> None:
+        """Connect and start polling; starts a new roast. Idempotent.
+
+        A restart changes nothing that keeps the roaster safe: latched faults stay, and so does
+        the drop interlock (only stop_cooling() or new_roast() ends it); heat is refused while
+        the roaster reports its door open or its stirrer running. While a fault is latched the
+        roaster is connected and watched (so the fault can be judged and cleared) but no new
+        roast begins: :class:`FaultActiveError` names the fault and what clears it, and
+        new_roast() begins the roast once clear_fault() succeeds.
+        """
+        with self._lifecycle_lock:
+            with self._state_lock:
+                if self._active:
+                    return
+                latched = bool(self.safety.faults)
+            self.hardware.connect()
+            if not latched:
+                self._open_record()
+            with self._state_lock:
+                if not latched:
+                    self._tracker.reset()
+                    self._roast_number += 1
+                    self._drop_noted = False
+                    self.safety.clear_log()
+                self._latest = None
+                self._samples = 0
+                self._poll_errors = 0
+                self._last_error = None
+                self._active = True
+                self._heat_commanded = 0
+                self._cooling_stopped_s = None
+                self.safety.start_watching()
+                self._stop_event = threading.Event()
+            self.poll_once()  # a status right after start already has readings
+            with self._state_lock:
+                self._drum_commanded = self._latest.drum_on if self._latest else False
+                self._fan_commanded = self._latest.fan_percent if self._latest else 0
+                self._notices = self._recovery_notices()
+            if self.background_polling:
+                self._thread = self._start_thread(self._poll_loop, "roastctl-poller")
+                self._safety_thread = self._start_thread(self._safety_loop, "roastctl-safety")
+            logger.info("session started: %s", self.hardware.get_roaster_info().model)
+        if latched:
+            self._refuse_roast_while_faulted()
+
+    def _refuse_roast_while_faulted(self) -> None:
+        """Raise (and keep) the refusal of a new roast at a start with a fault latched."""
+        try:
+            with self._state_lock:
+                self.safety.check_new_roast(
+                    "The roaster is connected and watched, but no new roast was started: once "
+                    "clear_fault() succeeds, call stop_session and start_session again (or "
+                    "new_roast() from Python)."
+                )
+        except FaultActiveError as exc:
+            self._log_command("start_session", {}, str(exc), refused=True)
+            raise
+
+    def _start_thread(self, loop: Callable[[threading.Event], None], name: str) -> threading.Thread:
+        thread = threading.Thread(target=loop, args=(self._stop_event,), name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def stop_session(self, reason: str = "the session was stopped") -> None:
+        """Leave the roaster safe, stop polling and disconnect. Idempotent; returns within ~2 s.
+
+        Safe means heater 0, and charged beans that are still in the drum and hot (BT at or
+        above ``safety.shutdown_drop_min_bean_temp_c``) dropped into the cooling tray with the
+        stirrer and fan on: a roast is never just abandoned.
+        """
+        with self._lifecycle_lock:
+            with self._state_lock:
+                if not self._active:
+                    return
+            self._leave_safe(reason)
+            with self._state_lock:
+                self._active = False
+                self._stop_event.set()
+                threads = [t for t in (self._thread, self._safety_thread) if t is not None]
+                self._thread = self._safety_thread = None
+            for thread in threads:
+                if thread is threading.current_thread():
+                    continue
+                thread.join(timeout=STOP_TIMEOUT_S)
+                if thread.is_alive():
+                    # The device hangs inside a read; the thread exits when it returns, since its
+                    # own stop event is set, so it can never become a second poller.
+                    logger.warning(
+                        "%s did not stop within %.0f s; abandoned", thread.name, STOP_TIMEOUT_S
+                    )
+            self.hardware.disconnect()
+            self._close_record()
+            logger.info("session stopped")
+
+    # ----------------------------------------------------------------- the roast store
+    def _open_record(self) -> None:
+        """Open a roast in the store (I/O outside the lock) and record into it."""
+        if self._recorder is None:
+            return
+        try:
+            roast = self._recorder.open_roast(
+                self.clock.now(), self.hardware.get_roaster_info().model
+            )
+        except StoreError:
+            logger.exception("the roast store cannot open a roast; this roast is not kept")
+            return
+        with self._state_lock:
+            self._recorder.use(roast)
+
+    def _close_record(self) -> None:
+        if self._recorder is None:
+            return
+        with self._state_lock:
+            roast = self._recorder.release()
+        if roast is not None:
+            try:
+                self._recorder.close_roast(roast, self.clock.now())
+            except StoreError:
+                logger.exception("the roast store cannot close roast %s", roast)
+
+    def _recovery_notices(self) -> list[str]:
+        """Say which roasts a crash interrupted, and whether the roaster is still running."""
+        if self.store is None or not self.store.recovered:
+            return []
+        notices = [
+            f"roast {roast.id} (started {roast.started_utc:%Y-%m-%d %H:%M} UTC) was "
+            f"interrupted: the server stopped while recording. Its {roast.samples} samples are "
+            f"kept (roastctl show {roast.id})."
+            for roast in self.store.recovered
+        ]
+        latest = self._latest
+        if latest is not None and (
+            latest.heat_percent > 0 or latest.drum_on or latest.bean_temp_c >= 60.0
+        ):
+            notices.append(
+                f"The roaster is still running: heat {latest.heat_percent} %, drum "
+                f"{'on' if latest.drum_on else 'off'}, BT {latest.bean_temp_c:.0f} deg C. Take "
+                "control (set_heat, drop_beans) or call emergency_stop."
+            )
+        return notices
+
+    def set_roast_info(self, **fields: str | float | None) -> dict[str, object]:
+        """Set the current roast's ``title``, ``bean``, ``batch_g``, ``roasted_g`` or ``notes``.
+
+        Returns the roast's stored line. Needs a session and a roast store.
+        """
+        with self._command_log("set_roast_info", fields):
+            with self._state_lock:
+                self._require_active()
+                recorder = self._recorder
+                roast_id = recorder.roast_id if recorder is not None else None
+                waiting = recorder is not None and isinstance(recorder.roast, PendingRoast)
+            if self.store is not None and waiting and roast_id is None:
+                raise StoreError(
+                    "this roast is waiting to be created: the roast store cannot be written now "
+                    f"({self.store.health().last_error}); its samples are kept in memory. Set "
+                    "its information again once the status shows a roast_id; nothing was changed"
+                )
+            if self.store is None or roast_id is None:
+                raise StoreError(
+                    "roasts are not being kept: the manager was made without a roast store "
+                    "(RoastSessionManager(..., store=RoastStore(path)))"
+                )
+            _check_info(fields)
+            summary = self.store.update_info(roast_id, fields)
+            return {
+                "id": summary.id,
+                "title": summary.title,
+                "bean": summary.bean,
+                "batch_g": summary.batch_g,
+                "roasted_g": summary.roasted_g,
+            }
+
+    @property
+    def roast_id(self) -> int | None:
+        """The store id of the roast being recorded (``None`` without a store or session)."""
+        with self._state_lock:
+            return self._recorder.roast_id if self._recorder is not None else None
+
+    @contextmanager
+    def _command_log(self, command: str, arguments: Mapping[str, object]) -> Iterator[None]:
+        """Keep the command, its arguments and its result or refusal in the roast store."""
+        try:
+            yield
+        except RoasterError as exc:
+            self._log_command(command, arguments, str(exc), refused=True)
+            raise
+        except Exception as exc:
+            self._log_command(
+                command, arguments, f"failed: {type(exc).__name__}: {exc}", refused=True
+            )
+            raise
+        else:
+            self._log_command(command, arguments, "ok", refused=False)
+
+    def record_refusal(self, command: str, arguments: Mapping[str, object], reason: str) -> None:
+        """Keep a command a front end refused before it reached the session (e.g. by role)."""
+        self._log_command(command, arguments, reason, refused=True)
+
+    def _log_command(
+        self, command: str, arguments: Mapping[str, object], result: str, *, refused: bool
+    ) -> None:
+        if self._recorder is None:
+            return
+        with self._state_lock:
+            try:
+                self._recorder.command(
+                    command, arguments, result, refused=refused, at_utc=self.clock.now()
+                )
+            except StoreError:
+                logger.exception("could not keep command %s", command)
+
+    def _leave_safe(self, reason: str) -> None:
+        """Heater off; hot charged beans still in the drum are dropped and cooled."""
+        with self._state_lock:
+            latest = self._latest
+            beans_in = self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None
+            hot = (
+                latest is not None
+                and latest.bean_temp_c >= self.config.safety.shutdown_drop_min_bean_temp_c
+            )
+        steps: list[tuple[str, Callable[[], None]]] = [("heater off", self._heater_off)]
+        if beans_in and hot:
+            steps.append(("drop and cool", self._forced_drop))
+        done = [label for label, step in steps if _attempt(label, step)]
+        with self._state_lock:
+            self.safety.record_action(
+                SafetyRule.SHUTDOWN,
+                f"{reason}: " + (", ".join(done) if done else "no step reached the roaster"),
+            )
+
+    def _heater_off(self) -> None:
+        self.hardware.set_heat(0)
+        with self._state_lock:
+            self._heat_commanded = 0
+
+    def _forced_drop(self) -> None:
+        """Run the drop sequence on the supervisor's order; DROP goes on the time line."""
+        with self._state_lock:
+            self.safety.note_dropped()
+            self._drop_noted = True
+        self.hardware.drop_beans()
+        with self._state_lock:
+            self._note_drop_sequence()
+            if self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None:
+                self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
+        self._keep_events()
+
+    def _note_drop_sequence(self) -> None:
+        """Record what the drop sequence set (heater 0, drum on, fan 100); under the state lock."""
+        self._heat_commanded = 0
+        self._drum_commanded = True
+        self._fan_commanded = DROP_FAN_PERCENT
+
+    def is_active(self) -> bool:
+        """Return whether a session is running."""
+        with self._state_lock:
+            return self._active
+
+    def new_roast(self) -> None:
+        """Start a new roast in the running session: events and metrics start from scratch.
+
+        Refused while a safety fault is latched (see :meth:`clear_fault`).
+        """
+        with self._command_log("new_roast", {}):
+            with self._state_lock:
+                self._require_active()
+                self.safety.check_new_roast()
+            self._close_record()
+            self._open_record()
+            with self._state_lock:
+                self._tracker.reset()
+                self._roast_number += 1
+                self._drop_noted = False
+                self.safety.note_ready()
+                self.safety.clear_log()
+
+    # ----------------------------------------------------------------- polling
+    def _poll_loop(self, stop: threading.Event) -> None:
+        interval = self.config.tracker.sampling_interval_s
+        start = self.clock.monotonic()
+        tick = 0
+        while not stop.is_set():
+            tick += 1
+            deadline = start + tick * interval
+            now = self.clock.monotonic()
+            if deadline < now:
+                # Fell behind (a slow device): skip the missed ticks rather than burst.
+                tick += math.ceil((now - deadline) / interval)
+                deadline = start + tick * interval
+            if self.clock.wait(stop, deadline - now):
+                break
+            self.poll_once()
+
+    def _safety_loop(self, stop: threading.Event) -> None:
+        # Paced on real time, not through the clock: waiting on a manual clock would move the
+        # time every other thread sees. A scaled clock's tick shrinks with its speed, but never
+        # below 5 ms real, so a fast simulation cannot turn the watchdog into a busy loop.
+        speed = getattr(self.clock, "speed", 1.0)
+        real_tick_s = max(MIN_SAFETY_TICK_REAL_S, SAFETY_TICK_S / speed)
+        while not stop.wait(real_tick_s):
+            try:
+                self.check_safety()
+            except Exception:  # the safety thread must never die either
+                logger.exception("safety check failed")
+
+    def poll_once(self) -> SensorReading | None:
+        """Take a sample, feed it to the tracker and the supervisor; return it (``None`` on error).
+
+        Whatever the supervisor orders for this sample is done before this returns, and one more
+        sample is then taken so the status shows the roaster as the supervisor left it. Safe to
+        call from tests to step a session deterministically; never raises.
+        """
+        reading, acted = self._poll()
+        if acted:
+            confirmed, _ = self._poll()
+            return confirmed or reading
+        return reading
+
+    def _poll(self) -> tuple[SensorReading | None, bool]:
+        """Take one sample; return it and whether the supervisor acted on it."""
+        # Outages first: each carries the reading it ended with, never newer than the sample.
+        outages = self.hardware.take_link_outages()
+        if outages:
+            with self._state_lock:
+                for outage in outages:
+                    self._after_link_outage(outage)
+            self._keep_events()
+        try:
+            reading = self.hardware.read_sensors()
+        except Exception as exc:  # the poller must never die; the error is counted and shown
+            with self._state_lock:
+                self._poll_errors += 1
+                self._last_error = f"{type(exc).__name__}: {exc}"
+            logger.warning("poll failed: %s", exc)
+            self.check_safety()
+            return None, False
+        with self._state_lock:
+            if not self._active:
+                return None, False
+            try:
+                self._tracker.update(reading)
+            except Exception as exc:  # analytics must not stop the sampling either
+                self._poll_errors += 1
+                self._last_error = f"tracker: {type(exc).__name__}: {exc}"
+                logger.exception("tracker failed on a reading")
+            if self._latest is None or reading.monotonic_s >= self._latest.monotonic_s:
+                self._latest = reading
+                if self._recorder is not None:
+                    self._recorder.sample(reading)
+            self._samples += 1
+            if not self._drop_noted and self._tracker.event(RoastEventType.DROP) is not None:
+                self._drop_noted = True  # a drop seen on the roaster (door opened at the panel)
+                self.safety.note_dropped()
+            actions = self.safety.judge_reading(reading)
+            actions += self.safety.watch(heating=self._heating())
+        self._carry_out(actions)
+        self._keep_events()
+        return reading, bool(actions)
+
+    def _after_link_outage(self, outage: LinkOutage) -> None:
+        """Record a lost link that came back; call with the state lock held.
+
+        The roaster may have acted on its own while it could not be seen (see
+        :mod:`roastctl.devices.link_loss`). The driver has set the heater to 0 and left everything
+        else as the roaster reported it, so the commanded state follows the report, and heat comes
+        back only by an explicit set_heat.
+        """
+        if not self._active:
+            return
+        seen = outage.reading
+        self._heat_commanded = 0
+        self._drum_commanded = seen.drum_on
+        self._fan_commanded = seen.fan_percent
+        beans_in = self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None
+        dropped = beans_left(outage, beans_in=beans_in)
+        if dropped:
+            self._drop_noted = True
+            self.safety.note_dropped(
+                "the roaster's own watchdog ejected the beans while the link was down"
+            )
+            try:
+                self._tracker.mark_event(
+                    RoastEventType.DROP, time_s=drop_time_s(outage), source=EventSource.WATCHDOG
+                )
+            except RoasterError:
+                logger.exception("could not mark the watchdog's DROP")
+        self.safety.record_action(SafetyRule.LINK_LOST, outage_message(outage, dropped=dropped))
+
+    def _keep_events(self) -> None:
+        if self._recorder is None:
+            return
+        with self._state_lock:
+            self._recorder.events(self._tracker.events())
+
+    def check_safety(self) -> None:
+        """Check stale data and the dead-man now and act on the result; never raises.
+
+        The safety thread calls this four times a second; tests without threads call it after
+        moving the clock.
+        """
+        with self._state_lock:
+            if not self._active:
+                return
+            actions = self.safety.watch(heating=self._heating())
+            if not actions and self._heat_commanded > 0 and not self.safety.heat_allowed():
+                actions = [SafetyAction.CUT_HEAT]  # an earlier cut did not reach the roaster
+        self._carry_out(actions)
+
+    def _heating(self) -> bool:
+        latest = self._latest
+        return self._heat_commanded > 0 or (latest is not None and latest.heat_percent > 0)
+
+    def _carry_out(self, actions: list[SafetyAction]) -> None:
+        """Do what the supervisor ordered, at once and without the command lock."""
+        for action in actions:
+            if action is SafetyAction.FORCED_DROP:
+                _attempt("forced drop", self._forced_drop)
+            elif action is SafetyAction.CUT_HEAT:
+                _attempt("heater off", self._heater_off)
+
+    # ----------------------------------------------------------------- commands
+    def _require_active(self) -> None:
+        if not self._active:
+            raise RoasterNotConnectedError(
+                "no active session: the roaster is not connected. Call start_session() first."
+            )
+
+    def _run(self, command: str, arguments: Mapping[str, object], action: Callable[[], _T]) -> _T:
+        """Run one command atomically with respect to other commands, and keep it in the store.
+
+        A command is a sign of life for the dead-man, refused or not; status reads are not,
+        since the server's own status publisher makes them too.
+        """
+        with self._command_log(command, arguments), self._command_lock:
+            with self._state_lock:
+                self.safety.note_agent_call()
+                self._require_active()
+            return action()
+
+    def set_heat(self, percent: int) -> None:
+        """Set heater power (0-100 % in the configured step).
+
+        The safety supervisor refuses heat above 0 with the drum stopped, after the drop or
+        during cooling, on stale data, while a fault is latched, and (if configured) above the
+        fan-off cap after first crack; heat 0 is always accepted.
+        """
+
+        def act() -> None:
+            value = self.heat_range.validate(percent)
+            with self._state_lock:
+                self.safety.check_heat(value, self._roaster_state())
+            self.hardware.set_heat(value)
+            with self._state_lock:
+                self._heat_commanded = value
+                refused_meanwhile = value > 0 and not self.safety.heat_allowed()
+            if refused_meanwhile:
+                self._heater_off()  # a fault or an emergency stop landed while this command ran
+
+        self._run("set_heat", {"percent": percent}, act)
+
+    def _roaster_state(self) -> RoasterState:
+        latest = self._latest
+        # Door and stirrer as the roaster reports them, unless the reading is not newer than
+        # the last stop_cooling (it closed the door; the next reading confirms or contradicts).
+        reported = latest is not None and (
+            self._cooling_stopped_s is None or latest.monotonic_s > self._cooling_stopped_s
+        )
+        return RoasterState(
+            drum_on=self._drum_commanded,
+            fan_percent=self._fan_commanded,
+            heat_percent=max(self._heat_commanded, latest.heat_percent if latest else 0),
+            first_crack_passed=self._tracker.event(RoastEventType.FIRST_CRACK_START) is not None,
+            door_open=reported and latest is not None and latest.door_open,
+            cooling_on=reported and latest is not None and latest.cooling_on,
+        )
+
+    def set_fan(self, percent: int) -> None:
+        """Set the main fan (0-100 % in steps of 10)."""
+
+        def act() -> None:
+            value = self.fan_range.validate(percent)
+            with self._state_lock:
+                self.safety.check_fan(value, self._roaster_state())
+            self.hardware.set_fan(value)
+            with self._state_lock:
+                self._fan_commanded = value
+
+        self._run("set_fan", {"percent": percent}, act)
+
+    def start_roaster(self) -> None:
+        """Start the drum motor."""
+
+        def act() -> None:
+            self.hardware.start_drum()
+            self._drum_commanded = True
+
+        self._run("start_roaster", {}, act)
+
+    def stop_roaster(self) -> None:
+        """Stop the drum motor; the heater goes off with it."""
+
+        def act() -> None:
+            self.hardware.stop_drum()
+            self._drum_commanded = False
+            with self._state_lock:
+                self._heat_commanded = 0
+
+        self._run("stop_roaster", {}, act)
+
+    def drop_beans(self) -> RoastEvent | None:
+        """Drop: heater off, door open, drum on, stirrer and fan on; DROP goes on the time line.
+
+        Returns the DROP event, or ``None`` when no beans were charged in this roast.
+        """
+
+        def act() -> RoastEvent | None:
+            with self._state_lock:
+                self.safety.note_dropped()
+                self._drop_noted = True
+            self.hardware.drop_beans()
+            with self._state_lock:
+                self._note_drop_sequence()
+            self.poll_once()  # the DROP mark goes on a sample taken after the door opened
+            with self._state_lock:
+                if not self._tracker.charged:
+                    return None
+                existing = self._tracker.event(RoastEventType.DROP)
+                if existing is not None and existing.source is not EventSource.AUTO:
+                    return existing
+                return self._tracker.mark_event(RoastEventType.DROP, source=EventSource.COMMAND)
+
+        event = self._run("drop_beans", {}, act)
+        self._keep_events()
+        return event
+
+    def start_cooling(self) -> None:
+        """Start the cooling-tray stirrer with the fan at 100 %; heat is refused until it ends."""
+
+        def act() -> None:
+            with self._state_lock:
+                self.safety.note_dropped("cooling is running")
+            self.hardware.start_cooling()
+            with self._state_lock:
+                self._fan_commanded = DROP_FAN_PERCENT
+
+        self._run("start_cooling", {}, act)
+
+    def stop_cooling(self) -> None:
+        """End cooling: stirrer, fan, drum and heater off, door closed for the next batch.
+
+        Refused while the roaster is still hot: BT at or above ``safety.release_temp_c``, ET at
+        or above ``safety.env_release_temp_c``, or no fresh reading to tell.
+        """
+
+        def act() -> None:
+            with self._state_lock:
+                self.safety.check_stop_cooling()
+            self.hardware.stop_cooling()
+            with self._state_lock:
+                self._drum_commanded = False
+                self._heat_commanded = self._fan_commanded = 0
+                self._cooling_stopped_s = self.clock.monotonic()
+                self.safety.note_ready()
+
+        self._run("stop_cooling", {}, act)
+
+    def emergency_stop(self) -> list[str]:
+        """Heater off and the drop sequence, at once, ahead of any command in flight.
+
+        It never takes the command lock (a command stuck in a slow device cannot hold it up),
+        waits at most 1 s for a slow device, and works whether or not a session is active. It
+        latches the ``emergency_stop`` fault: heat and new roasts are refused until
+        :meth:`clear_fault` (once BT is below the release temperature), and heat stays off
+        until stop_cooling() or new_roast(). A heat command that was already running is switched
+        back off. Returns the steps that failed or are still pending (empty when both reached the
+        roaster); it never raises.
+        """
+        with self._state_lock:
+            self.safety.emergency_stop()
+            self._heat_commanded = 0
+        logger.warning("EMERGENCY STOP")
+        failures: list[str] = []
+        steps: tuple[tuple[str, Callable[[], None]], ...] = (
+            ("heater off", lambda: self.hardware.set_heat(0)),
+            ("drop sequence", self._emergency_drop),
+        )
+
+        def run_steps() -> None:
+            for label, step in steps:
+                try:
+                    step()
+                except Exception as exc:  # report every failure and still try the next step
+                    logger.exception("emergency stop: %s failed", label)
+                    failures.append(f"{label} failed ({type(exc).__name__}: {exc})")
+
+        # The steps run on their own thread so a device stuck in I/O cannot hold the caller.
+        worker = threading.Thread(target=run_steps, name="roastctl-estop", daemon=True)
+        worker.start()
+        worker.join(timeout=EMERGENCY_STOP_WAIT_S)
+        if worker.is_alive():
+            failures.append(
+                f"the roaster did not confirm within {EMERGENCY_STOP_WAIT_S:g} s (slow device); "
+                "the steps are still being sent and heat stays refused"
+            )
+        with self._state_lock:
+            self.safety.record_action(
+                SafetyRule.EMERGENCY_STOP,
+                "emergency stop carried out"
+                + (": " + "; ".join(failures) if failures else ": heater 0, drop sequence on"),
+            )
+        self._log_command(
+            "emergency_stop", {}, "; ".join(failures) or "heater 0, drop sequence on", refused=False
+        )
+        return list(failures)
+
+    def _emergency_drop(self) -> None:
+        self.hardware.drop_beans()
+        with self._state_lock:
+            self._note_drop_sequence()
+            if (
+                self._active
+                and self._tracker.charged
+                and self._tracker.event(RoastEventType.DROP) is None
+            ):
+                self._drop_noted = True
+                self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
+        self._keep_events()
+
+    def clear_fault(self, rule: SafetyRule | str | None = None) -> list[SafetyRule]:
+        """Clear a latched safety fault (or all); refused, changing nothing, while a cause lasts.
+
+        Over-temperature and emergency-stop faults clear only once BT is below
+        ``safety.release_temp_c`` on fresh data, an ET fault once ET is below
+        ``safety.env_release_temp_c``, a stale-data fault once fresh readings arrive, a dead-man
+        fault at once. Returns the faults cleared.
+        """
+        arguments = {"fault": None if rule is None else str(rule)}
+        with self._command_log("clear_fault", arguments), self._state_lock:
+            self.safety.note_agent_call()
+            return self.safety.clear_fault(rule)
+
+    def note_agent_call(self) -> None:
+        """Tell the dead-man the agent is alive; every MCP request calls this."""
+        with self._state_lock:
+            self.safety.note_agent_call()
+
+    # ----------------------------------------------------------------- events
+    def report_first_crack(self, timestamp: datetime, temp_c: float | None = None) -> RoastEvent:
+        """Record first crack at ``timestamp`` (UTC, timezone-aware; may be in the past).
+
+        ``temp_c`` is BT at first crack; by default the BT recorded at that moment. A second
+        report moves first crack to the new time.
+        """
+        return self.mark_event(RoastEventType.FIRST_CRACK_START, timestamp, temp_c)
+
+    def mark_event(
+        self,
+        event_type: RoastEventType | str,
+        timestamp: datetime | None = None,
+        temp_c: float | None = None,
+    ) -> RoastEvent:
+        """Mark an event (CHARGE, DRY_END, FC_START, FC_END, DROP) now or at ``timestamp``."""
+        arguments = {
+            "event": str(event_type),
+            "timestamp": None if timestamp is None else timestamp.isoformat(),
+            "temp_c": temp_c,
+        }
+        with self._command_log("mark_event", arguments):
+            event = self._mark_event(event_type, timestamp, temp_c)
+        self._keep_events()
+        return event
+
+    def _mark_event(
+        self,
+        event_type: RoastEventType | str,
+        timestamp: datetime | None,
+        temp_c: float | None,
+    ) -> RoastEvent:
+        kind = _event_type(event_type)
+        if timestamp is not None and (timestamp.tzinfo is None or timestamp.utcoffset() is None):
+            raise InvalidCommandError(
+                f"timestamp {timestamp.isoformat()} has no timezone; send it in UTC with an "
+                f"offset, e.g. {timestamp.isoformat()}+00:00 or ...Z. Nothing was recorded."
+            )
+        if temp_c is not None:
+            low, high = (
+                FIRST_CRACK_TEMP_RANGE_C
+                if kind is RoastEventType.FIRST_CRACK_START
+                else (
+                    0.0,
+                    300.0,
+                )
+            )
+            if not (math.isfinite(temp_c) and low <= temp_c <= high):
+                raise InvalidCommandError(
+                    f"{kind.value} temperature {temp_c!r} deg C is outside {low:.0f}-{high:.0f} "
+                    "deg C; send BT in deg C, or leave it out to use the recorded BT."
+                )
+        with self._state_lock:
+            self._require_active()
+            time_s = None
+            if timestamp is not None:
+                ahead = (timestamp - self.clock.now()).total_seconds()
+                if ahead > FUTURE_TOLERANCE_S:
+                    raise InvalidCommandError(
+                        f"{kind.value} time {timestamp.isoformat()} is {ahead:.1f} s in the "
+                        "future; an event cannot be in the future. Check the caller's clock "
+                        "(UTC) and resend."
+                    )
+                # "Now" may be newer than the newest sample: it then lands on that sample.
+                time_s = min(self._tracker.wall_to_monotonic(timestamp), self._newest_sample_s())
+            event = self._tracker.mark_event(
+                kind, time_s=time_s, bean_temp_c=temp_c, source=EventSource.MANUAL
+            )
+            if self._recorder is not None:
+                self._recorder.note_mark(kind)
+            return event
+
+    def _newest_sample_s(self) -> float:
+        latest = self._latest
+        return latest.monotonic_s if latest is not None else self.clock.monotonic()
+
+    # ----------------------------------------------------------------- status
+    def get_status(self) -> RoastStatus:
+        """Return one consistent snapshot of session, sensors, events and metrics."""
+        connected = self.hardware.is_connected()
+        with self._state_lock:
+            now = self.clock.monotonic()
+            fresh = self._active and self.safety.data_fresh(now)
+            latest = self._latest
+            metrics = self._steady_elapsed(self._tracker.metrics(now if self._active else None))
+            events = self._tracker.events()
+            age = None if latest is None else round(max(0.0, now - latest.monotonic_s), 3)
+            by_type = {event.type: event for event in events}
+            return RoastStatus(
+                session_active=self._active,
+                roaster_running=latest.drum_on if latest else self._drum_commanded,
+                roast_number=self._roast_number,
+                timestamps=RoastTimestamps(
+                    t0_utc=self._utc(by_type, RoastEventType.CHARGE),
+                    t0_local=self._local(by_type, RoastEventType.CHARGE),
+                    first_crack_utc=self._utc(by_type, RoastEventType.FIRST_CRACK_START),
+                    first_crack_local=self._local(by_type, RoastEventType.FIRST_CRACK_START),
+                    drop_utc=self._utc(by_type, RoastEventType.DROP),
+                    drop_local=self._local(by_type, RoastEventType.DROP),
+                ),
+                sensors=latest,
+                metrics=metrics,
+                events=events,
+                connection=ConnectionInfo(
+                    connected=connected and fresh,
+                    driver=self.config.hardware.driver,
+                    roaster_info=self.hardware.get_roaster_info(),
+                    last_sample_utc=latest.timestamp if latest else None,
+                    last_sample_age_s=age,
+                    samples=self._samples,
+                    poll_errors=self._poll_errors,
+                    last_error=self._last_error,
+                    data_fresh=fresh,
+                ),
+                safety=self.safety.status(
+                    heating=self._active and self._heating(),
+                    state=self._roaster_state() if self._active else None,
+                ),
+                roast_id=self._recorder.roast_id if self._recorder is not None else None,
+                notices=tuple(self._notices),
+                store=self.store.health() if self.store is not None else None,
+            )
+
+    def _steady_elapsed(self, metrics: RoastMetrics) -> RoastMetrics:
+        """Never show less time since CHARGE than before; call with the state lock held.
+
+        A status read runs on the clock's now, a DROP mark lands on a sample up to a sampling
+        interval earlier: without this the time went back at the moment DROP was marked. It
+        starts afresh when CHARGE moves or a new roast begins.
+        """
+        charge = self._tracker.event(RoastEventType.CHARGE)
+        value = metrics.roast_elapsed_s
+        if charge is None or value is None:
+            self._elapsed_shown = None
+            return metrics
+        shown = self._elapsed_shown
+        if shown is not None and shown[0] == charge.monotonic_s and shown[1] > value:
+            return metrics.model_copy(
+                update={"roast_elapsed_s": shown[1], "roast_elapsed_display": format_mmss(shown[1])}
+            )
+        self._elapsed_shown = (charge.monotonic_s, value)
+        return metrics
+
+    @staticmethod
+    def _utc(events: dict[RoastEventType, RoastEvent], kind: RoastEventType) -> datetime | None:
+        event = events.get(kind)
+        return None if event is None else event.timestamp
+
+    def _local(
+        self, events: dict[RoastEventType, RoastEvent], kind: RoastEventType
+    ) -> datetime | None:
+        event = events.get(kind)
+        return None if event is None else event.timestamp.astimezone(self._zone)
+
+    def get_curve(
+        self,
+        *,
+        since_s: float | None = None,
+        last_n: int | None = None,
+        max_points: int | None = None,
+    ) -> list[CurvePoint]:
+        """Return the current roast's curve (see :meth:`RoastTracker.curve`)."""
+        if last_n is not None and last_n < 1:
+            raise InvalidCommandError(f"last_n must be at least 1, got {last_n}")
+        if max_points is not None and max_points < 2:
+            raise InvalidCommandError(f"max_points must be at least 2, got {max_points}")
+        with self._state_lock:
+            rows = self._tracker.curve_rows(since_s=since_s, last_n=last_n, max_points=max_points)
+        # Built outside the lock: thousands of models would hold up polling and the safety check.
+        return rows.points()
+
+    @property
+    def tracker(self) -> RoastTracker:
+        """The roast tracker (read it under :meth:`get_status`; do not mutate it directly)."""
+        return self._tracker
+
+
+def _check_info(fields: Mapping[str, str | float | None]) -> None:
+    """Refuse roast information that cannot be right, naming the field and what is allowed."""
+    allowed = ("title", "bean", "batch_g", "roasted_g", "notes")
+    for name, value in fields.items():
+        if name not in allowed:
+            raise InvalidCommandError(
+                f"unknown roast field {name!r}; allowed: {', '.join(allowed)}. Nothing was changed."
+            )
+        if value is None:
+            continue
+        if name.endswith("_g"):
+            high = ROAST_MASS_MAX_G
+            # A boolean is not a weight (JSON true would otherwise count as 1 g).
+            if isinstance(value, bool | str) or not (math.isfinite(value) and 0 < value <= high):
+                raise InvalidCommandError(
+                    f"{name} = {value!r} is not a weight in grams above 0 and up to {high:g}; "
+                    "nothing was changed."
+                )
+        elif not isinstance(value, str) or len(value) > ROAST_TEXT_MAX_CHARS:
+            raise InvalidCommandError(
+                f"{name} must be text of at most {ROAST_TEXT_MAX_CHARS} characters; "
+                "nothing was changed."
+            )
+
+
+def _attempt(label: str, step: Callable[[], None]) -> bool:
+    """Run one safety step; log a failure instead of raising, so the next step still runs."""
+    try:
+        step()
+    except Exception:
+        logger.exception("safety step failed: %s", label)
+        return False
+    return True
+
+
+def _event_type(value: RoastEventType | str) -> RoastEventType:
+    if isinstance(value, RoastEventType):
+        return value
+    try:
+        return RoastEventType(str(value).upper())
+    except ValueError:
+        allowed = ", ".join(
+            e.value for e in RoastEventType if e is not RoastEventType.TURNING_POINT
+        )
+        raise InvalidCommandError(
+            f"unknown event {value!r}; allowed: {allowed}. (TP is computed, not marked.)"
+        ) from None
+
+
+__all__ = ["RoastSessionManager", "RoasterError"]
