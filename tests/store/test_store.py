@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from roastctl.files.places import default_store_path
 from roastctl.logs.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
 from roastctl.models import RoastEventType
 from roastctl.store.database import (
@@ -16,7 +17,6 @@ from roastctl.store.database import (
     SCHEMA_VERSION,
     RoastStore,
     StoreError,
-    default_store_path,
 )
 
 START = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

@@ -16,7 +16,7 @@ from roastctl.access.server_access import McpAccess
 from roastctl.access.tokens import TOKEN_FILE_NAME, TokenFile
 from roastctl.config import ServerConfig
 from roastctl.errors import RoasterError
-from roastctl.store.database import default_store_path
+from roastctl.files.places import default_store_path
 
 
 class AccessConfigError(RoasterError):

@@ -26,7 +26,6 @@ import logging
 import os
 import socket
 import sqlite3
-import sys
 import threading
 import uuid as uuid_module
 from collections.abc import Callable, Iterator, Mapping
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from roastctl.errors import RoasterError
+from roastctl.files.places import default_store_path
 from roastctl.logs.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
 from roastctl.models import RoastEventType, StoreHealth
 from roastctl.store.problems import (
@@ -69,7 +69,6 @@ BEGIN_BUSY_TIMEOUT_S = 2.0
 IMPORT_BUSY_TIMEOUT_S = 10.0
 #: The roast fields a person or an agent may set.
 INFO_FIELDS = frozenset({"title", "bean", "batch_g", "roasted_g", "notes"})
-DATABASE_NAME = "roasts.sqlite3"
 
 _MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
@@ -157,17 +156,6 @@ class StoreError(RoasterError):
     """The roast store cannot be opened, read or written."""
 
     code = "store_error"
-
-
-def default_store_path() -> Path:
-    """Return the database file in the user's data folder, per platform."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "roastctl" / DATABASE_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -1053,5 +1041,4 @@ __all__ = [
     "RoastStore",
     "RoastSummary",
     "StoreError",
-    "default_store_path",
 ]
