@@ -49,7 +49,7 @@ class Client:
 
     def __init__(self, port: str, clock: Clock) -> None:
         self.serial = serial.Serial(port, 115200, timeout=0.01)
-        self.serial.reset_input_buffer()  # a driver drops stale frames on open (§4.4)
+        self.serial.reset_input_buffer()  # drop stale frames (docs/hottop-protocol.md §4.4)
         self.clock = clock
         self.reader = FrameReader()
         #: Reads that had to wait for data: one per write the emulator makes.

@@ -1,1 +1,1 @@
-"""Who may do what: roles, bearer tokens, who is calling, and the refusals kept of them."""
+"""Who may do what: roles, bearer tokens, who is calling, where HTTP may listen, refusals kept."""

@@ -1,1 +1,5 @@
-"""The ``roastctl`` command line: serving, the roast library, tokens, the twin and analysis."""
+"""The ``roastctl`` command line.
+
+Serving (MCP and the dashboard), the simulator, the demo, the virtual Hottop and the serial ports,
+the roast library, tokens, the digital twin and analysis.
+"""

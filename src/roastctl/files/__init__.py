@@ -1,1 +1,1 @@
-"""Files on disk: written safely (atomic, regular files only) and read within limits."""
+"""Files on disk: their default places, written safely (atomic, regular files), read in limits."""

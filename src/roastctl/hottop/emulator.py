@@ -9,15 +9,15 @@
   the clock's now before every frame and every received command, as the simulator does, so a
   command takes effect from the moment it arrives whatever the frame rate;
 * the first valid control frame puts it in *PC control*, and each valid control frame then sets
-  heater, both fans, door, drum and stirrer exactly as received (§3.1, §7 item 5);
+  heater, both fans, door, drum and stirrer exactly as received (§3.1, §7.5);
 * the watchdog: in PC control, more than ``watchdog_s`` (1 s) without a valid control frame ejects
   the beans (heater 0, door open, drum on, stirrer on, main fan 10) and returns to manual mode
-  (§3.2, §7 item 6). The real firmware's exact behaviour is not public; this is Artisan's drop.
+  (§3.2, §7.6). The real firmware's exact behaviour is not public; this is Artisan's drop.
   Like a firmware main loop it is checked once per frame tick, after reading any bytes already
   waiting, so it fires within one frame interval after the deadline and a slow thread in this
   process never turns a frame that was sent in time into an ejection;
 * faults on command or on a schedule: garbage bytes, bad checksums, split and merged writes, a
-  stalled stream, unplugging and re-plugging the USB cable, and mains power off (§1.3, §7 item 9).
+  stalled stream, unplugging and re-plugging the USB cable, and mains power off (§1.3, §7.9).
 
 Time comes from an injected :class:`~roastctl.clock.Clock`: on a
 :class:`~roastctl.clock.ScaledClock` the frame cadence, the watchdog and the physics all run
@@ -221,8 +221,8 @@ class VirtualHottop:
 
         ``split_pause_s`` is the clock time between the two halves of a split frame (default a
         quarter of the frame interval). ``strict_constants`` makes control frames whose bytes
-        2-6 are not ``B0 A0 01 01 24`` count as bad (the firmware's strictness is unknown, §7
-        item 4). ``seed`` fixes the garbage bytes and the split points.
+        2-6 are not ``B0 A0 01 01 24`` count as bad (the firmware's strictness is unknown,
+        §7.4). ``seed`` fixes the garbage bytes and the split points.
         """
         if not frame_interval_s > 0:
             raise ValueError(f"frame_interval_s must be > 0, got {frame_interval_s!r}")
@@ -538,8 +538,8 @@ class VirtualHottop:
             self._physics_s = until
 
     def _eject(self, at_s: float) -> None:
-        # What the firmware really does is not public (§3.2); this is Artisan's own drop (§7
-        # item 6): heater off, door open so the beans leave, drum on so they all do (§4.2 step
+        # What the firmware really does is not public (§3.2); this is Artisan's own drop
+        # (§7.6): heater off, door open so the beans leave, drum on so they all do (§4.2 step
         # 7), stirrer and full fan to cool them. Byte 11 is left as it was.
         self._outputs = replace(
             self._outputs,

@@ -66,7 +66,7 @@ _CHAFF_TRAY: Final = 19
 _ET: Final = 23
 _BT: Final = 25
 #: Status byte 4: Artisan's comment calls it the protocol version, "1 (first released version)".
-#: The other unknown status bytes are sent as 0 (§7 item 3). Bytes 2-6 are therefore
+#: The other unknown status bytes are sent as 0 (§7.3). Bytes 2-6 are therefore
 #: ``00 00 01 00 00``, which can never be mistaken for CONTROL_PREFIX by an echo guard.
 _STATUS_VERSION_INDEX: Final = 4
 _STATUS_VERSION: Final = 0x01
@@ -147,7 +147,7 @@ class ControlFrame:
 
         Checks the length, the header, the checksum, the constant bytes 2-6 (``B0 A0 01 01 24``)
         unless ``strict_constants`` is false, and the value ranges. Whether the real firmware checks
-        the constants is unknown (§7 item 4), hence the switch. The zero bytes 7-9, 13-15 and
+        the constants is unknown (§7.4), hence the switch. The zero bytes 7-9, 13-15 and
         19-34 are not checked: nothing documents that the firmware cares about them.
         """
         data = _check_frame("control frame", frame)
@@ -191,7 +191,7 @@ class StatusFrame:
     def encode(self) -> bytes:
         """Return the 36-byte frame (the emulator's side); :class:`ValueError` names a bad field.
 
-        The unknown bytes are byte 4 = 0x01 and zeros (§6.2, §7 item 3), so the frame never
+        The unknown bytes are byte 4 = 0x01 and zeros (§6.2, §7.3), so the frame never
         starts with :data:`CONTROL_PREFIX` and a driver's echo guard never drops it.
         """
         frame = bytearray(FRAME_LENGTH)

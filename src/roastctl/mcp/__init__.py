@@ -1,1 +1,1 @@
-"""The Model Context Protocol front end: the server, its tools and resources, its access gate."""
+"""The Model Context Protocol front end: the server, its tools, resources and prompt, its gate."""

@@ -1,1 +1,1 @@
-"""The roast store: one SQLite file of roasts, samples, events and the audit log."""
+"""The roast store: one SQLite file of roasts, samples, events, commands and the safety log."""
