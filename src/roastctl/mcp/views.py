@@ -31,6 +31,8 @@ class View(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+# Named as clients see it: the class name is the "$defs" key of every control tool's output
+# schema. (The supervisor's own view of the roaster is roastctl.safety.SafetyInputs.)
 class RoasterState(View):
     """Probes and actuators as the roaster itself reported them in one reading."""
 
