@@ -68,8 +68,8 @@ class SafetyAction(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class RoasterState:
-    """What the interlocks need to know about the roaster and the roast."""
+class SafetyInputs:
+    """What the interlocks need to know about the roaster and the roast, at one moment."""
 
     drum_on: bool
     fan_percent: int
@@ -261,7 +261,7 @@ class SafetySupervisor:
         return actions
 
     # ----------------------------------------------------------------- commands
-    def check_heat(self, percent: int, state: RoasterState) -> None:
+    def check_heat(self, percent: int, inputs: SafetyInputs) -> None:
         """Raise :class:`SafetyInterlockError` if heat ``percent`` is unsafe now; 0 passes."""
         if percent <= 0:
             return
@@ -269,15 +269,15 @@ class SafetySupervisor:
             self._refuse(
                 SafetyRule.FAULT_LATCHED, f"heat {percent} % refused: " + self._faults_text()
             )
-        refusal = self._heat_interlock(state)
+        refusal = self._heat_interlock(inputs)
         if refusal is not None:
             rule, why = refusal
             self._refuse(rule, f"heat {percent} % refused: {why}. Heat 0 is always allowed.")
         cap = self.config.fan_off_heat_cap_percent
         if (
             cap is not None
-            and state.first_crack_passed
-            and state.fan_percent == 0
+            and inputs.first_crack_passed
+            and inputs.fan_percent == 0
             and percent > cap
         ):
             self._refuse(
@@ -287,8 +287,8 @@ class SafetySupervisor:
                 f"0-{cap} %.",
             )
 
-    def _heat_interlock(self, state: RoasterState) -> tuple[SafetyRule, str] | None:
-        if not state.drum_on:
+    def _heat_interlock(self, inputs: SafetyInputs) -> tuple[SafetyRule, str] | None:
+        if not inputs.drum_on:
             return (
                 SafetyRule.DRUM_STOPPED,
                 "the drum is stopped, and the heater must never heat a still drum. "
@@ -296,7 +296,7 @@ class SafetySupervisor:
             )
         # The roaster's own report counts whatever the session remembers (a restart, a new
         # server, the panel's eject button); the remembered drop counts until stop_cooling().
-        reported = open_or_cooling(state.door_open, state.cooling_on)
+        reported = open_or_cooling(inputs.door_open, inputs.cooling_on)
         if reported is not None:
             return (
                 SafetyRule.AFTER_DROP,
@@ -319,19 +319,19 @@ class SafetySupervisor:
             )
         return None
 
-    def check_fan(self, percent: int, state: RoasterState) -> None:
+    def check_fan(self, percent: int, inputs: SafetyInputs) -> None:
         """Raise if fan ``percent`` is unsafe now (the fan-off cap after first crack)."""
         cap = self.config.fan_off_heat_cap_percent
         if (
             cap is not None
             and percent == 0
-            and state.first_crack_passed
-            and state.heat_percent > cap
+            and inputs.first_crack_passed
+            and inputs.heat_percent > cap
         ):
             self._refuse(
                 SafetyRule.FAN_OFF_AFTER_FIRST_CRACK,
                 f"fan 0 % refused: after first crack the fan may go to 0 only with heat at or "
-                f"below {cap} % (now {state.heat_percent} %). Lower the heat first.",
+                f"below {cap} % (now {inputs.heat_percent} %). Lower the heat first.",
             )
 
     def check_new_roast(self, then: str = "") -> None:
@@ -491,14 +491,14 @@ class SafetySupervisor:
         """Return whether heat above 0 could be accepted at all (no fault, no drop interlock)."""
         return self.heat_refused_because() is None
 
-    def heat_refused_because(self, state: RoasterState | None = None) -> str | None:
+    def heat_refused_because(self, inputs: SafetyInputs | None = None) -> str | None:
         """Why heat is refused regardless of the request (a fault or the drop interlock).
 
-        With ``state``, the door and stirrer it reports count too.
+        With ``inputs``, the door and stirrer they report count too.
         """
         if self._faults:
             return self._faults_text()
-        reported = None if state is None else open_or_cooling(state.door_open, state.cooling_on)
+        reported = None if inputs is None else open_or_cooling(inputs.door_open, inputs.cooling_on)
         causes = [c for c in (self._interlock, reported) if c]
         return ", and ".join(causes) if causes else None
 
@@ -517,8 +517,8 @@ class SafetySupervisor:
         self._events.clear()
         self._warned.clear()
 
-    def status(self, *, heating: bool, state: RoasterState | None = None) -> SafetyStatus:
-        """Return what the supervisor sees and has done (``state``: see heat_refused_because)."""
+    def status(self, *, heating: bool, inputs: SafetyInputs | None = None) -> SafetyStatus:
+        """Return what the supervisor sees and has done (``inputs``: see heat_refused_because)."""
         now = self.clock.monotonic()
         warnings = []
         latest = self._latest
@@ -539,7 +539,7 @@ class SafetySupervisor:
         dead_man = self._dead_man_limit_s()
         if dead_man is not None and heating and SafetyRule.DEAD_MAN not in self._faults:
             dead_man_left = round(max(0.0, dead_man - self.agent_silence_s(now)), 1)
-        refused = self.heat_refused_because(state)
+        refused = self.heat_refused_because(inputs)
         return SafetyStatus(
             state="fault" if self._faults else "warning" if warnings else "ok",
             heat_allowed=refused is None,
@@ -629,8 +629,8 @@ def _unique(actions: list[SafetyAction]) -> list[SafetyAction]:
 
 __all__ = [
     "PLAUSIBLE_RANGE_C",
-    "RoasterState",
     "SafetyAction",
+    "SafetyInputs",
     "SafetySupervisor",
     "open_or_cooling",
     "plausible",

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roastctl.access.principal import Principal, acting_as
+from roastctl.access.caller import AGENT_CALLER, Caller, calling_as
+from roastctl.access.principal import Principal
 from roastctl.access.refusal_log import (
     ARGUMENTS_JSON_MAX,
     REFUSAL_BURST,
@@ -24,7 +25,6 @@ from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.session.manager import RoastSessionManager
-from roastctl.session.recorder import calling_as
 from roastctl.store.database import CommandRecord, RoastStore
 
 JSON = st.recursive(
@@ -93,7 +93,7 @@ def _refused(manager: RoastSessionManager) -> list[CommandRecord]:
 
 
 def _refuse(manager: RoastSessionManager, who: Principal, count: int) -> None:
-    with calling_as("agent"), acting_as(who):
+    with calling_as(Caller(AGENT_CALLER, who)):
         for _ in range(count):
             manager.record_refusal("set_heat", {"percent": 50, "pad": "z" * 5000}, "refused")
 

@@ -26,7 +26,7 @@ from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.server import create_server
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from roastctl.web.status_view import status_view
+from roastctl.web.dashboard_status import dashboard_status
 from support import START, tool_text
 
 
@@ -86,7 +86,7 @@ def test_the_dashboard_status_carries_the_crash_notice_and_the_store_health(
     restarted: tuple[RoastSessionManager, int],
 ) -> None:
     manager, lost = restarted
-    view = status_view(manager, manager.get_status())
+    view = dashboard_status(manager, manager.get_status())
     assert any(f"roast {lost} " in notice for notice in view["notices"])
     assert view["store"]["state"] == "ok"
     manager.stop_session()

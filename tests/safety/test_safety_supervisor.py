@@ -9,9 +9,9 @@ from roastctl.clock import ManualClock
 from roastctl.config import SafetyConfig
 from roastctl.errors import FaultActiveError, InvalidCommandError, SafetyInterlockError
 from roastctl.models import SafetyEventKind, SafetyRule, SensorReading
-from roastctl.safety import RoasterState, SafetyAction, SafetySupervisor
+from roastctl.safety import SafetyAction, SafetyInputs, SafetySupervisor
 
-RUNNING = RoasterState(drum_on=True, fan_percent=30, heat_percent=80, first_crack_passed=False)
+RUNNING = SafetyInputs(drum_on=True, fan_percent=30, heat_percent=80, first_crack_passed=False)
 
 
 @pytest.fixture
@@ -220,14 +220,14 @@ def test_dead_man_does_not_trip_without_heat(clock: ManualClock) -> None:
 def test_heat_zero_is_always_allowed(supervisor: SafetySupervisor, clock: ManualClock) -> None:
     supervisor.emergency_stop()
     supervisor.note_dropped()
-    supervisor.check_heat(0, RoasterState(False, 0, 0, True))
+    supervisor.check_heat(0, SafetyInputs(False, 0, 0, True))
 
 
 def test_heat_with_the_drum_stopped_is_refused(
     supervisor: SafetySupervisor, clock: ManualClock
 ) -> None:
     feed(supervisor, clock, 100.0)
-    still = RoasterState(drum_on=False, fan_percent=0, heat_percent=0, first_crack_passed=False)
+    still = SafetyInputs(drum_on=False, fan_percent=0, heat_percent=0, first_crack_passed=False)
     with pytest.raises(SafetyInterlockError, match="drum is stopped") as refused:
         supervisor.check_heat(40, still)
     assert refused.value.code == "safety_interlock"
@@ -249,14 +249,14 @@ def test_heat_after_drop_is_refused_until_ready(
 def test_fan_off_cap_after_first_crack_when_configured(clock: ManualClock) -> None:
     supervisor = SafetySupervisor(SafetyConfig(fan_off_heat_cap_percent=30), clock)
     feed(supervisor, clock, 200.0)
-    fan_off_late = RoasterState(
+    fan_off_late = SafetyInputs(
         drum_on=True, fan_percent=0, heat_percent=20, first_crack_passed=True
     )
     supervisor.check_heat(30, fan_off_late)
     with pytest.raises(SafetyInterlockError, match="capped at 30 %"):
         supervisor.check_heat(40, fan_off_late)
-    supervisor.check_heat(80, RoasterState(True, 0, 20, first_crack_passed=False))
-    hot_late = RoasterState(drum_on=True, fan_percent=30, heat_percent=60, first_crack_passed=True)
+    supervisor.check_heat(80, SafetyInputs(True, 0, 20, first_crack_passed=False))
+    hot_late = SafetyInputs(drum_on=True, fan_percent=30, heat_percent=60, first_crack_passed=True)
     with pytest.raises(SafetyInterlockError, match="fan 0 % refused"):
         supervisor.check_fan(0, hot_late)
     supervisor.check_fan(10, hot_late)
@@ -364,11 +364,11 @@ def test_heat_is_refused_while_the_roaster_reports_an_open_door_or_cooling(
     supervisor: SafetySupervisor, clock: ManualClock, door_open: bool, cooling_on: bool, named: str
 ) -> None:
     feed(supervisor, clock, 100.0)
-    state = RoasterState(True, 30, 0, False, door_open=door_open, cooling_on=cooling_on)
+    state = SafetyInputs(True, 30, 0, False, door_open=door_open, cooling_on=cooling_on)
     with pytest.raises(SafetyInterlockError, match=f"roaster reports {named}.*stop_cooling"):
         supervisor.check_heat(40, state)  # no drop was ever noted: the report alone counts
     assert supervisor.heat_refused_because(state) is not None
-    assert supervisor.status(heating=False, state=state).heat_allowed is False
+    assert supervisor.status(heating=False, inputs=state).heat_allowed is False
     supervisor.check_heat(0, state)  # heat 0 always passes
     # A roaster that heats with its door open or stirrer running is switched off again.
     clock.advance(1.0)

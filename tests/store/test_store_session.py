@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from roastctl.access.caller import AGENT_CALLER, Caller, calling_as
 from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig, SimulatorConfig
@@ -15,7 +16,6 @@ from roastctl.errors import InvalidCommandError
 from roastctl.logs.record import RecordStatus
 from roastctl.models import RoastEventType
 from roastctl.session.manager import RoastSessionManager
-from roastctl.session.recorder import calling_as
 from roastctl.store.database import RoastStore, StoreError
 
 
@@ -81,7 +81,7 @@ def test_commands_and_refusals_are_kept_with_the_caller(
         manager.set_heat(40)  # the drum is stopped
     with pytest.raises(InvalidCommandError):
         manager.set_fan(35)  # not a fan level
-    with calling_as("agent"):
+    with calling_as(Caller(AGENT_CALLER)):
         manager.start_roaster()
         manager.set_heat(40)
     manager.emergency_stop()
@@ -189,7 +189,7 @@ def test_an_agents_mark_is_kept_as_the_agents(clock: ManualClock, store: RoastSt
     for _ in range(120):
         clock.advance(1.0)
         manager.poll_once()
-    with calling_as("agent"):
+    with calling_as(Caller(AGENT_CALLER)):
         manager.mark_event("DRY_END")
     manager.mark_event("FC_START")  # a person at the roaster, through the Python API
     roast_id = manager.roast_id

@@ -1,14 +1,12 @@
-"""Who is behind the current request: role and token name, for the checks and the audit trail.
+"""Who is behind a request: role and token name, as the access checks find them.
 
-Front ends set it around each request (:func:`acting_as`); the roast recorder stores it with
-every command and refusal. Python code that uses the session directly is the local operator.
+A front end wraps the principal it found in a :class:`~roastctl.access.caller.Caller` with its
+own name and sets that around each request; the roast recorder stores all three with every
+command and refusal. Python code that uses the session directly is the local operator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from roastctl.access.roles import Role
@@ -25,17 +23,5 @@ class Principal:
 #: The local user (Python API, stdio launched without ``--role``, loopback HTTP with no tokens).
 LOCAL_OPERATOR = Principal(Role.OPERATOR)
 
-PRINCIPAL: ContextVar[Principal] = ContextVar("roastctl_principal", default=LOCAL_OPERATOR)
 
-
-@contextmanager
-def acting_as(principal: Principal) -> Iterator[None]:
-    """Attribute everything done inside the block to ``principal``."""
-    token = PRINCIPAL.set(principal)
-    try:
-        yield
-    finally:
-        PRINCIPAL.reset(token)
-
-
-__all__ = ["LOCAL_OPERATOR", "PRINCIPAL", "Principal", "acting_as"]
+__all__ = ["LOCAL_OPERATOR", "Principal"]

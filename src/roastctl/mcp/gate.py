@@ -8,7 +8,8 @@ token (stdio), from the role the server was launched with:
 * ``tools/list`` shows an observer only the tools it may call;
 * ``tools/call`` of any other tool is refused with a tool error that says why, changes nothing
   and is kept in the roast's command log with the caller's role and token name;
-* every request runs as that :class:`Principal`, so the commands it makes are attributed to it.
+* every request runs as the caller ``agent`` acting for that :class:`Principal`, so the commands
+  it makes, and the refusal above, are attributed to it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from roastctl.access.principal import Principal, acting_as
+from roastctl.access.caller import AGENT_CALLER, Caller, calling_as
+from roastctl.access.principal import Principal
 from roastctl.access.roles import ROLE_SCOPES, Role, may_call_tool, refusal_text, role_from_scopes
 from roastctl.access.server_access import RefusalLog
 from roastctl.access.tokens import TokenFile
@@ -76,7 +78,7 @@ def role_gate(launch: Principal, refusals: RefusalLog) -> Callable[..., Any]:
     async def gate(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         principal = current_principal(launch)
         params = ctx.params
-        with acting_as(principal):
+        with calling_as(Caller(AGENT_CALLER, principal)):
             if ctx.method == "tools/call" and isinstance(params, Mapping):
                 name = str(params.get("name"))
                 if not may_call_tool(principal.role, name):

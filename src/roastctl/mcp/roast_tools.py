@@ -7,12 +7,13 @@ observer); ``set_roast_info`` writes the bean, weights and notes of the roast be
 from typing import Annotated, Literal
 
 import anyio.to_thread
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from roastctl.controls import ROAST_MASS_MAX_G, ROAST_TEXT_MAX_CHARS
 from roastctl.errors import InvalidCommandError
 from roastctl.logs.record import RoastRecord
-from roastctl.mcp.tools import ROAST_ID_MAX, ToolRegistry, refusals, tool_annotations
+from roastctl.mcp.registry import ToolRegistry, refusals, tool_annotations
+from roastctl.mcp.views import View
 from roastctl.roast.phases import development_ratio
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore, RoastSummary, StoreError
@@ -23,13 +24,12 @@ ROAST_POINTS_MAX = 2000
 ROAST_POINTS_DEFAULT = 300
 TEXT_MAX = ROAST_TEXT_MAX_CHARS
 MASS_MAX_G = ROAST_MASS_MAX_G
+#: Roast ids and list offsets stop at SQLite's largest integer (2^63 - 1): beyond it the store
+#: cannot even look, and no roast can have such an id.
+ROAST_ID_MAX = 2**63 - 1
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class RoastLine(_Out):
+class RoastLine(View):
     """One kept roast in the history."""
 
     id: int
@@ -44,14 +44,14 @@ class RoastLine(_Out):
     dtr_percent: float | None
 
 
-class RoastList(_Out):
+class RoastList(View):
     """Kept roasts, newest first."""
 
     total: int
     roasts: list[RoastLine]
 
 
-class RoastPoint(_Out):
+class RoastPoint(View):
     """One sample of a kept roast."""
 
     time_s: float = Field(description="Seconds since CHARGE (since the first sample if none).")
@@ -61,7 +61,7 @@ class RoastPoint(_Out):
     fan_percent: int | None
 
 
-class RoastEventView(_Out):
+class RoastEventView(View):
     """An event of a kept roast."""
 
     type: str
@@ -70,7 +70,7 @@ class RoastEventView(_Out):
     source: str
 
 
-class RoastDetail(_Out):
+class RoastDetail(View):
     """One kept roast: its line, events, notes and a thinned curve."""
 
     roast: RoastLine
@@ -80,7 +80,7 @@ class RoastDetail(_Out):
     points: list[RoastPoint]
 
 
-class RoastExport(_Out):
+class RoastExport(View):
     """A kept roast as a file's text."""
 
     roast_id: int

@@ -19,7 +19,7 @@ publishes ``ResourceUpdated`` for the status and the curve to 2026-era clients (
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -41,19 +41,15 @@ from starlette.routing import BaseRoute, Mount
 
 from roastctl import __version__
 from roastctl.access.roles import READ_SCOPE
-from roastctl.access.server_access import McpAccess, RefusalLog
+from roastctl.access.server_access import McpAccess
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.gate import TokenFileVerifier, role_gate
+from roastctl.mcp.heartbeat import agent_heartbeat
+from roastctl.mcp.registry import ToolRegistry
 from roastctl.mcp.roast_tools import register_roast_tools
-from roastctl.mcp.tools import (
-    ToolRegistry,
-    agent_heartbeat,
-    curve_view,
-    read_curve,
-    register_tools,
-)
+from roastctl.mcp.tools import register_tools
+from roastctl.mcp.views import curve_view, read_curve
 from roastctl.session.manager import RoastSessionManager
-from roastctl.session.recorder import calling_as
 from roastctl.web.access_gate import DashboardGate
 from roastctl.web.http_headers import CanonicalHost, local_transport_security
 
@@ -336,7 +332,8 @@ def create_bundle(
     register_tools(registry, manager, simulator)
     register_roast_tools(registry, manager)
     # Outermost first: the role gate decides before anything counts or runs.
-    mcp.middleware.append(role_gate(access.launch, _agent_refusals(manager)))
+    # The gate names the caller (``agent``, with its role and token) for everything after it.
+    mcp.middleware.append(role_gate(access.launch, manager.record_refusal))
     mcp.middleware.append(agent_heartbeat(manager))
     mcp.middleware.append(registry.reject_unknown_arguments)
 
@@ -386,19 +383,6 @@ def create_bundle(
         "resources/unsubscribe", UnsubscribeRequestParams, legacy.unsubscribe
     )
     return bundle
-
-
-def _agent_refusals(manager: RoastSessionManager) -> RefusalLog:
-    """Return a refusal log that names the caller ``agent``.
-
-    The role gate runs before the middleware that names the caller, so it says so itself.
-    """
-
-    def keep(command: str, arguments: Mapping[str, object], reason: str) -> None:
-        with calling_as("agent"):
-            manager.record_refusal(command, arguments, reason)
-
-    return keep
 
 
 def create_server(

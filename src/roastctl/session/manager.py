@@ -61,7 +61,7 @@ from roastctl.models import (
 )
 from roastctl.roast.phases import format_mmss
 from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
-from roastctl.safety import RoasterState, SafetyAction, SafetySupervisor
+from roastctl.safety import SafetyAction, SafetyInputs, SafetySupervisor
 from roastctl.session.recorder import RoastRecorder
 from roastctl.store.database import PendingRoast, RoastStore, StoreError
 
@@ -613,7 +613,7 @@ class RoastSessionManager:
         def act() -> None:
             value = self.heat_range.validate(percent)
             with self._state_lock:
-                self.safety.check_heat(value, self._roaster_state())
+                self.safety.check_heat(value, self._safety_inputs())
             self.hardware.set_heat(value)
             with self._state_lock:
                 self._heat_commanded = value
@@ -623,14 +623,14 @@ class RoastSessionManager:
 
         self._run("set_heat", {"percent": percent}, act)
 
-    def _roaster_state(self) -> RoasterState:
+    def _safety_inputs(self) -> SafetyInputs:
         latest = self._latest
         # Door and stirrer as the roaster reports them, unless the reading is not newer than
         # the last stop_cooling (it closed the door; the next reading confirms or contradicts).
         reported = latest is not None and (
             self._cooling_stopped_s is None or latest.monotonic_s > self._cooling_stopped_s
         )
-        return RoasterState(
+        return SafetyInputs(
             drum_on=self._drum_commanded,
             fan_percent=self._fan_commanded,
             heat_percent=max(self._heat_commanded, latest.heat_percent if latest else 0),
@@ -645,7 +645,7 @@ class RoastSessionManager:
         def act() -> None:
             value = self.fan_range.validate(percent)
             with self._state_lock:
-                self.safety.check_fan(value, self._roaster_state())
+                self.safety.check_fan(value, self._safety_inputs())
             self.hardware.set_fan(value)
             with self._state_lock:
                 self._fan_commanded = value
@@ -925,7 +925,7 @@ class RoastSessionManager:
                 ),
                 safety=self.safety.status(
                     heating=self._active and self._heating(),
-                    state=self._roaster_state() if self._active else None,
+                    inputs=self._safety_inputs() if self._active else None,
                 ),
                 roast_id=self._recorder.roast_id if self._recorder is not None else None,
                 notices=tuple(self._notices),

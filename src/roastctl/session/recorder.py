@@ -13,13 +13,11 @@ Times in the store are seconds since the roast's recording began (its first samp
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ParamSpec
 
-from roastctl.access.principal import PRINCIPAL
+from roastctl.access.caller import AGENT_CALLER, current_caller
 from roastctl.access.refusal_log import RefusalThrottle
 from roastctl.logs.record import RecordEvent, RecordSample, RecordStatus
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SafetyEvent, SensorReading
@@ -28,20 +26,6 @@ from roastctl.store.database import PendingRoast, RoastRef, RoastStore
 logger = logging.getLogger(__name__)
 
 _P = ParamSpec("_P")
-
-#: Who is calling the session: "api" for Python code, "agent" for an MCP client. Front ends set
-#: it around each request (see :func:`calling_as`).
-CALLER: ContextVar[str] = ContextVar("roastctl_caller", default="api")
-
-
-@contextmanager
-def calling_as(caller: str) -> Iterator[None]:
-    """Attribute the commands made inside the block to ``caller``."""
-    token = CALLER.set(caller)
-    try:
-        yield
-    finally:
-        CALLER.reset(token)
 
 
 class RoastRecorder:
@@ -151,7 +135,7 @@ class RoastRecorder:
 
     def note_mark(self, kind: RoastEventType) -> None:
         """Remember who marked ``kind`` by hand: an agent's marks are kept with source "agent"."""
-        if CALLER.get() == "agent":
+        if current_caller().name == AGENT_CALLER:
             self._agent_marks.add(kind)
         else:
             self._agent_marks.discard(kind)
@@ -185,13 +169,15 @@ class RoastRecorder:
     ) -> None:
         """Queue a command with its result or refusal, attributed to the current caller.
 
-        A refusal is kept bounded, and only within its caller's budget
-        (:mod:`roastctl.access.refusal_log`).
+        The caller (front end, role, token name) is whoever the front end said is calling
+        (:func:`~roastctl.access.caller.calling_as`). A refusal is kept bounded, and only within
+        its caller's budget (:mod:`roastctl.access.refusal_log`).
         """
-        principal = PRINCIPAL.get()
+        caller = current_caller()
         if refused:
-            caller = (CALLER.get(), principal.role.value, principal.token_name)
-            kept = self._refusals.keep(caller, at_utc, command, arguments, result)
+            # Budgeted by what the command log names: front end, role and token name.
+            who = (caller.name, caller.role.value, caller.token_name)
+            kept = self._refusals.keep(who, at_utc, command, arguments, result)
             if kept is None:
                 return
             command, arguments, result = kept.command, kept.arguments, kept.result
@@ -202,10 +188,10 @@ class RoastRecorder:
             dict(arguments),
             result,
             refused=refused,
-            caller=CALLER.get(),
+            caller=caller.name,
             at_utc=at_utc,
-            role=principal.role.value,
-            token_name=principal.token_name,
+            role=caller.role.value,
+            token_name=caller.token_name,
         )
 
     def safety(self, event: SafetyEvent) -> None:
@@ -229,4 +215,4 @@ def _source(event: RoastEvent, agent_marks: set[RoastEventType]) -> str:
     return event.source.value
 
 
-__all__ = ["CALLER", "RoastRecorder", "calling_as"]
+__all__ = ["RoastRecorder"]

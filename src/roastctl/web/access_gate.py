@@ -10,7 +10,8 @@ its token: revoking the token ends it.
 :class:`DashboardGate` wraps the HTTP app (outside the MCP endpoint, which the SDK guards) and
 applies :func:`roastctl.access.roles.route_role` to every request: 401 (or a redirect to the login
 page for a page) without a valid identity, 403 when an observer asks to change something. The
-request's :class:`Principal` is left in the ASGI scope for the handlers (:func:`principal_of`).
+request's :class:`Principal` is left in the ASGI scope for the handlers (:func:`principal_of`,
+:func:`caller_of`).
 
 Before anything else, every dashboard body is capped (:mod:`roastctl.web.body_limit`). Whether
 tokens are needed is looked up per request (:func:`~roastctl.access.server_access.tokens_in_force`):
@@ -31,12 +32,12 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from roastctl.access.caller import DASHBOARD_CALLER, Caller, calling_as
 from roastctl.access.network import is_loopback
-from roastctl.access.principal import Principal, acting_as
+from roastctl.access.principal import Principal
 from roastctl.access.roles import MCP_PATH_PREFIXES, Role, refusal_text, route_role
 from roastctl.access.server_access import McpAccess, RefusalLog, tokens_in_force
 from roastctl.access.tokens import TokenEntry, TokenError, TokenFile
-from roastctl.session.recorder import calling_as
 from roastctl.web.body_limit import bounded_receive
 from roastctl.web.http_headers import bearer_token, is_local_host
 from roastctl.web.late_tokens import admit_mcp
@@ -48,8 +49,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: Who the command log names for requests from the pages.
-DASHBOARD_CALLER = "dashboard"
 #: The session cookie's name.
 SESSION_COOKIE = "roastctl_session"
 #: Where the gate leaves the request's principal in the ASGI scope.
@@ -116,6 +115,11 @@ def principal_of(request: Request) -> Principal:
         # Behind no gate (a test app, say): nobody is trusted with control.
         return Principal(Role.OBSERVER)
     return principal
+
+
+def caller_of(request: Request) -> Caller:
+    """Return who the command log names for ``request``: the dashboard, for its principal."""
+    return Caller(DASHBOARD_CALLER, principal_of(request))
 
 
 class DashboardGate:
@@ -194,7 +198,7 @@ class DashboardGate:
         if needed is Role.OPERATOR and principal.role is not Role.OPERATOR:
             action = f"{request.method} {path}"
             if self.refusals is not None:
-                with calling_as(DASHBOARD_CALLER), acting_as(principal):
+                with calling_as(Caller(DASHBOARD_CALLER, principal)):
                     self.refusals(action, {}, refusal_text(action, principal.role))
             await JSONResponse({"error": refusal_text(action, principal.role)}, status_code=403)(
                 scope, receive, send
@@ -289,4 +293,11 @@ def login_page(message: str | None = None) -> str:
 """
 
 
-__all__ = ["SESSION_COOKIE", "BrowserSessions", "DashboardGate", "login_page", "principal_of"]
+__all__ = [
+    "SESSION_COOKIE",
+    "BrowserSessions",
+    "DashboardGate",
+    "caller_of",
+    "login_page",
+    "principal_of",
+]

@@ -24,19 +24,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from roastctl.access.principal import acting_as
+from roastctl.access.caller import calling_as
 from roastctl.access.roles import may_control, refusal_text
 from roastctl.errors import InvalidCommandError, RoasterError
 from roastctl.models import RoastStatus
 from roastctl.session.manager import RoastSessionManager
-from roastctl.session.recorder import calling_as
-from roastctl.web.access_gate import DASHBOARD_CALLER, principal_of
+from roastctl.web.access_gate import caller_of, principal_of
+from roastctl.web.dashboard_status import dashboard_status
 from roastctl.web.feed import LiveFeed
 from roastctl.web.status_codes import describe, status_for
-from roastctl.web.status_view import status_view
-
-#: Who the command log names for commands from the page.
-CALLER = DASHBOARD_CALLER
 
 Handler = Callable[[Request], Awaitable[JSONResponse]]
 Action = Callable[[dict[str, Any]], object]
@@ -183,26 +179,26 @@ class Controls:
             return self.feed.refresh(force=True)
 
         status = await anyio.to_thread.run_sync(look, limiter=limiter)
-        return status_view(self.manager, status)
+        return dashboard_status(self.manager, status)
 
     def _endpoint(self, name: str, action: Action, keys: tuple[str, ...]) -> Handler:
         async def endpoint(request: Request) -> JSONResponse:
             refused = self._refusal(request)
             if refused is not None:
                 return refused
-            principal = principal_of(request)
+            caller = caller_of(request)
             body: dict[str, Any] = {}
             try:
                 body = await _body(request, keys)
 
                 def run() -> object:
-                    # Set on the worker thread: the command log reads them there.
-                    with calling_as(CALLER), acting_as(principal):
+                    # Set on the worker thread: the command log reads it there.
+                    with calling_as(caller):
                         return action(body)
 
                 await anyio.to_thread.run_sync(run)
             except RequestRefused as exc:
-                with calling_as(CALLER), acting_as(principal):
+                with calling_as(caller):
                     self.manager.record_refusal(f"dashboard {name}", body, str(exc))
                 return error(400, str(exc))
             except RoasterError as exc:
@@ -216,10 +212,10 @@ class Controls:
         if refused is not None:
             return refused
 
-        principal = principal_of(request)
+        caller = caller_of(request)
 
         def run() -> list[str]:
-            with calling_as(CALLER), acting_as(principal):
+            with calling_as(caller):
                 return self.manager.emergency_stop()
 
         failures = await anyio.to_thread.run_sync(run, limiter=self._stop_limiter)
@@ -228,4 +224,4 @@ class Controls:
         return JSONResponse({"ok": True, "failures": failures, "status": status})
 
 
-__all__ = ["CALLER", "Controls", "is_operator", "same_origin"]
+__all__ = ["Controls", "is_operator", "same_origin"]

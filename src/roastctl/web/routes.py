@@ -19,11 +19,11 @@ from starlette.staticfiles import StaticFiles
 
 from roastctl.session.manager import RoastSessionManager
 from roastctl.web.commands import Controls, is_operator
+from roastctl.web.dashboard_status import dashboard_status
 from roastctl.web.feed import LiveFeed
 from roastctl.web.history import History
 from roastctl.web.params import ROAST_ID_MAX, shown, whole_number
 from roastctl.web.sse import SNAPSHOT_MAX_POINTS, EventStream, parse_cursor
-from roastctl.web.status_view import status_view
 
 STATIC_DIR = Path(str(files("roastctl.web") / "static"))
 #: Marks around the controls in index.html; a watcher's copy of the page leaves them out.
@@ -74,7 +74,7 @@ class Dashboard:
     async def status(self, request: Request) -> JSONResponse:
         """``GET /api/status``: the readouts, and whether this client may drive."""
         status = await anyio.to_thread.run_sync(lambda: self.feed.refresh(force=True))
-        view = status_view(self.manager, status)
+        view = dashboard_status(self.manager, status)
         view["operator"] = is_operator(request)
         return JSONResponse(view, headers=LIVE_HEADERS)
 
@@ -111,7 +111,7 @@ class Dashboard:
                 "last_index": view.last_index,
                 "reset": reset,
                 "points": [list(p.row()) for p in view.points],
-                "status": status_view(self.manager, view.status),
+                "status": dashboard_status(self.manager, view.status),
             },
             headers=LIVE_HEADERS,
         )

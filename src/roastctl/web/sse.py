@@ -23,8 +23,8 @@ import anyio
 import anyio.to_thread
 
 from roastctl.session.manager import RoastSessionManager
+from roastctl.web.dashboard_status import dashboard_status
 from roastctl.web.feed import FeedPoint, FeedView, LiveFeed
-from roastctl.web.status_view import status_view
 
 #: Real seconds between two looks for new samples.
 POLL_INTERVAL_S = 0.25
@@ -81,7 +81,7 @@ class EventStream:
         self._clock = clock
 
     def _status_event(self, view: FeedView) -> str:
-        return format_event("status", status_view(self.manager, view.status))
+        return format_event("status", dashboard_status(self.manager, view.status))
 
     async def __aiter__(self) -> AsyncIterator[str]:
         """Yield the stream: the start (snapshot or catch-up), then new samples and status."""

@@ -13,7 +13,7 @@ from roastctl.models import RoastStatus
 from roastctl.session.manager import RoastSessionManager
 
 
-def status_view(manager: RoastSessionManager, status: RoastStatus) -> dict[str, Any]:
+def dashboard_status(manager: RoastSessionManager, status: RoastStatus) -> dict[str, Any]:
     """Return the readouts, controls' state and events the page needs, as JSON-ready data."""
     metrics = status.metrics
     sensors = status.sensors
@@ -86,4 +86,4 @@ def _range(manager: RoastSessionManager, which: str) -> dict[str, int | str]:
     }
 
 
-__all__ = ["status_view"]
+__all__ = ["dashboard_status"]
