@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -186,3 +187,24 @@ async def serve_http(
         if process.poll() is None:
             process.terminate()
         server.stdout, server.stderr = process.communicate(timeout=20)
+
+
+def roastctl_command() -> list[str]:
+    """The installed ``roastctl`` command, else ``python -m roastctl``."""
+    script = Path(sys.executable).with_name("roastctl")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("roastctl")
+    return [found] if found else [sys.executable, "-m", "roastctl"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``roastctl ARGS`` in a fresh process and return what it printed."""
+    return subprocess.run(
+        [*roastctl_command(), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )

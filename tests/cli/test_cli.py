@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-
-def _roastctl() -> list[str]:
-    script = Path(sys.executable).with_name("roastctl")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("roastctl")
-    return [found] if found else [sys.executable, "-m", "roastctl"]
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*_roastctl(), *args], capture_output=True, text=True, timeout=120, check=False, env=env
-    )
+from support import run
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 from roastctl.config import load_config
 from roastctl.errors import ConfigError
 from roastctl.files.limits import MAX_CONFIG_FILE_BYTES
-from test_cli import run
+from support import run
 
 # Each config file, and what the refusal must say about it.
 BAD_FILES: dict[str, tuple[str | bytes, str]] = {

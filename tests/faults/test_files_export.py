@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import _roastctl, run
+from support import roastctl_command, run
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_a_missing_folder_is_named(tmp_path: Path, env: dict[str, str]) -> None:
 def test_a_new_export_respects_the_umask(tmp_path: Path, env: dict[str, str]) -> None:
     target = tmp_path / "private.alog"
     result = subprocess.run(
-        [*_roastctl(), "export", "1", "-o", str(target)],
+        [*roastctl_command(), "export", "1", "-o", str(target)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import run
+from support import run
 
 HUGE = "9" * 400  # an int beyond any float, within Python's 4300-digit limit
 

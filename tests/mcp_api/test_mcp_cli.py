@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp.client import Client
 
-from support import serve_http
-from test_cli import run
+from support import run, serve_http
 
 
 def test_demo_runs_a_whole_roast_through_mcp() -> None:

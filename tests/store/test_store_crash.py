@@ -20,8 +20,7 @@ from mcp.client import Client
 
 from roastctl.logs.record import RecordStatus
 from roastctl.store.database import RoastStore
-from support import free_port, wait_until_listening
-from test_cli import run
+from support import free_port, run, wait_until_listening
 
 
 async def _heat_up(port: int, server: subprocess.Popen[str]) -> None:
