@@ -13,7 +13,6 @@ from typing import Any, TextIO
 from roastctl import __version__
 from roastctl.access.network import describe_access, http_access, stdio_access
 from roastctl.access.roles import Role
-from roastctl.agents.recipe import run_scripted_roast
 from roastctl.cli.analyze import add_analyze_command, run_analyze
 from roastctl.cli.roasts import ROAST_COMMANDS, add_roast_commands, run_roast_command
 from roastctl.cli.tokens import TOKEN_COMMAND, add_token_commands, run_token_command
@@ -232,6 +231,9 @@ def _print_table(summary: dict[str, Any], stream: TextIO) -> None:
 
 def run_simulate(config: ServerConfig, speed: float, seed: int | None, as_json: bool) -> int:
     """Run ``roastctl simulate``; return the exit code."""
+    # The scripted recipe is simulate's alone: the other commands do not load it.
+    from roastctl.agents.recipe import run_scripted_roast
+
     if seed is not None:
         config = config.model_copy(
             update={"simulator": config.simulator.model_copy(update={"seed": seed})}

@@ -14,14 +14,24 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from roastctl.errors import RoasterError
-from roastctl.physics.param_sets import FIT_SPECS, MODEL_NAMES, TwinModel, load_model, save_model
-from roastctl.twin.check import TwinCheck, compare
-from roastctl.twin.drive import ReplayInputs, ReplayResult, TwinDataError, load_replay, replay
-from roastctl.twin.fit import DEFAULT_ET_WEIGHT, fit_model
-from roastctl.twin.heater_fit import HeaterFit, fit_heater_scale, with_heater_scale
+from roastctl.physics.param_sets import (
+    DEFAULT_ET_WEIGHT,
+    FIT_SPECS,
+    MODEL_NAMES,
+    TwinModel,
+    load_model,
+    save_model,
+)
+
+# The replay and fitting code (roastctl.twin) loads only when calibrate or twin-check runs:
+# building the parser for every other command must not pay for it.
+if TYPE_CHECKING:
+    from roastctl.twin.check import TwinCheck
+    from roastctl.twin.drive import ReplayInputs
+    from roastctl.twin.heater_fit import HeaterFit
 
 TWIN_COMMANDS = frozenset({"calibrate", "twin-check"})
 
@@ -108,6 +118,8 @@ def _weight(text: str) -> float:
 
 
 def _load_logs(files: list[Path]) -> list[ReplayInputs]:
+    from roastctl.twin.drive import TwinDataError, load_replay
+
     logs: list[ReplayInputs] = []
     for path in files:
         try:
@@ -123,6 +135,10 @@ def _load_logs(files: list[Path]) -> list[ReplayInputs]:
 
 
 def _run_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    from roastctl.twin.check import compare
+    from roastctl.twin.drive import replay
+    from roastctl.twin.fit import fit_model
+
     logs = _load_logs(args.files)
     start = load_model(args.start)
     result = fit_model(start, logs, max_evaluations=args.evaluations, et_weight=args.et_weight)
@@ -183,6 +199,10 @@ def _run_calibrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_check(args: argparse.Namespace, out: TextIO) -> int:
+    from roastctl.twin.check import compare
+    from roastctl.twin.drive import ReplayResult, replay
+    from roastctl.twin.heater_fit import fit_heater_scale, with_heater_scale
+
     model = load_model(args.model)
     logs = _load_logs(args.files)
     checks: list[TwinCheck] = []

@@ -50,8 +50,6 @@ from roastctl.mcp.roast_tools import register_roast_tools
 from roastctl.mcp.tools import register_tools
 from roastctl.mcp.views import curve_view, read_curve
 from roastctl.session.manager import RoastSessionManager
-from roastctl.web.access_gate import DashboardGate
-from roastctl.web.http_headers import CanonicalHost, local_transport_security
 
 logger = logging.getLogger(__name__)
 
@@ -460,6 +458,10 @@ def build_http_app(
     a port, as the dashboard reads them (:mod:`roastctl.web.http_headers`). MCP sessions idle
     for ``[http] mcp_session_idle_s`` are closed, and at most ``mcp_max_sessions`` are open.
     """
+    # Only the HTTP transport needs the dashboard's gate and the Host checks: stdio skips them.
+    from roastctl.web.access_gate import DashboardGate
+    from roastctl.web.http_headers import CanonicalHost, local_transport_security
+
     bundle = create_bundle(manager, simulator=simulator, log_level=log_level, access=access)
     sessions = manager.config.http
     mcp_app = bundle.mcp.streamable_http_app(

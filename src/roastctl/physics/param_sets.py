@@ -27,6 +27,7 @@ from roastctl.files.write import write_text_atomically
 from roastctl.physics.model import PhysicsParams
 
 __all__ = [
+    "DEFAULT_ET_WEIGHT",
     "DEFAULT_FIRST_CRACK_C",
     "FIRST_CRACK_RANGE_C",
     "FIT_SPECS",
@@ -54,6 +55,11 @@ DEFAULT_FIRST_CRACK_C = 196.0
 
 #: First-crack temperatures a model may carry (degC), as ``[simulator] first_crack_temp_c``.
 FIRST_CRACK_RANGE_C = (170.0, 230.0)
+
+#: Weight of the ET error in the fit's objective: ET matters for safety limits but is the
+#: noisier, more installation-dependent probe. Kept here, beside the fitted parameters, so that
+#: ``roastctl calibrate``'s options are built without loading the fitting code.
+DEFAULT_ET_WEIGHT = 0.3
 
 
 class TwinParamsError(RoasterError):

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from roastctl.physics.param_sets import (
+    DEFAULT_ET_WEIGHT,
     FIRST_CRACK_RANGE_C,
     FIT_SPECS,
     ParamSpec,
@@ -43,10 +44,6 @@ __all__ = [
     "fit_model",
     "objective",
 ]
-
-#: Weight of the ET error in the objective: ET matters for safety limits but is the noisier,
-#: more installation-dependent probe.
-DEFAULT_ET_WEIGHT = 0.3
 
 #: First step of the search, as a fraction of each parameter's normalised range.
 _FIRST_STEP = 0.125
