@@ -13,9 +13,9 @@ import anyio
 import pytest
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters
-
-from roastctl.logs.artisan_export import check_artisan_profile
 from test_cli import run
+
+from roastctl.logs.artisan_check import check_artisan_profile
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_cli import run
 
 from roastctl.config import load_config
 from roastctl.errors import ConfigError
 from roastctl.files.limits import MAX_CONFIG_FILE_BYTES
-from test_cli import run
 
 # Each config file, and what the refusal must say about it.
 BAD_FILES: dict[str, tuple[str | bytes, str]] = {

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cli import run
 
 from roastctl.files.limits import MAX_ROAST_FILE_BYTES, MAX_SAMPLES, ROAST_LOG_LIMITS
-from test_cli import run
 
 # Runs the command in-process so the child's own peak memory (VmHWM, KiB) can be printed;
 # ru_maxrss would include this test process's size, inherited through fork and exec.

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from test_cli import run
 
 HUGE = "9" * 400  # an int beyond any float, within Python's 4300-digit limit

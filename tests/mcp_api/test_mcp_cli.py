@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from mcp.client import Client
+from test_cli import run
 
 from support import serve_http
-from test_cli import run
 
 
 def test_demo_runs_a_whole_roast_through_mcp() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import matplotlib.image
 import pytest
+from test_cli import run
 
 from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock
@@ -19,7 +20,6 @@ from roastctl.roast.phases import development_ratio
 from roastctl.roast.plot import PlotError, render_roast_png
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from test_cli import run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roasts"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

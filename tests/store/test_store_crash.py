@@ -17,11 +17,11 @@ from pathlib import Path
 import anyio
 import pytest
 from mcp.client import Client
+from test_cli import run
 
 from roastctl.logs.record import RecordStatus
 from roastctl.store.database import RoastStore
 from support import free_port, wait_until_listening
-from test_cli import run
 
 
 async def _heat_up(port: int, server: subprocess.Popen[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from roastctl.logs.artisan import RecordedRoast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType
 from roastctl.physics.param_sets import TwinModel
 from roastctl.twin.drive import ReplayInputs, prepare_replay, replay
