@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roastctl.logs.recorded_logs import find_roast_logs
+from roastctl.logs.load import find_roast_logs
 from roastctl.roast.analysis import DEFAULT_FCS_TEMP_C, RoastAnalysis, analyze_file
 
 ROASTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from roastctl.config import TrackerConfig
 from roastctl.lab.ror_quality import EstimatorFactory, LogCase, Quality, SimulatorCase, log_series
-from roastctl.logs.artisan import load_alog
+from roastctl.logs.load import load_recorded_roast
 from roastctl.roast.ror import ArtisanRateOfRise, RateOfRise, RorMethod
 
 ROASTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
@@ -107,7 +107,7 @@ def real_logs_table(methods: dict[str, EstimatorFactory]) -> None:
         return
     cases: list[tuple[str, LogCase]] = []
     for path in paths:
-        series = log_series(load_alog(path))
+        series = log_series(load_recorded_roast(path))
         if series is None:
             print(f"skipped (no CHARGE..FCs/DROP stretch): {path.name}")
             continue

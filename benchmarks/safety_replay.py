@@ -14,7 +14,7 @@ from pathlib import Path
 
 from roastctl.config import SafetyConfig
 from roastctl.lab.safety_replay import SafetyReplay, replay_safety
-from roastctl.logs.recorded_logs import find_roast_logs, load_roast_log
+from roastctl.logs.load import find_roast_logs, load_recorded_roast
 from roastctl.models import RoastEventType
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
@@ -29,7 +29,7 @@ def main() -> int:
     by_family: dict[str, list[tuple[str, SafetyReplay, float | None]]] = defaultdict(list)
     started = time.perf_counter()
     for path in find_roast_logs(folder):
-        roast = load_roast_log(path)
+        roast = load_recorded_roast(path)
         drop = roast.marks.get(RoastEventType.DROP)
         drop_s = None if drop is None else roast.times[drop] - roast.times[0]
         family = path.name.split("__")[0]

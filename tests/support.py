@@ -18,7 +18,7 @@ import pytest
 from mcp.types import CallToolResult, TextContent
 
 from roastctl.clock import Clock, ManualClock
-from roastctl.logs.artisan import RecordedRoast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastStatus, SensorReading
 from roastctl.session.manager import RoastSessionManager
 

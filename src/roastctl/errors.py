@@ -68,3 +68,15 @@ class FaultActiveError(SafetyInterlockError):
     """A latched safety fault blocks the request; see ``get_status().safety.faults``."""
 
     code = "fault_active"
+
+
+class RoastFileError(RoasterError, ValueError):
+    """A roast file cannot be read: unreadable, beyond a limit, or not a log roastctl understands.
+
+    Also a :class:`ValueError` (as python-kasa's ``TimeoutError`` is also an
+    :class:`asyncio.TimeoutError`): the file readers raised ``ValueError`` before they joined
+    :class:`RoasterError`, and callers that catch it keep working. The message names the file,
+    the problem and what to do next.
+    """
+
+    code = "roast_file_error"

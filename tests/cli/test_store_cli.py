@@ -14,7 +14,7 @@ import pytest
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters
 
-from roastctl.logs.artisan_export import check_artisan_profile
+from roastctl.logs.artisan_check import check_artisan_profile
 from support import run
 
 

@@ -12,8 +12,9 @@ from roastctl.clock import ManualClock, ScaledClock
 from roastctl.config import ServerConfig, TrackerConfig
 from roastctl.devices.replay import ReplayRoaster
 from roastctl.errors import RoasterConnectionError, RoasterNotConnectedError
-from roastctl.logs.artisan import AlogError, RecordedRoast
-from roastctl.logs.recorded_logs import load_roast_log
+from roastctl.logs.file_errors import AlogError
+from roastctl.logs.load import load_recorded_roast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import EventSource, RoastEvent, RoastEventType, SensorReading
 from roastctl.physics.model import Actuators
 from roastctl.session.manager import RoastSessionManager
@@ -464,7 +465,7 @@ class WatchedReplay(ReplayRoaster):
     ],
 )
 def test_a_real_hottop_roast_replays_through_the_session(prefix: str) -> None:
-    roast = load_roast_log(roast_file(prefix))
+    roast = load_recorded_roast(roast_file(prefix))
     marked = {event: roast.times[index] for event, index in roast.marks.items()}
     assert {E.CHARGE, E.DRY_END, E.FIRST_CRACK_START, E.DROP} <= marked.keys()
     interval = roast.sampling_interval_s

@@ -22,7 +22,8 @@ from roastctl.lab.ror_quality import (
     turning_point_s,
     zero_phase_reference,
 )
-from roastctl.logs.artisan import RecordedRoast, load_alog
+from roastctl.logs.load import load_recorded_roast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType
 from roastctl.roast.ror import ArtisanRateOfRise, RateOfRise
 from support import roast_file
@@ -165,7 +166,7 @@ def test_log_series_from_charge_to_first_crack_or_before_drop() -> None:
     ["hottop__hamade__Twigfoot", "hottop__hamade__Belfalas", "hottop__hamade__JacobTaylor"],
 )
 def test_default_beats_artisan_on_real_logs_sampled_every_second(prefix: str) -> None:
-    series = log_series(load_alog(roast_file(prefix)))
+    series = log_series(load_recorded_roast(roast_file(prefix)))
     assert series is not None
     assert series.interval_s == pytest.approx(1.0, abs=0.05)
     case = LogCase(series)

@@ -17,21 +17,23 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
-from roastctl.logs.artisan import TIMEINDEX_SLOTS, AlogError, load_alog
-from roastctl.logs.artisan_export import (
+from roastctl.errors import RoastFileError
+from roastctl.logs.artisan import TIMEINDEX_SLOTS, encode_local, parse_profile
+from roastctl.logs.artisan_check import (
     COMPUTED_TYPES,
     PROFILE_TYPES,
     PROVENANCE_KEYS,
     check_artisan_profile,
+)
+from roastctl.logs.artisan_write import (
     dump_alog,
-    encode_local,
     export_csv,
     export_json,
-    parse_alog_text,
-    record_from_alog,
     record_to_profile,
     write_alog,
 )
+from roastctl.logs.file_errors import AlogError
+from roastctl.logs.load import load_recorded_roast, load_roast_record
 from roastctl.logs.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
 from roastctl.models import RoastEventType
 from support import ROASTS_DIR, roasts_dir
@@ -175,7 +177,7 @@ def test_missing_readings_are_written_as_minus_one_and_read_back_as_none(tmp_pat
     assert profile["temp1"][3] == -1.0  # NaN would not even parse back
     assert profile["extratemp1"][0][2] == -1.0
     assert profile["extratemp2"][0][3] == -1.0
-    again = record_from_alog(write_alog(record, tmp_path / "r.alog"))
+    again = load_roast_record(write_alog(record, tmp_path / "r.alog"))
     assert again.samples[2] == RecordSample(2.5, None, 201.0, heat_percent=None, fan_percent=30)
     assert again.samples[3] == RecordSample(3.5, 103.0, None, heat_percent=52, fan_percent=None)
 
@@ -209,7 +211,7 @@ def test_charge_at_index_0_survives_but_other_events_there_cannot_be_written(
     record = make_record(samples, {CHARGE: 0, DRY_END: 0, DROP: 19})
 
     assert record_to_profile(record)["timeindex"] == [0, 0, 0, 0, 0, 0, 19, 0]
-    again = record_from_alog(write_alog(record, tmp_path / "r.alog"))
+    again = load_roast_record(write_alog(record, tmp_path / "r.alog"))
     assert [(e.type, e.time_s) for e in again.events] == [
         (CHARGE, samples[0].time_s),
         (DROP, samples[19].time_s),
@@ -226,7 +228,7 @@ def test_unicode_text_is_escaped_like_artisan_and_survives(tmp_path: Path) -> No
     assert profile["roastingnotes"] == "C:\\\\beans\\\\new\\tlot \\u2615"
     text = dump_alog(record)
     assert text.isascii()
-    again = record_from_alog(write_alog(record, tmp_path / "r.alog"))
+    again = load_roast_record(write_alog(record, tmp_path / "r.alog"))
     assert (again.title, again.bean, again.notes, again.roaster) == (
         title,
         "Äthiopien",
@@ -470,7 +472,7 @@ def test_import_converts_to_celsius_and_missing_to_none(
     env: list[float | None],
 ) -> None:
     path = write_profile(tmp_path, minimal_profile(mode=mode, temp2=temp2, temp1=temp1))
-    record = record_from_alog(path)
+    record = load_roast_record(path)
 
     assert [s.bean_temp_c for s in record.samples] == bean
     assert [s.env_temp_c for s in record.samples] == env
@@ -492,7 +494,7 @@ def test_import_reads_metadata(tmp_path: Path) -> None:
         computed={"DROP_time": 600.0},
         samplinginterval=2.0,
     )
-    record = record_from_alog(write_profile(tmp_path, profile))
+    record = load_roast_record(write_profile(tmp_path, profile))
 
     assert record.status is RecordStatus.IMPORTED
     assert (record.title, record.bean, record.notes, record.roaster) == (
@@ -522,7 +524,7 @@ def test_import_reads_metadata(tmp_path: Path) -> None:
 def test_import_converts_weights_to_grams(
     tmp_path: Path, weight: list[Any], grams: tuple[float | None, float | None]
 ) -> None:
-    record = record_from_alog(write_profile(tmp_path, minimal_profile(weight=weight)))
+    record = load_roast_record(write_profile(tmp_path, minimal_profile(weight=weight)))
 
     assert (record.batch_g, record.roasted_g) == pytest.approx(grams)
 
@@ -530,7 +532,7 @@ def test_import_converts_weights_to_grams(
 def test_import_start_time_falls_back_to_local_date_then_file_time(tmp_path: Path) -> None:
     dated = minimal_profile(roastisodate="2025-10-25", roasttime="15:45:00", roasttzoffset=18000)
     del dated["roastepoch"]
-    assert record_from_alog(write_profile(tmp_path, dated)).started_utc == datetime(
+    assert load_roast_record(write_profile(tmp_path, dated)).started_utc == datetime(
         2025, 10, 25, 20, 45, tzinfo=UTC
     )
 
@@ -538,13 +540,13 @@ def test_import_start_time_falls_back_to_local_date_then_file_time(tmp_path: Pat
     del undated["roastepoch"]
     path = write_profile(tmp_path, undated, "undated.alog")
     os.utime(path, (1_600_000_000, 1_600_000_000))
-    assert record_from_alog(path).started_utc == datetime.fromtimestamp(1_600_000_000, UTC)
+    assert load_roast_record(path).started_utc == datetime.fromtimestamp(1_600_000_000, UTC)
 
 
 def test_import_makes_a_uuid_when_the_file_has_none(tmp_path: Path) -> None:
     profile = minimal_profile()
     del profile["roastUUID"]
-    record = record_from_alog(write_profile(tmp_path, profile))
+    record = load_roast_record(write_profile(tmp_path, profile))
 
     assert uuid.UUID(record.uuid).hex == record.uuid
 
@@ -558,7 +560,7 @@ def test_import_takes_heater_and_fan_from_the_hottop_device(tmp_path: Path) -> N
         extratemp1=[[9.0, 9.0, 9.0], [0.0, 66.66666667, -1.0]],
         extratemp2=[[8.0, 8.0, 8.0], [10.0, 20.0, 30.0]],
     )
-    record = record_from_alog(write_profile(tmp_path, profile))
+    record = load_roast_record(write_profile(tmp_path, profile))
 
     assert [s.heat_percent for s in record.samples] == [0, 67, None]
     assert [s.fan_percent for s in record.samples] == [10, 20, 30]
@@ -574,7 +576,7 @@ def test_import_takes_heater_and_fan_from_channels_so_named(tmp_path: Path) -> N
         extratemp1=[[9.0, 9.0, 9.0], [40.0, 50.0, 60.0]],
         extratemp2=[[8.0, 8.0, 8.0], [1.0, 2.0, 3.0]],
     )
-    record = record_from_alog(write_profile(tmp_path, profile))
+    record = load_roast_record(write_profile(tmp_path, profile))
 
     assert [s.heat_percent for s in record.samples] == [40, 50, 60]
     assert [s.fan_percent for s in record.samples] == [1, 2, 3]
@@ -589,7 +591,7 @@ def test_import_ignores_a_heater_channel_of_the_wrong_length(tmp_path: Path) -> 
         extratemp1=[[40.0, 50.0]],
         extratemp2=[[1.0, 2.0, 3.0]],
     )
-    record = record_from_alog(write_profile(tmp_path, profile))
+    record = load_roast_record(write_profile(tmp_path, profile))
 
     assert [s.heat_percent for s in record.samples] == [None, None, None]
     assert [s.fan_percent for s in record.samples] == [1, 2, 3]
@@ -613,34 +615,34 @@ def test_unreadable_files_raise_alog_error_naming_the_path(
     path.write_text(text, encoding="utf-8")
 
     with pytest.raises(AlogError) as raised:
-        record_from_alog(path)
+        load_roast_record(path)
     assert str(raised.value).startswith(f"{path}: ")
     assert problem in str(raised.value)
 
 
-def test_a_missing_file_raises_alog_error(tmp_path: Path) -> None:
+def test_a_missing_file_raises_a_roast_file_error(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.alog"
-    with pytest.raises(AlogError, match="cannot be read") as raised:
-        record_from_alog(path)
+    with pytest.raises(RoastFileError, match="no such file") as raised:
+        load_roast_record(path)
     assert str(path) in str(raised.value)
 
 
-def test_parse_alog_text_reads_python_literals_and_json() -> None:
-    assert parse_alog_text("{'a': True, 'b': None, 'c': [1, 2.5]}") == {
+def test_parse_profile_reads_python_literals_and_json() -> None:
+    assert parse_profile("{'a': True, 'b': None, 'c': [1, 2.5]}") == {
         "a": True,
         "b": None,
         "c": [1, 2.5],
     }
-    assert parse_alog_text('{"a": true, "b": null}') == {"a": True, "b": None}
+    assert parse_profile('{"a": true, "b": null}') == {"a": True, "b": None}
     with pytest.raises(AlogError, match="expected a dict"):
-        parse_alog_text("(1, 2)")
+        parse_profile("(1, 2)")
     with pytest.raises(AlogError, match="neither"):
-        parse_alog_text("__import__('os')")
+        parse_profile("__import__('os')")
 
 
 def test_synthetic_record_round_trips_exactly(tmp_path: Path) -> None:
     record = make_record(marks=MARKS, title="Ünïcode", sampling_interval_s=1.0)
-    again = record_from_alog(write_alog(record, tmp_path / "r.alog"))
+    again = load_roast_record(write_alog(record, tmp_path / "r.alog"))
 
     assert again.samples == record.samples
     assert again.events == tuple(
@@ -849,12 +851,12 @@ NONCONFORMING: dict[str, list[str]] = {
 
 @pytest.mark.parametrize("name", alog_names())
 def test_real_log_round_trips_exactly(tmp_path: Path, name: str) -> None:
-    record = record_from_alog(roasts_dir() / name)
+    record = load_roast_record(roasts_dir() / name)
     profile = record_to_profile(record)
 
     assert check_artisan_profile(profile) == []
     assert ast.literal_eval(dump_alog(record)) == profile
-    again = record_from_alog(write_alog(record, tmp_path / name))
+    again = load_roast_record(write_alog(record, tmp_path / name))
     assert again.samples == record.samples
     assert again.events == record.events
     assert (again.title, again.bean, again.batch_g, again.roasted_g, again.uuid) == (
@@ -874,9 +876,9 @@ def test_real_log_round_trips_exactly(tmp_path: Path, name: str) -> None:
 @pytest.mark.parametrize("name", alog_names())
 def test_real_log_import_matches_the_file(name: str) -> None:
     path = roasts_dir() / name
-    own = parse_alog_text(path.read_text(encoding="utf-8"))
-    roast = load_alog(path)
-    record = record_from_alog(path)
+    own = parse_profile(path.read_text(encoding="utf-8"))
+    roast = load_recorded_roast(path)
+    record = load_roast_record(path)
 
     assert [s.time_s for s in record.samples] == own["timex"]
     assert [s.bean_temp_c for s in record.samples] == roast.bean_temps
@@ -902,7 +904,7 @@ def test_real_log_import_matches_the_file(name: str) -> None:
 
 @pytest.mark.parametrize("name", alog_names())
 def test_real_log_own_dict_passes_the_checker_where_it_conforms(name: str) -> None:
-    own = parse_alog_text((roasts_dir() / name).read_text(encoding="utf-8"))
+    own = parse_profile((roasts_dir() / name).read_text(encoding="utf-8"))
     problems = check_artisan_profile(own, allow_provenance=True)
 
     expected = NONCONFORMING.get(name, [])
@@ -916,8 +918,8 @@ def test_real_logs_computed_times_agree_with_artisans() -> None:
     compared = 0
     disagreements = []
     for path in sorted(roasts_dir().glob("*.alog")):
-        theirs = parse_alog_text(path.read_text(encoding="utf-8"))["computed"]
-        ours = record_to_profile(record_from_alog(path))["computed"]
+        theirs = parse_profile(path.read_text(encoding="utf-8"))["computed"]
+        ours = record_to_profile(load_roast_record(path))["computed"]
         for key in ("FCs_time", "FCe_time", "DROP_time", "totaltime", "finishphasetime"):
             if key in theirs and key in ours:
                 compared += 1

@@ -24,8 +24,9 @@ from roastctl.files.limits import (
     IMPORT_TZ_OFFSET_RANGE_S,
     IMPORT_UUID_MAX_CHARS,
 )
-from roastctl.logs.artisan import AlogError
-from roastctl.logs.artisan_export import HOTTOP_HEATER_FAN_DEVICE, record_from_alog
+from roastctl.logs.artisan import HOTTOP_HEATER_FAN_DEVICE
+from roastctl.logs.file_errors import AlogError
+from roastctl.logs.load import load_roast_record
 from roastctl.mcp import roast_tools as mcp_roast_tools
 from roastctl.session import manager as session
 
@@ -50,7 +51,7 @@ def profile(**changes: Any) -> dict[str, Any]:
 def read(tmp_path: Path, **changes: Any) -> object:
     path = tmp_path / "roast.alog"
     path.write_text(repr(profile(**changes)), encoding="utf-8")
-    return record_from_alog(path)
+    return load_roast_record(path)
 
 
 def test_imports_share_the_live_paths_text_and_weight_limits() -> None:

@@ -1,27 +1,27 @@
-"""Reading RoasTime, split-key-roast and Kaffelogic logs, and choosing the reader for any log."""
+"""Reading RoasTime, split-key-roast and Kaffelogic logs, and the loader choosing the reader."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from roastctl.logs.artisan import AlogError, RecordedRoast, load_alog
-from roastctl.logs.recorded_logs import (
+from roastctl.logs.aillio_roastime import recorded_from_roastime
+from roastctl.logs.artisan import parse_profile, recorded_from_profile
+from roastctl.logs.file_errors import AlogError, RoastLogError
+from roastctl.logs.kaffelogic import recorded_from_klog
+from roastctl.logs.load import (
     ROAST_LOG_SUFFIXES,
-    RoastLogError,
     find_roast_logs,
     is_roast_log,
-    load_klog,
-    load_roast_log,
-    load_roastime_json,
-    load_splitkey_log,
+    load_recorded_roast,
 )
+from roastctl.logs.record import RecordedRoast
+from roastctl.logs.splitkey import recorded_from_splitkey
 from roastctl.models import RoastEventType
 from support import roast_file, roasts_dir
 
@@ -30,8 +30,6 @@ DRY_END = RoastEventType.DRY_END
 FC_START = RoastEventType.FIRST_CRACK_START
 FC_END = RoastEventType.FIRST_CRACK_END
 DROP = RoastEventType.DROP
-
-Loader = Callable[[Path | str], RecordedRoast]
 
 ROASTIME = [
     "bullet-roastime__rockpyer__304e930e",
@@ -42,11 +40,6 @@ ROASTIME = [
 ]
 SPLITKEY = ["hottop__splitkey__"]
 KLOG = ["kaffelogic__jakemo136__CHAJ", "kaffelogic__jakemo136__EGB"]
-LOADERS: dict[str, Loader] = {
-    "bullet-roastime__": load_roastime_json,
-    "hottop__splitkey__": load_splitkey_log,
-    "kaffelogic__": load_klog,
-}
 
 #: Event names in MANIFEST.md's "Events marked" column; None: not stored as a mark.
 MANIFEST_EVENTS: dict[str, RoastEventType | None] = {
@@ -101,12 +94,17 @@ def manifest_file_names() -> set[str]:
     return set(re.findall(r"^\| `([^`]+)` \| \d+ \|", text, flags=re.MULTILINE))
 
 
-def loader_for(path: Path) -> Loader:
+def read_directly(path: Path) -> RecordedRoast:
+    """Read a shared log with its format's reader, chosen by the file's name, not its content."""
+    text = path.read_text(encoding="utf-8")
     if path.suffix == ".alog":
-        return load_alog
-    matches = [loader for prefix, loader in LOADERS.items() if path.name.startswith(prefix)]
-    assert len(matches) == 1, path.name
-    return matches[0]
+        return recorded_from_profile(parse_profile(text))
+    if path.name.startswith("bullet-roastime__"):
+        return recorded_from_roastime(json.loads(text), path)
+    if path.name.startswith("hottop__splitkey__"):
+        return recorded_from_splitkey(json.loads(text), path)
+    assert path.name.startswith("kaffelogic__"), path.name
+    return recorded_from_klog(text, path)
 
 
 # --- real logs -----------------------------------------------------------------------------------
@@ -115,7 +113,7 @@ def loader_for(path: Path) -> Loader:
 @pytest.mark.parametrize("prefix", ROASTIME + SPLITKEY + KLOG)
 def test_marks_match_the_manifest(prefix: str) -> None:
     path = roast_file(prefix)
-    roast = loader_for(path)(path)
+    roast = load_recorded_roast(path)
     expected = manifest_marks(path.name)
     assert roast.sampling_interval_s is not None
     origin = roast.times[roast.marks[CHARGE]] if CHARGE in roast.marks else 0.0
@@ -135,7 +133,7 @@ def test_marks_match_the_manifest(prefix: str) -> None:
 def test_roastime_real_logs(prefix: str) -> None:
     path = roast_file(prefix)
     raw = json.loads(path.read_text(encoding="utf-8"))
-    roast = load_roastime_json(path)
+    roast = load_recorded_roast(path)
     count = len(raw["beanTemperature"])
     assert len(roast.times) == len(roast.bean_temps) == len(roast.env_temps) == count
     assert roast.sampling_interval_s == pytest.approx(manifest_sampling_s(path.name))
@@ -170,7 +168,7 @@ def test_roastime_real_logs(prefix: str) -> None:
 def test_splitkey_real_log() -> None:
     path = roast_file("hottop__splitkey__")
     raw = json.loads(path.read_text(encoding="utf-8"))["events"]
-    roast = load_splitkey_log(path)
+    roast = load_recorded_roast(path)
     readings = [entry for entry in raw if "event" not in entry]
     marked = [entry for entry in raw if "event" in entry]
     assert len(marked) == 4  # the manifest: four entries carry "event"
@@ -213,7 +211,7 @@ def test_splitkey_real_log() -> None:
 def test_klog_real_logs(prefix: str) -> None:
     path = roast_file(prefix)
     lines = path.read_text(encoding="utf-8").splitlines()
-    roast = load_klog(path)
+    roast = load_recorded_roast(path)
     header = {key: value for key, _, value in (line.partition(":") for line in lines[:80])}
     table = lines.index(next(line for line in lines if line.startswith("time\t")))
     first_row = [float(cell) for cell in lines[table + 1].split("\t") if cell.strip()]
@@ -246,8 +244,8 @@ def test_every_log_in_the_folder_loads_with_the_right_reader() -> None:
     assert (folder / "MANIFEST.md").is_file()
     assert not is_roast_log(folder / "MANIFEST.md")
     for path in logs:
-        roast = load_roast_log(path)
-        assert roast == loader_for(path)(path), path.name
+        roast = load_recorded_roast(path)
+        assert roast == read_directly(path), path.name
         assert len(roast.times) == len(roast.bean_temps) == len(roast.env_temps) > 100
         assert all(later >= earlier for earlier, later in itertools.pairwise(roast.times))
 
@@ -286,7 +284,7 @@ def roastime_data() -> dict[str, Any]:
 
 
 def test_roastime_synthetic(tmp_path: Path) -> None:
-    roast = load_roastime_json(write_json(tmp_path / "roast.json", roastime_data()))
+    roast = load_recorded_roast(write_json(tmp_path / "roast.json", roastime_data()))
     assert roast.times == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]
     assert roast.bean_temps == [150, 120, None, 110, None, 130, 150, 170, 190, 200]
     assert roast.env_temps[0] == 250
@@ -306,7 +304,7 @@ def test_roastime_end_index_inside_the_arrays_and_odd_channels(tmp_path: Path) -
     data["roastEndIndex"] = 8
     data["drumTemperature"] = [200.0] * 3  # wrong length
     data["actions"] = {"actionTimeList": "none"}
-    roast = load_roastime_json(write_json(tmp_path / "roast.json", data))
+    roast = load_recorded_roast(write_json(tmp_path / "roast.json", data))
     assert roast.marks[DROP] == 8
     assert roast.env_temps == [None] * 10
     assert roast.heater_percent is None
@@ -326,7 +324,7 @@ def test_broken_roastime_names_the_path(tmp_path: Path, text: str, problem: str)
     path = tmp_path / "broken roast.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RoastLogError, match=re.escape(str(path))) as info:
-        load_roastime_json(path)
+        load_recorded_roast(path)
     assert problem in str(info.value)
 
 
@@ -358,7 +356,7 @@ def splitkey_data() -> dict[str, Any]:
 
 
 def test_splitkey_synthetic(tmp_path: Path) -> None:
-    roast = load_splitkey_log(write_json(tmp_path / "roast.log", splitkey_data()))
+    roast = load_recorded_roast(write_json(tmp_path / "roast.log", splitkey_data()))
     assert roast.times == pytest.approx([0.0, 0.6, 1.2, 1.8, 2.4, 3.0, 3.6])
     assert roast.bean_temps == pytest.approx([200.0, 200.0, 100.0, None, 120.0, 150.0, 160.0])
     assert roast.env_temps[2] == pytest.approx((350.0 - 32.0) * 5 / 9)
@@ -376,7 +374,7 @@ def test_splitkey_synthetic(tmp_path: Path) -> None:
 def test_splitkey_mark_far_after_the_last_reading_is_dropped(tmp_path: Path) -> None:
     data = splitkey_data()
     data["events"][-1] = {"time": 1.0, "event": "Drop Coffee", "config": {}}  # 60 s, last 3.6 s
-    roast = load_splitkey_log(write_json(tmp_path / "roast.log", data))
+    roast = load_recorded_roast(write_json(tmp_path / "roast.log", data))
     assert DROP not in roast.marks
 
 
@@ -388,10 +386,10 @@ def test_splitkey_mark_far_after_the_last_reading_is_dropped(tmp_path: Path) -> 
         ({"events": [{"event": "Charge", "time": 0.1}, {"config": {}}]}, "no timed readings"),
     ],
 )
-def test_broken_splitkey_names_the_path(tmp_path: Path, data: object, problem: str) -> None:
+def test_broken_splitkey_names_the_path(tmp_path: Path, data: dict[str, Any], problem: str) -> None:
     path = write_json(tmp_path / "broken.log", data)
     with pytest.raises(RoastLogError, match=re.escape(str(path))) as info:
-        load_splitkey_log(path)
+        recorded_from_splitkey(data, path)  # the loader would call it no split-key-roast log
     assert problem in str(info.value)
 
 
@@ -419,7 +417,7 @@ time\t#spot_temp\t#=temp\t=mean_temp\tpower_kW
 def test_klog_synthetic(tmp_path: Path) -> None:
     path = tmp_path / "roast.klog"
     path.write_text(KLOG_TEXT, encoding="utf-8")
-    roast = load_klog(path)
+    roast = load_recorded_roast(path)
     assert roast.times == [1.5, 2.5, 3.5, 4.5, 5.5, 6.5]
     assert roast.bean_temps == [21.0, 41.0, None, 81.0, 101.0, 91.0]
     assert roast.env_temps == [None] * 6
@@ -443,7 +441,7 @@ def test_broken_klog_names_the_path(tmp_path: Path, text: str, problem: str) -> 
     path = tmp_path / "broken.klog"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RoastLogError, match=re.escape(str(path))) as info:
-        load_klog(path)
+        load_recorded_roast(path)
     assert problem in str(info.value)
 
 
@@ -456,7 +454,7 @@ ALOG = {
 }
 
 
-def test_load_roast_log_dispatches_on_suffix_and_content(tmp_path: Path) -> None:
+def test_the_loader_dispatches_on_suffix_and_content(tmp_path: Path) -> None:
     roastime = write_json(tmp_path / "1a2b3c", roastime_data())  # RoasTime names have no suffix
     splitkey = write_json(tmp_path / "roast.log", splitkey_data())
     klog = tmp_path / "roast.klog"
@@ -466,13 +464,13 @@ def test_load_roast_log_dispatches_on_suffix_and_content(tmp_path: Path) -> None
     alog = tmp_path / "roast.alog"
     alog.write_text(repr(ALOG), encoding="utf-8")
     artisan_json = write_json(tmp_path / "artisan.json", ALOG)
-    assert load_roast_log(roastime) == load_roastime_json(roastime)
-    assert load_roast_log(splitkey) == load_splitkey_log(splitkey)
-    assert load_roast_log(klog) == load_klog(klog)
-    assert load_roast_log(klog_txt) == load_klog(klog)
-    assert load_roast_log(alog) == load_alog(alog)
-    artisan = load_roast_log(artisan_json)
-    assert artisan == load_alog(alog)
+    assert load_recorded_roast(roastime) == recorded_from_roastime(roastime_data(), roastime)
+    assert load_recorded_roast(splitkey) == recorded_from_splitkey(splitkey_data(), splitkey)
+    assert load_recorded_roast(klog) == recorded_from_klog(KLOG_TEXT, klog)
+    assert load_recorded_roast(klog_txt) == recorded_from_klog(KLOG_TEXT, klog)
+    assert load_recorded_roast(alog) == recorded_from_profile(parse_profile(repr(ALOG)))
+    artisan = load_recorded_roast(artisan_json)
+    assert artisan == load_recorded_roast(alog)
     assert artisan.marks == {CHARGE: 1, DROP: 3}
     assert artisan.bean_temps[1] == pytest.approx((200.0 - 32.0) * 5 / 9)
 
@@ -485,28 +483,28 @@ def test_load_roast_log_dispatches_on_suffix_and_content(tmp_path: Path) -> None
         ("other.json", '{"hello": 1}', RoastLogError, "'timex' (Artisan)"),
         ("bad.json", '{"events": [', RoastLogError, "not valid JSON"),
         ("bad.alog", "{'timex': []}", AlogError, "no samples"),
-        ("odd.alog", "{'timex': [0, None], 'temp2': [1, 2]}", RoastLogError, "malformed"),
+        ("odd.alog", "{'timex': [0, None], 'temp2': [1, 2]}", AlogError, "timex[1] = None"),
         ("bad.klog", "no table here\n", RoastLogError, "no data table"),
     ],
 )
-def test_load_roast_log_rejects_other_files_naming_the_path(
+def test_the_loader_rejects_other_files_naming_the_path(
     tmp_path: Path, name: str, text: str, error: type[Exception], problem: str
 ) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(error, match=re.escape(str(path))) as info:
-        load_roast_log(path)
+        load_recorded_roast(path)
     assert problem in str(info.value)
 
 
-def test_load_roast_log_missing_file_names_the_path(tmp_path: Path) -> None:
+def test_the_loader_names_a_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "gone.json"
     with pytest.raises(RoastLogError, match=re.escape(str(path))):
-        load_roast_log(path)
+        load_recorded_roast(path)
 
 
 def test_finding_roast_logs_in_a_folder(tmp_path: Path) -> None:
-    for name in ("b.json", "a.alog", "c.log", "d.KLOG", "MANIFEST.md", "notes.txt"):
+    for name in ("b.json", "a.alog", "c.log", "d.KLOG", "e.csv", "MANIFEST.md", "notes.txt"):
         (tmp_path / name).write_text("{}", encoding="utf-8")
     (tmp_path / "folder.json").mkdir()
     assert [path.name for path in find_roast_logs(tmp_path)] == [
@@ -514,12 +512,13 @@ def test_finding_roast_logs_in_a_folder(tmp_path: Path) -> None:
         "b.json",
         "c.log",
         "d.KLOG",
+        "e.csv",
     ]
     assert is_roast_log(tmp_path / "a.alog")
     assert not is_roast_log(tmp_path / "MANIFEST.md")
     assert not is_roast_log(tmp_path / "folder.json")
     assert not is_roast_log(tmp_path / "missing.alog")
-    assert {".alog", ".json", ".log", ".klog"} == ROAST_LOG_SUFFIXES
+    assert {".alog", ".json", ".log", ".klog", ".csv"} == ROAST_LOG_SUFFIXES
 
 
 def test_messy_numbers_never_crash(tmp_path: Path) -> None:
@@ -528,7 +527,7 @@ def test_messy_numbers_never_crash(tmp_path: Path) -> None:
     data["drumTemperature"] = [float("nan"), 200, float("-inf"), "abc", None, 201]
     data["indexFirstCrackStart"] = 99  # beyond the samples: not a mark
     data["indexYellowingStart"] = 2.5  # not an index
-    roast = load_roastime_json(write_json(tmp_path / "messy.json", data))
+    roast = load_recorded_roast(write_json(tmp_path / "messy.json", data))
     assert roast.bean_temps == [None, None, None, 151.5, None, 152.0]
     assert roast.marks == {CHARGE: 0, DROP: 5}
     assert roast.env_temps == [None, 200.0, None, None, None, 201.0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from roastctl.config import TrackerConfig
-from roastctl.logs.artisan import RecordedRoast, load_alog
+from roastctl.logs.load import load_recorded_roast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType
 from roastctl.roast.events import detect_charge
 from roastctl.roast.phases import compute_phases
@@ -61,7 +62,7 @@ NO_CHARGE_FALL = [
 
 @pytest.mark.parametrize("prefix", CHARGE_WITHIN_ONE_SAMPLE)
 def test_charge_within_one_sample_of_the_mark(prefix: str) -> None:
-    roast = load_alog(roast_file(prefix))
+    roast = load_recorded_roast(roast_file(prefix))
     tracker = RoastTracker()
     for reading in readings(roast):
         tracker.update(reading)
@@ -73,14 +74,14 @@ def test_charge_within_one_sample_of_the_mark(prefix: str) -> None:
 
 @pytest.mark.parametrize(("prefix", "offset"), sorted(CHARGE_EXPLAINED.items()))
 def test_charge_where_mark_and_curve_disagree(prefix: str, offset: int) -> None:
-    roast = load_alog(roast_file(prefix))
+    roast = load_recorded_roast(roast_file(prefix))
     detected = detect_charge(roast.times, roast.bean_temps)
     assert detected == roast.marks[RoastEventType.CHARGE] + offset
 
 
 @pytest.mark.parametrize("prefix", NO_CHARGE_FALL)
 def test_no_charge_without_a_fall(prefix: str) -> None:
-    roast = load_alog(roast_file(prefix))
+    roast = load_recorded_roast(roast_file(prefix))
     assert detect_charge(roast.times, roast.bean_temps) is None
 
 
@@ -88,7 +89,7 @@ def test_no_false_charge_in_preheat() -> None:
     """Up to the sample before the mark, nothing is a charge: preheat swings included."""
     checked = 0
     for path in sorted(roasts_dir().glob("*.alog")):
-        roast = load_alog(path)
+        roast = load_recorded_roast(path)
         mark = roast.marks.get(RoastEventType.CHARGE)
         if (
             mark is None
@@ -106,7 +107,7 @@ def test_phases_match_artisan_computed_from_the_same_marks() -> None:
     """DTR and phase times from the marks equal Artisan's own `computed` values."""
     compared = 0
     for path in sorted(roasts_dir().glob("hottop__*.alog")):
-        roast = load_alog(path)
+        roast = load_recorded_roast(path)
         marks = roast.marks
         needed = (RoastEventType.CHARGE, RoastEventType.FIRST_CRACK_START, RoastEventType.DROP)
         if not all(k in marks for k in needed) or "finishphasetime" not in roast.computed:
@@ -137,7 +138,7 @@ def test_phases_match_artisan_computed_from_the_same_marks() -> None:
 
 
 def test_turning_point_and_dry_end_on_a_real_hottop_roast() -> None:
-    roast = load_alog(roast_file("hottop__hamade__Kenya"))
+    roast = load_recorded_roast(roast_file("hottop__hamade__Kenya"))
     assert roast.dry_end_temp_c == 144.0  # this roaster's own DRY threshold (Artisan phases[1])
     tracker = RoastTracker(TrackerConfig(dry_end_temp_c=roast.dry_end_temp_c))
     for reading in readings(roast):

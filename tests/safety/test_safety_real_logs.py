@@ -13,8 +13,8 @@ import pytest
 
 from roastctl.config import SafetyConfig
 from roastctl.lab.safety_replay import replay_safety
-from roastctl.logs.artisan import RecordedRoast
-from roastctl.logs.recorded_logs import find_roast_logs, load_roast_log
+from roastctl.logs.load import find_roast_logs, load_recorded_roast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType, SafetyRule
 from roastctl.safety import PLAUSIBLE_RANGE_C
 from support import roasts_dir
@@ -69,7 +69,7 @@ def test_the_whole_shared_set_is_replayed() -> None:
 def test_a_real_roast_trips_only_for_cause(index: int) -> None:
     logs = _logs()
     path = logs[index]
-    roast = load_roast_log(path)
+    roast = load_recorded_roast(path)
     result = replay_safety(roast, LIMITS)
     assert result.samples_judged > 30, path.name
     tripped = {fault.rule for fault in result.faults}
@@ -96,7 +96,7 @@ def test_a_real_roast_trips_only_for_cause(index: int) -> None:
 def test_hottop_roasts_trip_only_where_the_beans_passed_220() -> None:
     hottop = [p for p in _logs() if p.name.startswith("hottop__")]
     assert len(hottop) == 24
-    tripped = [p.name for p in hottop if replay_safety(load_roast_log(p), LIMITS).tripped]
+    tripped = [p.name for p in hottop if replay_safety(load_recorded_roast(p), LIMITS).tripped]
     # One roast went into second crack and logged BT 222 deg C before its drop; Artisan's cut-off
     # (220 deg C, our default) would have dropped it about 20 s early too.
     assert tripped == ["hottop__hypersprite__20-10-13_2050.alog"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from roastctl.logs.artisan import RecordedRoast
+from roastctl.logs.artisan import HOTTOP_HEATER_FAN_DEVICE
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType
 from roastctl.physics.param_sets import TwinModel
 from roastctl.twin.drive import ReplayInputs, prepare_replay, replay
@@ -74,6 +75,7 @@ def write_alog(roast: RecordedRoast, path: Path) -> Path:
         "timex": roast.times,
         "temp1": [-1 if v is None else round(v, 2) for v in roast.env_temps],
         "temp2": [-1 if v is None else round(v, 2) for v in roast.bean_temps],
+        "extradevices": [HOTTOP_HEATER_FAN_DEVICE],
         "extratemp1": [roast.heater_percent],
         "extratemp2": [roast.fan_percent],
         "timeindex": index,

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import httpx2 as httpx
 import pytest
 
-from roastctl.logs.artisan_export import check_artisan_profile, parse_alog_text
+from roastctl.logs.artisan import parse_profile
+from roastctl.logs.artisan_check import check_artisan_profile
 from web_support import LiveServer, charge, live_server, read_events, sse_events, wait
 
 
@@ -186,7 +187,7 @@ def test_history_lists_the_roast_and_exports_it(server: LiveServer) -> None:
     alog = server.get(f"/api/roasts/{roast_id}/export.alog")
     assert alog.status_code == 200
     assert f'filename="roast-{roast_id}.alog"' in alog.headers["content-disposition"]
-    profile = parse_alog_text(alog.text)
+    profile = parse_profile(alog.text)
     assert check_artisan_profile(profile, allow_provenance=True) == []
     assert len(profile["timex"]) >= view["samples"] - 50  # every stored sample, not the thinned
     csv = server.get(f"/api/roasts/{roast_id}/export.csv")

@@ -289,7 +289,6 @@ def _session_for(
 def _replay_session(config: ServerConfig, clock: SystemClock | ScaledClock) -> RoastSessionManager:
     """Return a session on a recorded roast played back as the roaster (``driver = "replay"``)."""
     from roastctl.devices.replay import ReplayRoaster
-    from roastctl.logs.artisan import AlogError
 
     path = config.hardware.replay_file
     if path is None:
@@ -299,7 +298,7 @@ def _replay_session(config: ServerConfig, clock: SystemClock | ScaledClock) -> R
         )
     try:
         roaster = ReplayRoaster(path, clock)
-    except (AlogError, OSError, ValueError) as exc:
+    except ValueError as exc:  # a RoastFileError from the loader, or a log it cannot play
         raise ConfigError(f"hardware.replay_file {str(path)!r} cannot be played: {exc}") from exc
     return RoastSessionManager(roaster, config, clock=clock, store=RoastStore(config.store.path))
 

@@ -15,7 +15,8 @@ from typing import Any, TextIO
 from roastctl.config import ServerConfig
 from roastctl.errors import RoasterError
 from roastctl.files.write import OutputPathError, regular_file_target, write_text_atomically
-from roastctl.logs.record import RoastRecord, record_from_recorded
+from roastctl.logs.load import load_roast_record
+from roastctl.logs.record import RoastRecord
 from roastctl.models import RoastEventType
 from roastctl.roast.phases import development_ratio, format_mmss
 from roastctl.store.database import RoastStore
@@ -63,8 +64,10 @@ def add_roast_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's priv
     )
     importer = commands.add_parser(
         "import",
-        help="import Artisan .alog files into the roast store",
-        description="Read Artisan .alog (or Artisan JSON) files, deg C or F, into the store.",
+        help="import roast logs (Artisan .alog, JSON or CSV, and others) into the roast store",
+        description="Read roast logs into the store: Artisan .alog, JSON and CSV (deg C or F, "
+        "roastctl's own exports included), Aillio RoasTime JSON, split-key-roast logs and "
+        "Kaffelogic .klog.",
     )
     importer.add_argument("files", type=Path, nargs="+", metavar="FILE")
     plot = commands.add_parser(
@@ -182,7 +185,7 @@ def _audit(store: RoastStore, roast_id: int, as_json: bool, out: TextIO) -> int:
 
 
 def _export(store: RoastStore, roast_id: int, fmt: str, output: Path, out: TextIO) -> int:
-    from roastctl.logs.artisan_export import dump_alog, export_csv, export_json
+    from roastctl.logs.artisan_write import dump_alog, export_csv, export_json
 
     if output.is_dir():
         raise OutputPathError(
@@ -206,7 +209,7 @@ def _export(store: RoastStore, roast_id: int, fmt: str, output: Path, out: TextI
 def _plot(store: RoastStore, target: str, output: Path, config: ServerConfig, out: TextIO) -> int:
     from roastctl.roast.plot import render_roast_png
 
-    record = store.get_roast(int(target)) if target.isdigit() else _record_from_file(Path(target))
+    record = store.get_roast(int(target)) if target.isdigit() else load_roast_record(target)
     drawn = render_roast_png(
         record, output, ror_span_s=config.tracker.ror_span_s, ror_method=config.tracker.ror_method
     )
@@ -217,24 +220,11 @@ def _plot(store: RoastStore, target: str, output: Path, config: ServerConfig, ou
     return 0
 
 
-def _record_from_file(path: Path) -> RoastRecord:
-    """Any roast log as a record: Artisan files keep their metadata, others their samples."""
-    from roastctl.logs.artisan_export import record_from_alog
-    from roastctl.roast.analysis import load_any
-
-    if path.suffix.lower() == ".alog":
-        return record_from_alog(path)
-    recorded, _version = load_any(path)
-    return record_from_recorded(recorded, title=path.stem)
-
-
 def _import(store: RoastStore, files: list[Path], out: TextIO) -> int:
-    from roastctl.logs.artisan_export import record_from_alog
-
     failures = 0
     for path in files:
         try:
-            record = record_from_alog(path)
+            record = load_roast_record(path)
             roast_id = store.import_record(record)
         except (OSError, ValueError, RoasterError) as exc:  # each names the file or the roast
             failures += 1

@@ -1,8 +1,8 @@
 """A recorded roast played back as if it were the roaster: for demos and tests.
 
 :class:`ReplayRoaster` plays a roast log (any format
-:func:`~roastctl.logs.recorded_logs.load_roast_log` reads, or a
-:class:`~roastctl.logs.artisan.RecordedRoast` built in code) and answers
+:func:`~roastctl.logs.load.load_recorded_roast` reads, Artisan CSV included, or a
+:class:`~roastctl.logs.record.RecordedRoast` built in code) and answers
 :meth:`~ReplayRoaster.read_sensors` with the recorded sample for the time that has passed on the
 injected clock since :meth:`~ReplayRoaster.connect`. The speed is the clock's: on a
 :class:`~roastctl.clock.ScaledClock` of speed 60 a 15-minute roast plays in 15 s, and a
@@ -50,8 +50,8 @@ from pathlib import Path
 from roastctl.clock import Clock, SystemClock
 from roastctl.devices.base import Roaster, require_percent
 from roastctl.errors import RoasterConnectionError, RoasterNotConnectedError
-from roastctl.logs.artisan import RecordedRoast
-from roastctl.logs.recorded_logs import load_roast_log
+from roastctl.logs.load import load_recorded_roast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoasterInfo, RoastEventType, SensorReading
 from roastctl.physics.model import Actuators
 
@@ -80,14 +80,14 @@ class ReplayRoaster(Roaster):
         start_at_s: float = 0.0,
         loop: bool = False,
     ) -> None:
-        """Prepare a replay of ``recording`` (a path is read with ``load_roast_log``).
+        """Prepare a replay of ``recording`` (a path is read with ``load_recorded_roast``).
 
         ``start_at_s`` skips into the recording: playback begins at that time of the log's own
         axis (e.g. a little before CHARGE, to leave out a long preheat). ``loop`` starts over
         from ``start_at_s`` when the recording ends, instead of going away.
 
         Raises:
-            roastctl.logs.artisan.AlogError: the path is not a readable roast log.
+            roastctl.errors.RoastFileError: the path is not a readable roast log.
             ValueError: the recording has no samples, no BT at all, unordered times or channels
                 of the wrong length, or ``start_at_s`` is not inside the recording.
 
@@ -97,7 +97,7 @@ class ReplayRoaster(Roaster):
             self._roast = recording
         else:
             self._path = Path(recording)
-            self._roast = load_roast_log(self._path)
+            self._roast = load_recorded_roast(self._path)
         self.clock: Clock = clock or SystemClock()
         self._loop = loop
         roast = self._roast

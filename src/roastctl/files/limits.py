@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roastctl.controls import ROAST_MASS_MAX_G, ROAST_TEXT_MAX_CHARS
+from roastctl.errors import RoastFileError
 
 #: Largest roast log read: a two-hour roast at Artisan's fastest sampling is under 5 MiB.
 MAX_ROAST_FILE_BYTES = 32 * 1024 * 1024
@@ -63,8 +64,10 @@ IMPORT_EPOCH_RANGE_S = (0, 4_102_444_800)
 IMPORT_TZ_OFFSET_RANGE_S = (-86_400, 86_400)
 
 
-class FileLimitError(ValueError):
+class FileLimitError(RoastFileError):
     """A file is not one roastctl reads: too large, or not a regular file."""
+
+    code = "file_limit"
 
 
 def check_readable_file(path: Path, max_bytes: int, what: str) -> int:

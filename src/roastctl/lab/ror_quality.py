@@ -30,7 +30,7 @@ from itertools import pairwise
 from roastctl.clock import ManualClock
 from roastctl.config import SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
-from roastctl.logs.artisan import RecordedRoast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType
 from roastctl.roast.ror import RorEstimator
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from roastctl.clock import ManualClock
 from roastctl.config import SafetyConfig
-from roastctl.logs.artisan import RecordedRoast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType, SafetyEvent, SafetyEventKind, SensorReading
 from roastctl.safety import SafetySupervisor, plausible
 

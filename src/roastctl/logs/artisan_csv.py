@@ -20,13 +20,12 @@ from __future__ import annotations
 import bisect
 import csv
 import io
-import itertools
 import math
-import statistics
 from pathlib import Path
 
-from roastctl.files.limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
-from roastctl.logs.artisan import AlogError, RecordedRoast, fahrenheit_to_celsius
+from roastctl.logs.file_errors import ArtisanCsvError
+from roastctl.logs.record import RecordedRoast
+from roastctl.logs.values import fahrenheit_to_celsius, median_interval, number_from
 from roastctl.models import RoastEventType
 
 #: Header labels of the events this reader keeps.
@@ -39,10 +38,6 @@ CSV_EVENT_LABELS: dict[str, RoastEventType] = {
 }
 _HEATER_WORDS = ("heater", "burner", "power", "heat")
 _FAN_WORDS = ("fan", "air")
-
-
-class ArtisanCsvError(AlogError):
-    """The file is not a readable Artisan CSV export."""
 
 
 def parse_mmss(text: str) -> float | None:
@@ -69,21 +64,15 @@ def looks_like_artisan_csv(text: str) -> bool:
 
 
 def _reading(text: str, fahrenheit: bool) -> float | None:
-    try:
-        number = float(text.strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number == -1.0:
+    number = number_from(text)
+    if number is None or number == -1.0:
         return None
     return fahrenheit_to_celsius(number) if fahrenheit else number
 
 
 def _percent(text: str) -> float | None:
-    try:
-        number = float(text.strip())
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and 0.0 <= number <= 100.0 else None
+    number = number_from(text)
+    return number if number is not None and 0.0 <= number <= 100.0 else None
 
 
 def _cell(row: list[str], column: int | None) -> str:
@@ -98,23 +87,17 @@ def _find(names: list[str], words: tuple[str, ...], start: int) -> int | None:
     return None
 
 
-def load_artisan_csv(path: Path | str) -> RecordedRoast:
-    """Read an Artisan CSV export; temperatures in deg C whatever the file's unit.
+def recorded_from_csv(text: str, path: Path) -> RecordedRoast:
+    """Read the text of an Artisan CSV export; temperatures in deg C whatever the file's unit.
+
+    ``path`` names the file in messages and gives the title. Files are opened by
+    :mod:`roastctl.logs.load`.
 
     Raises:
-        ArtisanCsvError: the file cannot be read, lacks the two header rows or holds no samples.
+        ArtisanCsvError: the text lacks the two header rows or holds no samples.
 
     """
-    path = Path(path)
-    try:
-        text = read_text_within(
-            path, MAX_ROAST_FILE_BYTES, "roast log", encoding="utf-8-sig", errors="replace"
-        )
-    except FileLimitError as exc:
-        raise ArtisanCsvError(str(exc)) from exc
-    except OSError as exc:
-        raise ArtisanCsvError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter="\t"))
     if len(rows) < 2 or not rows[0] or not rows[0][0].startswith("Date:"):
         raise ArtisanCsvError(
             f"{path}: not an Artisan CSV export (the first row must start with 'Date:')"
@@ -158,7 +141,6 @@ def load_artisan_csv(path: Path | str) -> RecordedRoast:
         if seconds is None or (seconds == 0 and event is not RoastEventType.CHARGE):
             continue
         marks[event] = _nearest(times, times[0] + seconds)
-    steps = [b - a for a, b in itertools.pairwise(times) if b > a]
     return RecordedRoast(
         times=times,
         bean_temps=bean,
@@ -166,7 +148,7 @@ def load_artisan_csv(path: Path | str) -> RecordedRoast:
         marks=marks,
         heater_percent=heater if any(v is not None for v in heater) else None,
         fan_percent=fan if any(v is not None for v in fan) else None,
-        sampling_interval_s=statistics.median(steps) if steps else None,
+        sampling_interval_s=median_interval(times),
         source_mode=unit,
         title=path.stem,
     )

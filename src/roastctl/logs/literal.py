@@ -16,11 +16,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from roastctl.errors import RoastFileError
 from roastctl.files.limits import ROAST_LOG_LIMITS, LiteralLimits
 
 
-class LiteralError(ValueError):
+class LiteralError(RoastFileError):
     """The text is not a literal this reader accepts, or it is beyond the limits."""
+
+    code = "literal_error"
 
 
 _NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"

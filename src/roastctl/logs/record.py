@@ -1,9 +1,18 @@
-"""A kept roast: what the store saves, the exporters write and the importers read.
+"""The two shapes of a roast: a recorded log's channels as read, and a kept roast.
 
-A :class:`RoastRecord` is the whole recording of one roast: its samples from the start of the
-recording (preheat included), the events on its time line, and what the roaster knows about it
-(bean, weights, notes). Times are seconds since the recording started; temperatures are deg C.
-It is independent of where it came from: a live session, the SQLite store or an imported file.
+* :class:`RecordedRoast` is a roast log as a reader finds it, in any format (Artisan, RoasTime,
+  split-key-roast, Kaffelogic): parallel channels (times, BT, ET, heater, fan) with ``None``
+  where the log has no value, its marks as sample indices, and what the log says about itself
+  (unit, sampling interval, Artisan's own ``computed`` numbers). Analysis, the twin and the
+  replay roaster work on it; nothing is checked beyond what a reader needs.
+* :class:`RoastRecord` is a kept roast: what the store saves, the exporters write and ``import``
+  reads. It is the whole recording of one roast: its samples from the start of the recording
+  (preheat included), the events on its time line as times, and what the roaster knows about it
+  (bean, weights, notes), held to the live path's limits. It is independent of where it came
+  from: a live session, the SQLite store or an imported file.
+
+In both, times are seconds since the recording started and temperatures are deg C.
+:func:`record_from_recorded` turns the first into the second.
 """
 
 from __future__ import annotations
@@ -12,9 +21,38 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from roastctl.logs.artisan import RecordedRoast
 from roastctl.models import RoastEventType
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRoast:
+    """A roast log's channels as read: samples in deg C and the marks its roaster set.
+
+    ``times``, ``bean_temps`` and ``env_temps`` (and the heater and fan channels, when the log
+    has them) run in parallel, one entry per sample; ``marks`` are sample indices. Unlike a
+    :class:`RoastRecord` it is not a kept roast: it holds no identity or bean and is not held to
+    the import limits.
+    """
+
+    times: list[float]
+    bean_temps: list[float | None]
+    env_temps: list[float | None]
+    marks: dict[RoastEventType, int] = field(default_factory=dict)
+    heater_percent: list[float | None] | None = None
+    fan_percent: list[float | None] | None = None
+    sampling_interval_s: float | None = None
+    #: The unit the log was recorded in ("C" or "F"); the values here are deg C either way.
+    source_mode: str = "C"
+    #: Artisan's own ``computed`` numbers, in the log's unit.
+    computed: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    batch_mass_g: float | None = None
+    #: The log's DRY threshold (Artisan's ``phases[1]``) in deg C, when it states one.
+    dry_end_temp_c: float | None = None
+    #: The major version of the Artisan that wrote the log, when it says.
+    artisan_major: int | None = None
 
 
 class RecordStatus(StrEnum):
@@ -55,7 +93,12 @@ class RecordEvent:
 
 @dataclass(frozen=True, slots=True)
 class RoastRecord:
-    """One roast, whole."""
+    """One kept roast, whole: samples, events as times, and what is known about the roast.
+
+    Unlike a :class:`RecordedRoast` (a log's channels as read), it is what the store keeps: it
+    has an identity, a start time and a status, and its values are within the live path's
+    limits.
+    """
 
     uuid: str
     started_utc: datetime
@@ -79,8 +122,14 @@ class RoastRecord:
         return next((e for e in self.events if e.type is kind), None)
 
 
-def record_from_recorded(recorded: RecordedRoast, *, title: str = "") -> RoastRecord:
-    """Turn a roast log read by any reader into a record (times as the log has them)."""
+def record_from_recorded(
+    recorded: RecordedRoast, *, title: str = "", started_utc: datetime | None = None
+) -> RoastRecord:
+    """Turn a roast log read by any reader into a record (times as the log has them).
+
+    ``title`` stands in when the log has none; ``started_utc`` is when the recording started
+    (the file's modification time, say), else now.
+    """
     heat = recorded.heater_percent or [None] * len(recorded.times)
     fan = recorded.fan_percent or [None] * len(recorded.times)
     samples = tuple(
@@ -106,7 +155,7 @@ def record_from_recorded(recorded: RecordedRoast, *, title: str = "") -> RoastRe
     )
     return RoastRecord(
         uuid=uuid.uuid4().hex,
-        started_utc=datetime.now(UTC),
+        started_utc=started_utc or datetime.now(UTC),
         samples=samples,
         events=events,
         status=RecordStatus.IMPORTED,
@@ -116,4 +165,11 @@ def record_from_recorded(recorded: RecordedRoast, *, title: str = "") -> RoastRe
     )
 
 
-__all__ = ["RecordEvent", "RecordSample", "RecordStatus", "RoastRecord", "record_from_recorded"]
+__all__ = [
+    "RecordEvent",
+    "RecordSample",
+    "RecordStatus",
+    "RecordedRoast",
+    "RoastRecord",
+    "record_from_recorded",
+]

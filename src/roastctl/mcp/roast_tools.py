@@ -206,7 +206,7 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
         roast_id: Annotated[int, Field(ge=1, le=ROAST_ID_MAX, strict=True)],
         format: Literal["alog", "csv", "json"] = "alog",
     ) -> RoastExport:
-        from roastctl.logs.artisan_export import dump_alog, export_csv, export_json
+        from roastctl.logs.artisan_write import dump_alog, export_csv, export_json
 
         with refusals("export_roast"):
             roasts = store()

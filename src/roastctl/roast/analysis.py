@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,11 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from roastctl.config import TrackerConfig
-from roastctl.errors import InvalidCommandError
-from roastctl.files.limits import MAX_ROAST_FILE_BYTES, FileLimitError, read_text_within
-from roastctl.logs.artisan import AlogError, RecordedRoast, fahrenheit_to_celsius
-from roastctl.logs.artisan_csv import load_artisan_csv, looks_like_artisan_csv
-from roastctl.logs.recorded_logs import load_roast_log
+from roastctl.errors import InvalidCommandError, RoastFileError
+from roastctl.logs.load import load_recorded_roast
+from roastctl.logs.record import RecordedRoast
+from roastctl.logs.values import fahrenheit_to_celsius
 from roastctl.models import RoastEventType, SensorReading
 from roastctl.roast.events import (
     detect_heating_start,
@@ -86,12 +84,13 @@ _ARTISAN_TIMES = (
 )
 _ARTISAN_TEMPS = ("CHARGE_BT", "TP_BT", "DRY_BT", "FCs_BT", "DROP_BT", "MET", "AUCbase")
 _ARTISAN_RATES = ("dry_phase_ror", "mid_phase_ror", "finish_phase_ror", "total_ror", "fcs_ror")
-_VERSION = re.compile(r"""['"]version['"]\s*:\s*['"](\d+)\.""")
 _START = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-class AnalyzeError(ValueError):
-    """A file could not be analyzed."""
+class AnalyzeError(RoastFileError):
+    """A file could not be analyzed: the loader's error, naming the file, as analyze reports it."""
+
+    code = "analyze_error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,41 +658,21 @@ def analyze_roast(
 # --- files --------------------------------------------------------------------------------------
 
 
-def load_any(path: Path | str) -> tuple[RecordedRoast, int | None]:
-    """Read any roast log this program understands; return it and the Artisan major version.
-
-    Raises:
-        AnalyzeError: the file is missing, unreadable or of no known format.
-
-    """
-    path = Path(path)
-    if not path.exists():
-        raise AnalyzeError(f"{path}: no such file")
-    try:
-        head = read_text_within(path, MAX_ROAST_FILE_BYTES, "roast log", errors="replace")
-    except FileLimitError as exc:
-        raise AnalyzeError(str(exc)) from exc
-    except OSError as exc:
-        raise AnalyzeError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    try:
-        if path.suffix.lower() in (".csv", ".tsv", ".txt") or looks_like_artisan_csv(head):
-            return load_artisan_csv(path), None
-        roast = load_roast_log(path)
-    except AlogError as exc:
-        message = str(exc)
-        raise AnalyzeError(message if str(path) in message else f"{path}: {message}") from exc
-    except (ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError) as exc:
-        raise AnalyzeError(f"{path}: unreadable roast log ({exc})") from exc
-    match = _VERSION.search(head[-20000:]) or _VERSION.search(head[:20000])
-    return roast, int(match.group(1)) if match else None
-
-
 def analyze_file(
     path: Path | str, config: TrackerConfig | None = None, *, fcs_temp_c: float = DEFAULT_FCS_TEMP_C
 ) -> RoastAnalysis:
-    """Read and analyze one file (see :func:`analyze_roast`); raises :class:`AnalyzeError`."""
-    roast, major = load_any(path)
-    return analyze_roast(roast, config, fcs_temp_c=fcs_temp_c, artisan_major=major, file=str(path))
+    """Read one file of any format (see :mod:`roastctl.logs.load`) and analyze it.
+
+    Raises :class:`AnalyzeError` (a :class:`~roastctl.errors.RoastFileError`) naming the file
+    when it cannot be read.
+    """
+    try:
+        roast = load_recorded_roast(path)
+    except RoastFileError as exc:
+        raise AnalyzeError(str(exc)) from exc
+    return analyze_roast(
+        roast, config, fcs_temp_c=fcs_temp_c, artisan_major=roast.artisan_major, file=str(path)
+    )
 
 
 def mmss(seconds: float | None) -> str | None:

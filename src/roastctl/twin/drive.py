@@ -1,6 +1,6 @@
 """Open-loop replay of a recorded roast through the physical model.
 
-:func:`prepare_replay` turns a :class:`~roastctl.logs.artisan.RecordedRoast` into the input
+:func:`prepare_replay` turns a :class:`~roastctl.logs.record.RecordedRoast` into the input
 schedule the model needs, from CHARGE to DROP: sample times, heater and fan settings, the batch
 mass and the recorded BT/ET to compare against.  Hottop logs carry no drum or door channel:
 the drum turns throughout and the door stays shut until DROP, where the replay ends.
@@ -21,9 +21,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from roastctl.errors import RoasterError
-from roastctl.logs.artisan import AlogError, RecordedRoast
-from roastctl.logs.recorded_logs import load_roast_log
+from roastctl.errors import RoasterError, RoastFileError
+from roastctl.logs.load import load_recorded_roast
+from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType
 from roastctl.physics.model import Actuators, Beans, RoasterPhysics
 from roastctl.physics.param_sets import TwinModel
@@ -117,11 +117,14 @@ class ReplayResult:
 
 
 def load_replay(path: Path | str) -> ReplayInputs:
-    """Read a roast log and prepare it for replay; raises :class:`TwinDataError` if unusable."""
+    """Read a roast file of any format and prepare it for replay.
+
+    Raises :class:`TwinDataError` naming the file if it cannot be read or replayed.
+    """
     path = Path(path)
     try:
-        roast = load_roast_log(path)
-    except (AlogError, OSError) as exc:
+        roast = load_recorded_roast(path)
+    except RoastFileError as exc:
         raise TwinDataError(str(exc)) from exc
     return prepare_replay(roast, path.name)
 

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from roastctl.config import ServerConfig
-from roastctl.logs.artisan_export import dump_alog, export_csv
+from roastctl.logs.artisan_write import dump_alog, export_csv
 from roastctl.logs.record import RoastRecord
 from roastctl.models import RoastEventType
 from roastctl.roast.ror import ror_series
