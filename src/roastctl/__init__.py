@@ -26,6 +26,7 @@ from roastctl.config import (
     load_config,
 )
 from roastctl.devices.base import Roaster
+from roastctl.devices.replay import ReplayRoaster
 from roastctl.devices.simulator import MockRoaster, SimulatedRoaster
 from roastctl.errors import (
     BeansNotAddedError,
@@ -65,6 +66,7 @@ __all__ = [
     "ManualClock",
     "MockRoaster",
     "NoActiveRoastError",
+    "ReplayRoaster",
     "RoastEvent",
     "RoastEventType",
     "RoastMetrics",
