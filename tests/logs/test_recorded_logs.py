@@ -314,10 +314,10 @@ def test_roastime_end_index_inside_the_arrays_and_odd_channels(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ('{"beanTemperature": [1, 2', "not valid JSON"),
+        ('{"beanTemperature": [1, 2', "not a JSON object"),
         ('{"sampleRate": 2, "beanTemperature": []}', "no 'beanTemperature'"),
         ('{"sampleRate": 0, "beanTemperature": [150, 151]}', "sampleRate"),
-        ("[1, 2, 3]", "expected object"),
+        ("[1, 2, 3]", "expected a dict"),
     ],
 )
 def test_broken_roastime_names_the_path(tmp_path: Path, text: str, problem: str) -> None:
@@ -479,9 +479,9 @@ def test_the_loader_dispatches_on_suffix_and_content(tmp_path: Path) -> None:
     ("name", "text", "error", "problem"),
     [
         ("MANIFEST.md", "# Roast logs\n| a | b |\n", RoastLogError, "not a roast log"),
-        ("list.json", "[1, 2]", RoastLogError, "expected object"),
+        ("list.json", "[1, 2]", RoastLogError, "expected a dict"),
         ("other.json", '{"hello": 1}', RoastLogError, "'timex' (Artisan)"),
-        ("bad.json", '{"events": [', RoastLogError, "not valid JSON"),
+        ("bad.json", '{"events": [', RoastLogError, "not a JSON object"),
         ("bad.alog", "{'timex': []}", AlogError, "no samples"),
         ("odd.alog", "{'timex': [0, None], 'temp2': [1, 2]}", AlogError, "timex[1] = None"),
         ("bad.klog", "no table here\n", RoastLogError, "no data table"),

@@ -1,7 +1,7 @@
 """Reading Artisan profiles (``.alog`` and Artisan JSON): the one parser of their text and fields.
 
 An ``.alog`` file is the ``repr()`` of a Python dict (Artisan also accepts JSON): its text is
-parsed by :func:`parse_profile`, which uses :func:`~roastctl.logs.literal.parse_literal` within
+parsed by :func:`parse_profile`, which uses :func:`~roastctl.logs.literal.parse_mapping` within
 :mod:`roastctl.files.limits` and never ``eval``. :func:`read_curves` then takes from the dict
 what every reader needs: ``timex`` is seconds since recording started, ``temp1`` is ET,
 ``temp2`` is BT, ``-1`` marks a missing reading, temperatures are converted to deg C whatever the
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from roastctl.logs.file_errors import AlogError
-from roastctl.logs.literal import LiteralError, parse_literal
+from roastctl.logs.literal import LiteralError, parse_mapping
 from roastctl.logs.record import RecordedRoast
 from roastctl.logs.values import (
     fahrenheit_to_celsius,
@@ -68,12 +68,9 @@ def parse_profile(text: str, path: Path | str | None = None) -> dict[str, Any]:
     """
     where = f"{path}: " if path is not None else ""
     try:
-        data = parse_literal(text)
+        return parse_mapping(text)
     except LiteralError as exc:
         raise AlogError(f"{where}neither a Python dict literal nor JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise AlogError(f"{where}top level is {type(data).__name__}, expected a dict")
-    return data
 
 
 def encode_local(text: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from roastctl.errors import RoastFileError
 from roastctl.files.limits import ROAST_LOG_LIMITS, LiteralLimits
@@ -321,4 +322,16 @@ def parse_literal(text: str, limits: LiteralLimits = ROAST_LOG_LIMITS) -> object
     return reader.read()
 
 
-__all__ = ["LiteralError", "parse_literal"]
+def parse_mapping(text: str, limits: LiteralLimits = ROAST_LOG_LIMITS) -> dict[str, Any]:
+    """Return the dict ``text`` holds; raise :class:`LiteralError` if it holds anything else.
+
+    Every roast file written as one literal (Artisan's profile, RoasTime and split-key JSON) is a
+    dict at the top.
+    """
+    data = parse_literal(text, limits)
+    if not isinstance(data, dict):
+        raise LiteralError(f"top level is {type(data).__name__}, expected a dict")
+    return data
+
+
+__all__ = ["LiteralError", "parse_literal", "parse_mapping"]

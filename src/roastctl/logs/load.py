@@ -47,7 +47,7 @@ from roastctl.logs.artisan_import import record_from_profile
 from roastctl.logs.file_errors import AlogError, ArtisanCsvError, ImportLimitError, RoastLogError
 from roastctl.logs.import_checks import check_record
 from roastctl.logs.kaffelogic import looks_like_klog, recorded_from_klog
-from roastctl.logs.literal import LiteralError, parse_literal
+from roastctl.logs.literal import LiteralError, parse_mapping
 from roastctl.logs.record import RecordedRoast, RoastRecord, record_from_recorded
 from roastctl.logs.splitkey import is_splitkey, recorded_from_splitkey
 
@@ -198,12 +198,9 @@ def _read(path: Path) -> tuple[str, datetime]:
 def _json_object(text: str, path: Path) -> dict[str, Any]:
     """Parse JSON text with the literal parser (the limits of a roast log); an object only."""
     try:
-        data = parse_literal(text)
+        return parse_mapping(text)
     except LiteralError as exc:
-        raise RoastLogError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(data, dict):
-        raise RoastLogError(f"{path}: top level is a JSON {type(data).__name__}, expected object")
-    return data
+        raise RoastLogError(f"{path}: not a JSON object ({exc})") from exc
 
 
 # --- interpreting -------------------------------------------------------------------------------
