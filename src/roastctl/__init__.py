@@ -13,6 +13,8 @@ The seed's API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 from roastctl.clock import Clock, ManualClock, ScaledClock, SystemClock
@@ -26,7 +28,6 @@ from roastctl.config import (
     load_config,
 )
 from roastctl.devices.base import Roaster
-from roastctl.devices.replay import ReplayRoaster
 from roastctl.devices.simulator import MockRoaster, SimulatedRoaster
 from roastctl.errors import (
     BeansNotAddedError,
@@ -54,6 +55,9 @@ from roastctl.roast.tracker import RoastTracker
 from roastctl.safety import SafetySupervisor
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore, StoreError
+
+if TYPE_CHECKING:
+    from roastctl.devices.replay import ReplayRoaster
 
 __all__ = [
     "BeansNotAddedError",
@@ -96,3 +100,16 @@ __all__ = [
     "__version__",
     "load_config",
 ]
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - the attribute's own type, seen by mypy above
+    """Import the replayed roaster on first use.
+
+    It brings every roast-file reader with it, which ``roastctl serve`` on a simulator or a Hottop
+    never needs at start-up.
+    """
+    if name == "ReplayRoaster":
+        from roastctl.devices.replay import ReplayRoaster
+
+        return ReplayRoaster
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
