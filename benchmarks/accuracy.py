@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from roastctl.logs.load import find_roast_logs
-from roastctl.roast.analysis import DEFAULT_FCS_TEMP_C, RoastAnalysis, analyze_file
+from roastctl.roast.analysis import RoastAnalysis, analyze_file
+from roastctl.roast.events import DEFAULT_FCS_TEMP_C
 
 ROASTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
 TP_TOLERANCE_S = 4.0

@@ -21,7 +21,8 @@ from roastctl.logs.artisan_write import export_csv
 from roastctl.logs.load import load_recorded_roast, load_roast_record
 from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType, SensorReading
-from roastctl.roast.analysis import DEFAULT_FCS_TEMP_C, analyze_file, analyze_roast
+from roastctl.roast.analysis import analyze_file, analyze_roast
+from roastctl.roast.events import DEFAULT_FCS_TEMP_C
 from roastctl.roast.tracker import RoastTracker
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roasts"

@@ -7,17 +7,13 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from roastctl.roast.analysis import (
-    DEFAULT_FCS_TEMP_C,
-    EVENTS,
-    AnalyzeError,
-    EventPoint,
-    RoastAnalysis,
-    analyze_file,
-    mmss,
-)
+from roastctl.roast.events import DEFAULT_FCS_TEMP_C
+from roastctl.roast.phases import format_mmss_rounded
+
+if TYPE_CHECKING:
+    from roastctl.roast.analysis import EventPoint, RoastAnalysis
 
 
 def add_analyze_command(commands: Any) -> None:  # noqa: ANN401 - argparse's private type
@@ -66,6 +62,9 @@ class _ProgressBar:
 
 def run_analyze(args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -> int:
     """Run ``roastctl analyze``; return 0 if every file was analyzed, else 1."""
+    # The analysis brings every roast-file reader; only this command needs them.
+    from roastctl.roast.analysis import AnalyzeError, analyze_file
+
     err = err or sys.stderr
     files: list[Path] = list(args.files)
     progress = _ProgressBar(err, len(files))
@@ -98,7 +97,7 @@ def run_analyze(args: argparse.Namespace, out: TextIO, err: TextIO | None = None
 def _event_cell(point: EventPoint | None, *, with_source: bool = True) -> str:
     if point is None:
         return "--"
-    when = mmss(point.time_s) or "--:--"
+    when = format_mmss_rounded(point.time_s) or "--:--"
     bean = f"{point.bean_temp_c:5.1f} C" if point.bean_temp_c is not None else "  --- "
     quiet = not with_source or point.source in ("detected", "mark")
     return f"{when} {bean}" + ("" if quiet else f" ({point.source})")
@@ -111,11 +110,13 @@ def _number(value: float | None, unit: str = "", digits: int = 1) -> str:
 
 
 def _duration(value: float | None) -> str:
-    return mmss(value) or "--"
+    return format_mmss_rounded(value) or "--"
 
 
 def format_analysis(analysis: RoastAnalysis) -> str:
     """Return the human-readable table of one roast."""
+    from roastctl.roast.analysis import EVENTS  # loaded already: the analysis came from it
+
     lines = [f"== {analysis.file or analysis.title}"]
     interval = _number(analysis.sampling_interval_s, " s", 2)
     lines.append(

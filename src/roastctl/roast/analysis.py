@@ -44,19 +44,16 @@ from roastctl.logs.record import RecordedRoast
 from roastctl.logs.values import fahrenheit_to_celsius
 from roastctl.models import RoastEventType, SensorReading
 from roastctl.roast.events import (
+    DEFAULT_FCS_TEMP_C,
     detect_heating_start,
     estimate_first_crack,
     find_dry_end,
     find_turning_point,
 )
-from roastctl.roast.phases import compute_phases, format_mmss
+from roastctl.roast.phases import compute_phases, format_mmss, format_mmss_rounded
 from roastctl.roast.ror import ror_series
 from roastctl.roast.tracker import AUC_BASE_C, AUTO_DROP_MIN_BT_C, RoastTracker
 
-#: FCs estimate: BT at which first crack is assumed when the file has no FCs mark. The median BT
-#: at the FCs marks of the shared logs is 182-186 deg C on Hottops, 173 on the Skywalker, 187 on
-#: the Bullet and 205 on an SR800; see docs/analytics.md for the estimate's error.
-DEFAULT_FCS_TEMP_C = 185.0
 #: Readings above this are not temperatures (Artisan ignores them in the AUC too).
 MAX_PLAUSIBLE_C = 500.0
 #: A reading this far from both neighbours, which agree with each other, is a spike.
@@ -108,7 +105,7 @@ class EventPoint:
         return {
             "index": self.index,
             "time_s": _round(self.time_s, 2),
-            "time": mmss(self.time_s),
+            "time": format_mmss_rounded(self.time_s),
             "recording_s": round(self.recording_s, 2),
             "bean_temp_c": _round(self.bean_temp_c, 1),
             "source": self.source,
@@ -673,8 +670,3 @@ def analyze_file(
     return analyze_roast(
         roast, config, fcs_temp_c=fcs_temp_c, artisan_major=roast.artisan_major, file=str(path)
     )
-
-
-def mmss(seconds: float | None) -> str | None:
-    """Format seconds as mm:ss, rounded to the nearest second (Artisan's times are whole)."""
-    return None if seconds is None or not math.isfinite(seconds) else format_mmss(round(seconds))

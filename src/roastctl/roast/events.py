@@ -331,6 +331,12 @@ def detect_heating_start(
     return None
 
 
+#: FCs estimate: BT at which first crack is assumed when the file has no FCs mark. The median BT
+#: at the FCs marks of the shared logs is 182-186 deg C on Hottops, 173 on the Skywalker, 187 on
+#: the Bullet and 205 on an SR800; see docs/analytics.md for the estimate's error.
+DEFAULT_FCS_TEMP_C = 185.0
+
+
 def estimate_first_crack(
     bean_temps: Sequence[float | None], start: int, threshold_c: float, end: int | None = None
 ) -> int | None:

@@ -84,6 +84,11 @@ def format_mmss(seconds: float | None) -> str | None:
     return f"{sign}{whole // 60:02d}:{whole % 60:02d}"
 
 
+def format_mmss_rounded(seconds: float | None) -> str | None:
+    """Format seconds as MM:SS rounded to the nearest second (Artisan's event times are whole)."""
+    return None if seconds is None or not math.isfinite(seconds) else format_mmss(round(seconds))
+
+
 def development_ratio(events: Mapping[str, float]) -> float | None:
     """DTR % from event times by name (``None`` without CHARGE, FC_START and DROP in order)."""
     charge, first_crack, drop = (events.get(k) for k in ("CHARGE", "FC_START", "DROP"))
