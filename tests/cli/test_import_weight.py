@@ -57,7 +57,7 @@ NOT_IN_THE_CLI = (
     "roastctl.twin.fit",
     "roastctl.twin.heater_fit",
     "roastctl.agents.recipe",
-    "roastctl.roast.analysis",  # roastctl analyze loads it, and every roast-file reader, when it runs
+    "roastctl.roast.analysis",  # with every roast-file reader: only when roastctl analyze runs
 )
 
 #: The MCP server over stdio needs neither the dashboard nor its HTTP gate.
