@@ -62,6 +62,9 @@ IMPORT_PERCENT_RANGE = (-1000.0, 1000.0)
 IMPORT_EPOCH_RANGE_S = (0, 4_102_444_800)
 #: roasttzoffset: seconds west of UTC; real zones span -14 h to +12 h.
 IMPORT_TZ_OFFSET_RANGE_S = (-86_400, 86_400)
+#: An imported Artisan profile is kept whole (as JSON, for a lossless export); JSON can spell a
+#: file's text a little longer (escapes), so twice the largest roast log.
+IMPORT_KEPT_PROFILE_MAX_CHARS = 2 * MAX_ROAST_FILE_BYTES
 
 
 class FileLimitError(RoastFileError):
@@ -112,6 +115,7 @@ def read_text_within(
 
 __all__ = [
     "IMPORT_EPOCH_RANGE_S",
+    "IMPORT_KEPT_PROFILE_MAX_CHARS",
     "IMPORT_MASS_MAX_G",
     "IMPORT_PERCENT_RANGE",
     "IMPORT_TEMPERATURE_RANGE_C",

@@ -35,6 +35,7 @@ from roastctl.logs.artisan import (
     profile_weights,
     read_curves,
 )
+from roastctl.logs.artisan_keep import KEPT_PROFILE_KEY, keep_profile
 from roastctl.logs.file_errors import AlogError
 from roastctl.logs.import_checks import (
     check_event_order,
@@ -55,7 +56,8 @@ def record_from_profile(profile: Mapping[str, Any], modified: datetime) -> Roast
     readings become ``None``. Events come from ``timeindex`` (source "imported"), text is
     unescaped, weights are converted to grams, the start time is taken from ``roastepoch``
     (else the date and time fields, else ``modified``, the file's modification time), and
-    ``extra`` keeps the file's ``computed`` block (in the file's unit, ``source_mode``).
+    ``extra`` keeps the file's ``computed`` block (in the file's unit, ``source_mode``) and the
+    whole profile, verbatim, under ``"artisan"`` (:mod:`roastctl.logs.artisan_keep`).
 
     Raises :class:`~roastctl.logs.file_errors.AlogError` when the profile has no readable samples,
     and :class:`~roastctl.logs.file_errors.ImportLimitError` naming the field when a value is
@@ -80,7 +82,7 @@ def record_from_profile(profile: Mapping[str, Any], modified: datetime) -> Roast
     batch_g, roasted_g = _weights(profile)
     return RoastRecord(
         uuid=_uuid(profile),
-        started_utc=_started(profile, modified),
+        started_utc=profile_started(profile, modified),
         samples=samples,
         events=_events(curves.marks, samples),
         status=RecordStatus.IMPORTED,
@@ -91,7 +93,12 @@ def record_from_profile(profile: Mapping[str, Any], modified: datetime) -> Roast
         notes=_text(profile, "roastingnotes"),
         roaster=_text(profile, "roastertype"),
         sampling_interval_s=profile_interval(profile),
-        extra={"computed": profile_computed(profile), "source_mode": curves.mode},
+        extra={
+            "computed": profile_computed(profile),
+            "source_mode": curves.mode,
+            # Every key, verbatim, so that an export gives the file back (artisan_merge).
+            KEPT_PROFILE_KEY: keep_profile(profile),
+        },
     )
 
 
@@ -137,7 +144,7 @@ def _uuid(profile: Mapping[str, Any]) -> str:
     return normalise_uuid(text) if text else uuid.uuid4().hex
 
 
-def _started(profile: Mapping[str, Any], modified: datetime) -> datetime:
+def profile_started(profile: Mapping[str, Any], modified: datetime) -> datetime:
     """Start of the recording in UTC: ``roastepoch`` wins, as it does in Artisan."""
     epoch = profile.get("roastepoch")
     if is_number(epoch):
@@ -162,4 +169,4 @@ def _started(profile: Mapping[str, Any], modified: datetime) -> datetime:
         ) from exc
 
 
-__all__ = ["record_from_profile"]
+__all__ = ["profile_started", "record_from_profile"]

@@ -26,6 +26,7 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,10 @@ from roastctl.logs.artisan import (
     encode_local,
     normalise_uuid,
 )
-from roastctl.logs.record import RoastRecord
+from roastctl.logs.artisan_events import control_events
+from roastctl.logs.artisan_keep import kept_profile
+from roastctl.logs.artisan_merge import merge_kept_profile
+from roastctl.logs.record import RecordSample, RoastRecord
 from roastctl.logs.values import median_interval
 from roastctl.models import RoastEventType
 
@@ -77,11 +81,26 @@ _CSV_LABELS: tuple[tuple[str, str], ...] = (
 def record_to_profile(record: RoastRecord) -> dict[str, Any]:
     """Return the Artisan profile dict of ``record`` (deg C, plain Python types only).
 
+    A record imported from an Artisan profile gives that profile back, with what roastctl holds
+    laid over it (:mod:`roastctl.logs.artisan_merge`). Otherwise the heater, fan and drum
+    changes are written as Artisan special events (:mod:`roastctl.logs.artisan_events`).
+    Samples at the time of the sample before them are left out (the later one stands: it is
+    the roaster's state after a command at that instant), so sample times strictly increase.
+
     Raises :class:`ValueError` if a sample time is not a finite number.
     """
-    times = [_sample_time(sample.time_s) for sample in record.samples]
-    env = [_reading(sample.env_temp_c) for sample in record.samples]
-    bean = [_reading(sample.bean_temp_c) for sample in record.samples]
+    written = _own_profile(record)
+    kept = kept_profile(record)
+    return written if kept is None else merge_kept_profile(kept, written, record)
+
+
+def _own_profile(record: RoastRecord) -> dict[str, Any]:
+    """Return the profile of ``record`` from roastctl's own data alone (deg C)."""
+    samples = distinct_time_samples(record.samples)
+    record = replace(record, samples=samples)
+    times = [_sample_time(sample.time_s) for sample in samples]
+    env = [_reading(sample.env_temp_c) for sample in samples]
+    bean = [_reading(sample.bean_temp_c) for sample in samples]
     timeindex = _timeindex(record, times)
     profile: dict[str, Any] = {
         "recording_version": RECORDING_VERSION,
@@ -92,16 +111,26 @@ def record_to_profile(record: RoastRecord) -> dict[str, Any]:
         "timeindex": timeindex,
         "samplinginterval": _sampling_interval(record, times),
         "phases": _phases(timeindex, bean),
-        "specialevents": [],
-        "specialeventstype": [],
-        "specialeventsvalue": [],
-        "specialeventsStrings": [],
+        **control_events(samples, max(timeindex[0], 0), HOTTOP_ETYPES),
         "etypes": list(HOTTOP_ETYPES),
     }
     profile.update(_metadata(record))
     profile["computed"] = _computed(record, times, env, bean, timeindex)
     profile.update(_extra_device(record, times))
     return profile
+
+
+def distinct_time_samples(samples: Sequence[RecordSample]) -> tuple[RecordSample, ...]:
+    """Return ``samples`` without any sample whose time equals the next sample's.
+
+    A live session records the roaster's state right after a command (DROP, say) at the
+    instant of the sample before it; the later sample is kept, as it is the state from then on.
+    """
+    return tuple(
+        sample
+        for position, sample in enumerate(samples)
+        if position + 1 == len(samples) or samples[position + 1].time_s != sample.time_s
+    )
 
 
 def dump_alog(record: RoastRecord) -> str:
@@ -134,7 +163,8 @@ def export_csv(record: RoastRecord) -> str:
     heater and fan channels when the record has them. Artisan writes mm:ss as whole minutes and
     the rounded rest, which can print "00:60"; here the rounded second carries into the minute.
     """
-    profile = record_to_profile(record)
+    # Roastctl's own data in deg C: the CSV says "Unit:C" and carries no kept Artisan keys.
+    profile = _own_profile(record)
     buffer = io.StringIO()
     # csv's default "\r\n" line ends are what Artisan's exporter writes too.
     writer = csv.writer(buffer, delimiter="\t")
@@ -406,6 +436,7 @@ __all__ = [
     "DEFAULT_PHASES_C",
     "HOTTOP_ETYPES",
     "RECORDING_VERSION",
+    "distinct_time_samples",
     "dump_alog",
     "export_csv",
     "export_json",
