@@ -35,6 +35,7 @@ from roastctl.logs.artisan import (
     profile_weights,
     read_curves,
 )
+from roastctl.logs.artisan_properties import properties_from_profile
 from roastctl.logs.file_errors import AlogError
 from roastctl.logs.import_checks import (
     check_event_order,
@@ -92,6 +93,7 @@ def record_from_profile(profile: Mapping[str, Any], modified: datetime) -> Roast
         roaster=_text(profile, "roastertype"),
         sampling_interval_s=profile_interval(profile),
         extra={"computed": profile_computed(profile), "source_mode": curves.mode},
+        properties=properties_from_profile(profile),
     )
 
 

@@ -38,6 +38,7 @@ from roastctl.logs.artisan import (
     encode_local,
     normalise_uuid,
 )
+from roastctl.logs.artisan_properties import properties_to_profile
 from roastctl.logs.record import RoastRecord
 from roastctl.logs.values import median_interval
 from roastctl.models import RoastEventType
@@ -101,6 +102,7 @@ def record_to_profile(record: RoastRecord) -> dict[str, Any]:
     profile.update(_metadata(record))
     profile["computed"] = _computed(record, times, env, bean, timeindex)
     profile.update(_extra_device(record, times))
+    profile.update(properties_to_profile(record.properties, profile))
     return profile
 
 
