@@ -91,3 +91,74 @@ FAN_RANGE = ControlRange(
     step=10,
     description="Main (exhaust) fan speed; each 10 % is one of the Hottop's fan levels 0-10.",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyRange:
+    """A measured property of a roast (density, ambient conditions, colour): unit and range."""
+
+    name: str
+    unit: str
+    minimum: float
+    maximum: float
+    #: Whole numbers only (a batch number, a screen size).
+    whole: bool = False
+
+    @property
+    def allowed(self) -> str:
+        """Describe the allowed values for a human or an agent."""
+        kind = "a whole number" if self.whole else "a number"
+        return f"{kind} from {self.minimum:g} to {self.maximum:g} {self.unit}".rstrip()
+
+    def validate(self, value: object) -> float:
+        """Return ``value`` if it is allowed, else raise :class:`InvalidCommandError`.
+
+        The message names the property, the value, the range and what to do; it says that
+        nothing was changed (the caller checks every field before it writes any).
+        """
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidCommandError(
+                f"{self.name} must be a number, got {value!r}; allowed: {self.allowed}. Nothing "
+                "was changed; send a number or leave the field out."
+            )
+        number = float(value)
+        if not math.isfinite(number) or not self.minimum <= number <= self.maximum:
+            raise InvalidCommandError(
+                f"{self.name} = {value!r} is out of range; allowed: {self.allowed}. Nothing was "
+                "changed; check the reading (and its unit) and send it again."
+            )
+        if self.whole and not number.is_integer():
+            raise InvalidCommandError(
+                f"{self.name} = {value!r} must be a whole number; allowed: {self.allowed}. "
+                "Nothing was changed."
+            )
+        return number
+
+
+#: The numeric roast properties (``set_roast_info``, imports and the MCP schema), by field name.
+#: Units follow Artisan's roast properties once converted: density of the green beans in g/l,
+#: volumes in litres, ambient conditions in deg C, %RH and hPa, colour as the colour meter's
+#: number (Artisan's ``whole_color``/``ground_color``), bean size as a screen size (64ths of an
+#: inch, Artisan's ``beansize_min``/``beansize_max``). Artisan writes 0 for "not measured", so
+#: a 0 in a file reads as unset and the ranges start above it where 0 makes no sense.
+ROAST_PROPERTY_RANGES: dict[str, PropertyRange] = {
+    r.name: r
+    for r in (
+        PropertyRange("density_g_per_l", "g/l", 100.0, 1500.0),
+        PropertyRange("volume_in_l", "l", 0.001, 1000.0),
+        PropertyRange("volume_out_l", "l", 0.001, 1000.0),
+        PropertyRange("batch_number", "", 1, 999_999, whole=True),
+        PropertyRange("ambient_temp_c", "deg C", -40.0, 60.0),
+        PropertyRange("ambient_humidity_percent", "%RH", 0.0, 100.0),
+        PropertyRange("ambient_pressure_hpa", "hPa", 300.0, 1100.0),
+        PropertyRange("whole_color", "", 1.0, 255.0),
+        PropertyRange("ground_color", "", 1.0, 255.0),
+        PropertyRange("bean_size_min", "screen (64ths of an inch)", 1, 40, whole=True),
+        PropertyRange("bean_size_max", "screen (64ths of an inch)", 1, 40, whole=True),
+    )
+}
+#: Longest short text property: the batch prefix and the colour system's name.
+ROAST_SHORT_TEXT_MAX_CHARS = 100
+#: Cupping scores (Artisan's ``flavors``): at most this many, each 0-10 (Artisan's scale).
+ROAST_FLAVORS_MAX = 40
+ROAST_FLAVOR_SCORE_RANGE = PropertyRange("flavor score", "", 0.0, 10.0)

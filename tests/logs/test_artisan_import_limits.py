@@ -28,7 +28,7 @@ from roastctl.logs.artisan import HOTTOP_HEATER_FAN_DEVICE
 from roastctl.logs.file_errors import AlogError
 from roastctl.logs.load import load_roast_record
 from roastctl.mcp import roast_tools as mcp_roast_tools
-from roastctl.session import manager as session
+from roastctl.session import roast_info as session
 
 
 def profile(**changes: Any) -> dict[str, Any]:
@@ -58,11 +58,11 @@ def test_imports_share_the_live_paths_text_and_weight_limits() -> None:
     assert IMPORT_TEXT_MAX_CHARS == ROAST_TEXT_MAX_CHARS
     assert IMPORT_MASS_MAX_G == ROAST_MASS_MAX_G
     # The live path refuses exactly past the same limits.
-    session._check_info({"notes": "x" * ROAST_TEXT_MAX_CHARS, "batch_g": ROAST_MASS_MAX_G})
+    session.check_info({"notes": "x" * ROAST_TEXT_MAX_CHARS, "batch_g": ROAST_MASS_MAX_G})
     with pytest.raises(InvalidCommandError):
-        session._check_info({"notes": "x" * (ROAST_TEXT_MAX_CHARS + 1)})
+        session.check_info({"notes": "x" * (ROAST_TEXT_MAX_CHARS + 1)})
     with pytest.raises(InvalidCommandError):
-        session._check_info({"batch_g": ROAST_MASS_MAX_G * 1.001})
+        session.check_info({"batch_g": ROAST_MASS_MAX_G * 1.001})
     assert (mcp_roast_tools.TEXT_MAX, mcp_roast_tools.MASS_MAX_G) == (
         ROAST_TEXT_MAX_CHARS,
         ROAST_MASS_MAX_G,

@@ -109,6 +109,22 @@ def test_a_changed_title_is_the_one_change(store: RoastStore) -> None:
     assert len(exported["specialevents"]) == 44
 
 
+def test_a_changed_property_overwrites_the_files_and_nothing_else(store: RoastStore) -> None:
+    path = roasts_dir() / "hottop__hamade__JacobTaylor_2024_09_23-Gondor-152g.alog"
+    original = parse_profile(path.read_text(encoding="utf-8"))
+    roast_id = store.import_record(load_roast_record(path))
+    store.update_info(roast_id, {"cupping_notes": "sweet, long", "density_g_per_l": 701.5})
+    exported = record_to_profile(store.get_roast(roast_id))
+
+    assert exported["cuppingnotes"] == "sweet, long"
+    assert exported["density"][:2] == [701.5, "g"]
+    assert differences(original, exported) - ALLOWED_DIFFERENCES.keys() == {
+        "cuppingnotes",
+        "density",
+    }
+    assert len(exported["specialevents"]) == 44
+
+
 # --- control changes as special events ----------------------------------------------------------
 
 

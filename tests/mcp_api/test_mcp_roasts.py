@@ -128,3 +128,42 @@ async def test_set_roast_info_describes_the_current_roast(
     commands = manager.store.commands(line["id"])
     assert commands[-1].command == "set_roast_info"
     assert commands[-1].caller == "agent"
+
+
+@pytest.mark.anyio
+async def test_roast_properties_are_set_and_read_back_over_mcp(
+    client: Client, kept: tuple[RoastSessionManager, SimulatedRoaster]
+) -> None:
+    manager, _sim = kept
+    manager.set_roast_info(density_g_per_l=705.0, batch_number=3)  # through the session
+    line = await call(
+        client,
+        "set_roast_info",
+        {
+            "cupping_notes": "stone fruit",
+            "flavors": {"Acidity": 7.0, "Sweetness": 8.5},
+            "ambient_temp_c": 19.5,
+            "ambient_humidity_percent": 40,
+            "whole_color": 68,
+            "color_system": "Tonino",
+            "bean_size_min": 16,
+            "bean_size_max": 18,
+        },
+    )
+    detail = await call(client, "get_roast", {"roast_id": line["id"], "max_points": 2})
+    properties = detail["properties"]
+    assert properties["cupping_notes"] == "stone fruit"
+    assert properties["flavors"] == {"Acidity": 7.0, "Sweetness": 8.5}
+    assert (properties["density_g_per_l"], properties["batch_number"]) == (705.0, 3)
+    assert (properties["ambient_temp_c"], properties["ambient_humidity_percent"]) == (19.5, 40.0)
+    assert (properties["bean_size_min"], properties["bean_size_max"]) == (16, 18)
+    assert properties["ground_color"] is None
+    refused = await client.call_tool("set_roast_info", {"ambient_pressure_hpa": 5000})
+    assert refused.is_error
+    assert "ambient_pressure_hpa" in tool_text(refused)
+    assert manager.store is not None
+    assert manager.store.get_roast(line["id"]).properties.ambient_pressure_hpa is None
+    tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    density = tools["set_roast_info"].input_schema["properties"]["density_g_per_l"]
+    assert "100" in json.dumps(density)
+    assert "1500" in json.dumps(density)

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
+from roastctl.cli.properties import property_lines
 from roastctl.config import ServerConfig
 from roastctl.errors import RoasterError
 from roastctl.files.write import OutputPathError, regular_file_target, write_text_atomically
@@ -161,6 +162,8 @@ def _show(store: RoastStore, roast_id: int, as_json: bool, out: TextIO) -> int:
         out.write(f"  DTR       {dtr:.1f} %\n")
     if record.notes:
         out.write(f"  notes     {record.notes}\n")
+    for line in property_lines(record.properties):
+        out.write(f"  {line}\n")
     return 0
 
 

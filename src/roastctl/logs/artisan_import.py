@@ -36,6 +36,7 @@ from roastctl.logs.artisan import (
     read_curves,
 )
 from roastctl.logs.artisan_keep import KEPT_PROFILE_KEY, keep_profile
+from roastctl.logs.artisan_properties import properties_from_profile
 from roastctl.logs.file_errors import AlogError
 from roastctl.logs.import_checks import (
     check_event_order,
@@ -99,6 +100,7 @@ def record_from_profile(profile: Mapping[str, Any], modified: datetime) -> Roast
             # Every key, verbatim, so that an export gives the file back (artisan_merge).
             KEPT_PROFILE_KEY: keep_profile(profile),
         },
+        properties=properties_from_profile(profile),
     )
 
 

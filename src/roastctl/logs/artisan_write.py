@@ -42,6 +42,7 @@ from roastctl.logs.artisan import (
 from roastctl.logs.artisan_events import control_events
 from roastctl.logs.artisan_keep import kept_profile
 from roastctl.logs.artisan_merge import merge_kept_profile
+from roastctl.logs.artisan_properties import properties_from_profile, properties_to_profile
 from roastctl.logs.record import RecordSample, RoastRecord
 from roastctl.logs.values import median_interval
 from roastctl.models import RoastEventType
@@ -91,7 +92,13 @@ def record_to_profile(record: RoastRecord) -> dict[str, Any]:
     """
     written = _own_profile(record)
     kept = kept_profile(record)
-    return written if kept is None else merge_kept_profile(kept, written, record)
+    if kept is None:
+        return written
+    merged = merge_kept_profile(kept, written, record)
+    if properties_from_profile(kept) != record.properties:
+        # Changed since import (set_roast_info): the changed properties overwrite the file's.
+        merged.update(properties_to_profile(record.properties, merged))
+    return merged
 
 
 def _own_profile(record: RoastRecord) -> dict[str, Any]:
@@ -117,6 +124,7 @@ def _own_profile(record: RoastRecord) -> dict[str, Any]:
     profile.update(_metadata(record))
     profile["computed"] = _computed(record, times, env, bean, timeindex)
     profile.update(_extra_device(record, times))
+    profile.update(properties_to_profile(record.properties, profile))
     return profile
 
 

@@ -18,10 +18,11 @@ In both, times are seconds since the recording started and temperatures are deg 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from roastctl.models import RoastEventType
 
@@ -92,6 +93,87 @@ class RecordEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class RoastProperties:
+    """What was measured and noted about a roast besides its curve; every field may be unset.
+
+    Units: density of the green beans in g/l, volumes in litres, ambient temperature in deg C,
+    humidity in %RH, pressure in hPa, colours as the colour meter's numbers (``color_system``
+    names the meter or scale), bean sizes as screen sizes (64ths of an inch). ``flavors`` are
+    the cupping scores (label, 0-10) in the order the cupping form lists them. The ranges live
+    in :data:`roastctl.controls.ROAST_PROPERTY_RANGES`; :mod:`roastctl.logs.artisan_properties`
+    maps them to and from Artisan's profile keys.
+    """
+
+    cupping_notes: str = ""
+    flavors: tuple[tuple[str, float], ...] = ()
+    density_g_per_l: float | None = None
+    volume_in_l: float | None = None
+    volume_out_l: float | None = None
+    batch_number: int | None = None
+    batch_prefix: str = ""
+    ambient_temp_c: float | None = None
+    ambient_humidity_percent: float | None = None
+    ambient_pressure_hpa: float | None = None
+    whole_color: float | None = None
+    ground_color: float | None = None
+    color_system: str = ""
+    bean_size_min: int | None = None
+    bean_size_max: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the fields that are set, JSON-ready (``flavors`` as [label, score] pairs)."""
+        data: dict[str, object] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value is None or value == "" or value == ():
+                continue
+            data[item.name] = [list(pair) for pair in value] if item.name == "flavors" else value
+        return data
+
+    def updated(self, changes: Mapping[str, object]) -> RoastProperties:
+        """Return a copy with ``changes`` (field -> value, as :meth:`as_dict` gives) laid over."""
+        return replace(self, **_typed(changes))
+
+
+def properties_from_dict(data: Mapping[str, object] | None) -> RoastProperties:
+    """Read :meth:`RoastProperties.as_dict`'s output back; unknown names are ignored."""
+    return RoastProperties().updated(data or {})
+
+
+#: The names of :class:`RoastProperties`' fields.
+PROPERTY_FIELDS: frozenset[str] = frozenset(item.name for item in fields(RoastProperties))
+_WHOLE = frozenset({"batch_number", "bean_size_min", "bean_size_max"})
+_TEXT = frozenset({"cupping_notes", "batch_prefix", "color_system"})
+
+
+def _typed(changes: Mapping[str, object]) -> dict[str, Any]:
+    """Give each known field its type (JSON has lists for tuples and may have 720 for 720.0)."""
+    typed: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in PROPERTY_FIELDS:
+            continue
+        if name == "flavors":
+            typed[name] = _flavors(value)
+        elif name in _TEXT:
+            typed[name] = "" if value is None else str(value)
+        elif value is None:
+            typed[name] = None
+        else:
+            number = float(cast(float, value))
+            typed[name] = int(number) if name in _WHOLE else number
+    return typed
+
+
+def _flavors(value: object) -> tuple[tuple[str, float], ...]:
+    """Flavours as (label, score) pairs, from pairs or a label -> score mapping."""
+    if isinstance(value, Mapping):
+        pairs: Iterable[Sequence[object]] = list(cast(Mapping[object, object], value).items())
+    else:
+        pairs = cast(Iterable[Sequence[object]], value or ())
+    return tuple((str(label), float(cast(float, score))) for label, score in pairs)
+
+
+@dataclass(frozen=True, slots=True)
 class RoastRecord:
     """One kept roast, whole: samples, events as times, and what is known about the roast.
 
@@ -116,6 +198,8 @@ class RoastRecord:
     id: int | None = None
     #: Anything else worth keeping from the source (e.g. Artisan's ``computed`` block).
     extra: dict[str, object] = field(default_factory=dict)
+    #: Cupping notes, flavours, density, volume, batch number, ambient conditions, colour, size.
+    properties: RoastProperties = field(default_factory=RoastProperties)
 
     def event(self, kind: RoastEventType) -> RecordEvent | None:
         """Return the event of ``kind``, or ``None``."""
@@ -166,10 +250,13 @@ def record_from_recorded(
 
 
 __all__ = [
+    "PROPERTY_FIELDS",
     "RecordEvent",
     "RecordSample",
     "RecordStatus",
     "RecordedRoast",
+    "RoastProperties",
     "RoastRecord",
+    "properties_from_dict",
     "record_from_recorded",
 ]

@@ -13,6 +13,25 @@ from roastctl.controls import ROAST_MASS_MAX_G, ROAST_TEXT_MAX_CHARS
 from roastctl.errors import InvalidCommandError
 from roastctl.logs.record import RoastRecord
 from roastctl.mcp.registry import ToolRegistry, refusals, tool_annotations
+from roastctl.mcp.roast_properties import (
+    AmbientTemp,
+    BatchNumber,
+    BeanSizeMax,
+    BeanSizeMin,
+    CuppingNotes,
+    Density,
+    Flavors,
+    GroundColor,
+    Humidity,
+    Pressure,
+    RoastPropertiesView,
+    ShortText,
+    VolumeIn,
+    VolumeOut,
+    WholeColor,
+    properties_help,
+    properties_view,
+)
 from roastctl.mcp.views import View
 from roastctl.roast.phases import development_ratio
 from roastctl.session.manager import RoastSessionManager
@@ -71,11 +90,12 @@ class RoastEventView(View):
 
 
 class RoastDetail(View):
-    """One kept roast: its line, events, notes and a thinned curve."""
+    """One kept roast: its line, events, notes, properties and a thinned curve."""
 
     roast: RoastLine
     notes: str
     roaster: str
+    properties: RoastPropertiesView
     events: list[RoastEventView]
     points: list[RoastPoint]
 
@@ -118,6 +138,7 @@ def roast_detail(summary: RoastSummary, record: RoastRecord, max_points: int) ->
         roast=roast_line(summary),
         notes=record.notes,
         roaster=record.roaster,
+        properties=properties_view(record.properties),
         events=[
             RoastEventView(
                 type=e.type.value,
@@ -238,23 +259,51 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
         roasted_g: Annotated[float | None, Field(gt=0, le=MASS_MAX_G, strict=True)] = None,
         notes: Annotated[str | None, Field(max_length=TEXT_MAX)] = None,
         title: Annotated[str | None, Field(max_length=TEXT_MAX)] = None,
+        cupping_notes: CuppingNotes = None,
+        flavors: Flavors = None,
+        density_g_per_l: Density = None,
+        volume_in_l: VolumeIn = None,
+        volume_out_l: VolumeOut = None,
+        batch_number: BatchNumber = None,
+        batch_prefix: ShortText = None,
+        ambient_temp_c: AmbientTemp = None,
+        ambient_humidity_percent: Humidity = None,
+        ambient_pressure_hpa: Pressure = None,
+        whole_color: WholeColor = None,
+        ground_color: GroundColor = None,
+        color_system: ShortText = None,
+        bean_size_min: BeanSizeMin = None,
+        bean_size_max: BeanSizeMax = None,
     ) -> RoastLine:
         with refusals("set_roast_info"):
-            fields = {
-                name: value
-                for name, value in (
-                    ("bean", bean),
-                    ("batch_g", batch_g),
-                    ("roasted_g", roasted_g),
-                    ("notes", notes),
-                    ("title", title),
-                )
-                if value is not None
+            given: dict[str, object] = {
+                "bean": bean,
+                "batch_g": batch_g,
+                "roasted_g": roasted_g,
+                "notes": notes,
+                "title": title,
+                "cupping_notes": cupping_notes,
+                "flavors": flavors,
+                "density_g_per_l": density_g_per_l,
+                "volume_in_l": volume_in_l,
+                "volume_out_l": volume_out_l,
+                "batch_number": batch_number,
+                "batch_prefix": batch_prefix,
+                "ambient_temp_c": ambient_temp_c,
+                "ambient_humidity_percent": ambient_humidity_percent,
+                "ambient_pressure_hpa": ambient_pressure_hpa,
+                "whole_color": whole_color,
+                "ground_color": ground_color,
+                "color_system": color_system,
+                "bean_size_min": bean_size_min,
+                "bean_size_max": bean_size_max,
             }
+            fields = {name: value for name, value in given.items() if value is not None}
             if not fields:
                 raise InvalidCommandError(
-                    "set_roast_info needs at least one of bean, batch_g, roasted_g, notes, title; "
-                    "nothing was changed"
+                    "set_roast_info needs at least one of bean, batch_g, roasted_g, notes, title "
+                    "or a roast property (cupping_notes, flavors, density_g_per_l, ...); nothing "
+                    "was changed"
                 )
             stored = manager.set_roast_info(**fields)
             return roast_line(store().summary(int(str(stored["id"]))))
@@ -264,7 +313,9 @@ def register_roast_tools(registry: ToolRegistry, manager: RoastSessionManager) -
         description=(
             "Describe the roast being recorded: bean (name/origin), batch_g (green weight in), "
             "roasted_g (weight out), notes, title. Only the fields given change. Weights in "
-            f"grams, above 0 and up to {MASS_MAX_G:g}; text up to {TEXT_MAX} characters."
+            f"grams, above 0 and up to {MASS_MAX_G:g}; text up to {TEXT_MAX} characters. "
+            + properties_help()
+            + " A value out of range is refused and nothing is changed."
         ),
         annotations=tool_annotations("Set roast info"),
     )

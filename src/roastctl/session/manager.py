@@ -33,8 +33,6 @@ from roastctl.clock import Clock, SystemClock
 from roastctl.config import ServerConfig
 from roastctl.controls import (
     FAN_RANGE,
-    ROAST_MASS_MAX_G,
-    ROAST_TEXT_MAX_CHARS,
     ControlRange,
     heat_range,
 )
@@ -63,6 +61,7 @@ from roastctl.roast.phases import format_mmss
 from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
 from roastctl.safety import SafetyAction, SafetyInputs, SafetySupervisor
 from roastctl.session.recorder import RoastRecorder
+from roastctl.session.roast_info import check_info
 from roastctl.store.database import PendingRoast, RoastStore, StoreError
 
 logger = logging.getLogger(__name__)
@@ -303,10 +302,16 @@ class RoastSessionManager:
             )
         return notices
 
-    def set_roast_info(self, **fields: str | float | None) -> dict[str, object]:
-        """Set the current roast's ``title``, ``bean``, ``batch_g``, ``roasted_g`` or ``notes``.
+    def set_roast_info(self, **fields: object) -> dict[str, object]:
+        """Set the current roast's information and properties; return its stored line.
 
-        Returns the roast's stored line. Needs a session and a roast store.
+        The fields: ``title``, ``bean``, ``batch_g``, ``roasted_g``, ``notes`` and any of its
+        properties (:class:`~roastctl.logs.record.RoastProperties`: cupping notes,
+        flavours as label -> score, density, volumes, batch number and prefix, ambient
+        conditions, colours and colour system, bean sizes).
+
+        Every value is checked before any is kept
+        (:func:`~roastctl.session.roast_info.check_info`). Needs a session and a roast store.
         """
         with self._command_log("set_roast_info", fields):
             with self._state_lock:
@@ -325,7 +330,7 @@ class RoastSessionManager:
                     "roasts are not being kept: the manager was made without a roast store "
                     "(RoastSessionManager(..., store=RoastStore(path)))"
                 )
-            _check_info(fields)
+            check_info(fields)
             summary = self.store.update_info(roast_id, fields)
             return {
                 "id": summary.id,
@@ -984,31 +989,6 @@ class RoastSessionManager:
     def tracker(self) -> RoastTracker:
         """The roast tracker (read it under :meth:`get_status`; do not mutate it directly)."""
         return self._tracker
-
-
-def _check_info(fields: Mapping[str, str | float | None]) -> None:
-    """Refuse roast information that cannot be right, naming the field and what is allowed."""
-    allowed = ("title", "bean", "batch_g", "roasted_g", "notes")
-    for name, value in fields.items():
-        if name not in allowed:
-            raise InvalidCommandError(
-                f"unknown roast field {name!r}; allowed: {', '.join(allowed)}. Nothing was changed."
-            )
-        if value is None:
-            continue
-        if name.endswith("_g"):
-            high = ROAST_MASS_MAX_G
-            # A boolean is not a weight (JSON true would otherwise count as 1 g).
-            if isinstance(value, bool | str) or not (math.isfinite(value) and 0 < value <= high):
-                raise InvalidCommandError(
-                    f"{name} = {value!r} is not a weight in grams above 0 and up to {high:g}; "
-                    "nothing was changed."
-                )
-        elif not isinstance(value, str) or len(value) > ROAST_TEXT_MAX_CHARS:
-            raise InvalidCommandError(
-                f"{name} must be text of at most {ROAST_TEXT_MAX_CHARS} characters; "
-                "nothing was changed."
-            )
 
 
 def _attempt(label: str, step: Callable[[], None]) -> bool:

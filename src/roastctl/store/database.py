@@ -37,7 +37,15 @@ from typing import Any
 
 from roastctl.errors import RoasterError
 from roastctl.files.places import default_store_path
-from roastctl.logs.record import RecordEvent, RecordSample, RecordStatus, RoastRecord
+from roastctl.logs.record import (
+    PROPERTY_FIELDS,
+    RecordEvent,
+    RecordSample,
+    RecordStatus,
+    RoastProperties,
+    RoastRecord,
+    properties_from_dict,
+)
 from roastctl.models import RoastEventType, StoreHealth
 from roastctl.store.problems import (
     busy_message,
@@ -67,7 +75,8 @@ READ_WAIT_S = 0.25
 BEGIN_BUSY_TIMEOUT_S = 2.0
 #: How long an import (a command line, not the control path) waits for another writer's lock.
 IMPORT_BUSY_TIMEOUT_S = 10.0
-#: The roast fields a person or an agent may set.
+#: The roast fields a person or an agent may set: these columns, and the roast's properties
+#: (:data:`~roastctl.logs.record.PROPERTY_FIELDS`, kept together in ``properties_json``).
 INFO_FIELDS = frozenset({"title", "bean", "batch_g", "roasted_g", "notes"})
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -147,6 +156,13 @@ _MIGRATIONS: tuple[str, ...] = (
     # 4: the machine the recording process runs on: a pid names a process only on its own host.
     """
     ALTER TABLE roasts ADD COLUMN owner_host TEXT;
+    """,
+    # 5: the roast's properties (cupping notes, flavours, density, volume, batch number, ambient
+    # conditions, colour, bean size) as one JSON object of the fields that are set. One column,
+    # not fifteen: they are read and written together, never searched by SQL, and a new
+    # property then needs no migration. NULL: none set (every roast before version 5).
+    """
+    ALTER TABLE roasts ADD COLUMN properties_json TEXT;
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -645,26 +661,46 @@ class RoastStore:
                 self.health().last_error,
             )
 
-    def update_info(self, roast_id: int, fields: Mapping[str, str | float | None]) -> RoastSummary:
-        """Set ``title``, ``bean``, ``batch_g``, ``roasted_g`` or ``notes``; return the roast."""
-        unknown = sorted(set(fields) - INFO_FIELDS)
+    def update_info(self, roast_id: int, fields: Mapping[str, object]) -> RoastSummary:
+        """Set ``title``, ``bean``, ``batch_g``, ``roasted_g``, ``notes`` or a roast property.
+
+        Properties (:data:`~roastctl.logs.record.PROPERTY_FIELDS`) given are laid over the ones
+        kept; the others stay. Values are not checked here (the session checks them). Returns
+        the roast's history line.
+        """
+        unknown = sorted(set(fields) - INFO_FIELDS - PROPERTY_FIELDS)
         if unknown:
             raise StoreError(
                 f"unknown roast field(s) {', '.join(unknown)}; allowed: "
-                f"{', '.join(sorted(INFO_FIELDS))}"
+                f"{', '.join(sorted(INFO_FIELDS | PROPERTY_FIELDS))}"
             )
         before = self.summary(roast_id)  # raises when there is no such roast
         if not fields:
             return before
-        names = ", ".join(f"{name} = ?" for name in fields)
-        values = (*fields.values(), roast_id)
+        columns = {name: value for name, value in fields.items() if name in INFO_FIELDS}
+        changes = (
+            RoastProperties()
+            .updated({name: value for name, value in fields.items() if name in PROPERTY_FIELDS})
+            .as_dict()
+        )
+        patch = {name: changes.get(name) for name in fields if name in PROPERTY_FIELDS}
+        assignments = [f"{name} = ?" for name in columns]
+        values: list[object] = list(columns.values())
+        if patch:
+            # json_patch merges in the writer's transaction: properties set by another call
+            # queued before this one are kept.
+            assignments.append("properties_json = json_patch(COALESCE(properties_json, '{}'), ?)")
+            values.append(json.dumps(patch))
+        statement = f"UPDATE roasts SET {', '.join(assignments)} WHERE id = ?"  # noqa: S608 - names are whitelisted above
+        arguments = (*values, roast_id)
         # Queued, not run at once: a store another writer has locked must not hold up the caller
         # for the busy timeout. Until it is committed, reads here show the values queued.
         with self._info_lock:
-            self._submit(
-                lambda db: db.execute(f"UPDATE roasts SET {names} WHERE id = ?", values).close()  # noqa: S608 - names are whitelisted above
-            )
-            self._unwritten_info.setdefault(roast_id, {}).update(fields)
+            self._submit(lambda db: db.execute(statement, arguments).close())
+            queued = self._unwritten_info.setdefault(roast_id, {})
+            queued.update(columns)
+            if patch:
+                queued.setdefault("properties", {}).update(patch)
         self.flush(SYNC_WAIT_S)
         return self.summary(roast_id)
 
@@ -675,8 +711,8 @@ class RoastStore:
         def job(db: sqlite3.Connection) -> None:
             cursor = db.execute(
                 "INSERT INTO roasts (uuid, started_utc, ended_utc, status, title, bean, batch_g, "
-                "roasted_g, notes, roaster, driver, sampling_interval_s, extra_json) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "roasted_g, notes, roaster, driver, sampling_interval_s, extra_json, "
+                "properties_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.uuid,
                     _utc_text(record.started_utc),
@@ -691,6 +727,7 @@ class RoastStore:
                     "import",
                     record.sampling_interval_s,
                     json.dumps(record.extra, default=str) if record.extra else None,
+                    _properties_json(record.properties),
                 ),
             )
             roast_id = int(cursor.lastrowid or 0)
@@ -786,7 +823,8 @@ class RoastStore:
         with self._reader() as db:
             summary = _with_info(_summary(db, roast_id), unwritten)
             row = db.execute(
-                "SELECT notes, roaster, sampling_interval_s, extra_json FROM roasts WHERE id = ?",
+                "SELECT notes, roaster, sampling_interval_s, extra_json, properties_json "
+                "FROM roasts WHERE id = ?",
                 (roast_id,),
             ).fetchone()
             samples = tuple(
@@ -816,6 +854,10 @@ class RoastStore:
                 )
             )
         extra: dict[str, object] = json.loads(row["extra_json"]) if row["extra_json"] else {}
+        kept = json.loads(row["properties_json"]) if row["properties_json"] else {}
+        properties = properties_from_dict(kept).updated(
+            unwritten.get(roast_id, {}).get("properties", {})
+        )
         return RoastRecord(
             uuid=summary.uuid,
             started_utc=summary.started_utc,
@@ -832,6 +874,7 @@ class RoastStore:
             sampling_interval_s=row["sampling_interval_s"],
             id=summary.id,
             extra=extra,
+            properties=properties,
         )
 
     def commands(self, roast_id: int) -> list[CommandRecord]:
@@ -913,7 +956,7 @@ def _with_info(summary: RoastSummary, unwritten: dict[int, dict[str, Any]]) -> R
     info = unwritten.get(summary.id)
     if not info:
         return summary
-    changes = {name: value for name, value in info.items() if name != "notes"}
+    changes = {name: value for name, value in info.items() if name not in ("notes", "properties")}
     return replace(summary, **changes)
 
 
@@ -951,6 +994,12 @@ def _roast_row(
         on_id(int(cursor.lastrowid or 0))
 
     return job
+
+
+def _properties_json(properties: RoastProperties) -> str | None:
+    """Return the JSON kept for ``properties``: the fields that are set; NULL for none."""
+    data = properties.as_dict()
+    return json.dumps(data) if data else None
 
 
 def _sample_row(roast_id: int, seq: int, sample: RecordSample) -> tuple[object, ...]:
