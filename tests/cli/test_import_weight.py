@@ -57,7 +57,8 @@ NOT_IN_THE_CLI = (
     "roastctl.twin.fit",
     "roastctl.twin.heater_fit",
     "roastctl.agents.recipe",
-    "roastctl.roast.analysis",  # roastctl analyze loads it, and every roast-file reader, when it runs
+    # roastctl analyze loads it, and every roast-file reader, when it runs
+    "roastctl.roast.analysis",
 )
 
 #: The MCP server over stdio needs neither the dashboard nor its HTTP gate.
