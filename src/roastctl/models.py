@@ -85,7 +85,10 @@ class RoastEventType(StrEnum):
     DRY_END = "DRY_END"  # DRY
     FIRST_CRACK_START = "FC_START"  # FCs
     FIRST_CRACK_END = "FC_END"  # FCe
+    SECOND_CRACK_START = "SC_START"  # SCs
+    SECOND_CRACK_END = "SC_END"  # SCe
     DROP = "DROP"
+    COOL = "COOL"  # COOL: the end of cooling, after DROP
 
 
 class EventSource(StrEnum):
@@ -93,7 +96,7 @@ class EventSource(StrEnum):
 
     AUTO = "auto"  # detected from the samples
     MANUAL = "manual"  # marked by a person or an agent through mark_event / report_first_crack
-    COMMAND = "command"  # a control command caused it (drop_beans)
+    COMMAND = "command"  # a control command caused it (drop_beans, stop_cooling)
     SAFETY = "safety"  # the safety supervisor caused it (a forced drop)
     WATCHDOG = "watchdog"  # the roaster's own watchdog ejected the beans while the link was down
 
@@ -165,8 +168,12 @@ class RoastTimestamps(_Frozen):
     t0_local: datetime | None = None
     first_crack_utc: datetime | None = None
     first_crack_local: datetime | None = None
+    second_crack_utc: datetime | None = None
+    second_crack_local: datetime | None = None
     drop_utc: datetime | None = None
     drop_local: datetime | None = None
+    cool_utc: datetime | None = Field(default=None, description="End of cooling (COOL).")
+    cool_local: datetime | None = None
 
 
 class ConnectionInfo(_Frozen):

@@ -151,7 +151,17 @@ async def test_other_argument_bounds(client: Client) -> None:
     assert (fc["minimum"], fc["maximum"]) == FIRST_CRACK_TEMP_RANGE_C
     assert tools["report_first_crack"].input_schema["required"] == ["timestamp"]
     event = prop(tools["mark_event"], "event")
-    assert event["enum"] == ["CHARGE", "DRY_END", "FC_START", "FC_END", "DROP"]
+    # All of Artisan's marks but TP (computed): second crack and the end of cooling included.
+    assert event["enum"] == [
+        "CHARGE",
+        "DRY_END",
+        "FC_START",
+        "FC_END",
+        "SC_START",
+        "SC_END",
+        "DROP",
+        "COOL",
+    ]
 
 
 async def test_output_schemas_stay_compact(client: Client) -> None:

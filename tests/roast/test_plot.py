@@ -57,7 +57,8 @@ def test_a_kept_roast_is_drawn_with_its_events_and_phases(
     pixels = matplotlib.image.imread(target)
     assert pixels.shape[:2] == (800, 1200)
     assert float(pixels[..., :3].std()) > 0.05  # curves and bands, not a blank canvas
-    assert drawn.events == ("CHARGE", "TP", "DRY", "FCs", "DROP")
+    # COOL is the scripted roast's stop_cooling at the end of cooling.
+    assert drawn.events == ("CHARGE", "TP", "DRY", "FCs", "DROP", "COOL")
     assert drawn.phases == ("drying", "maillard", "development")
     assert drawn.samples == len(record.samples)
     assert drawn.dtr_percent == development_ratio({e.type.value: e.time_s for e in record.events})

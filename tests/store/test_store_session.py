@@ -41,7 +41,8 @@ def test_a_whole_roast_is_kept_sample_for_sample(clock: ManualClock, store: Roas
     manager.start_session()
     roast_id = manager.roast_id
     assert roast_id is not None
-    final = run_scripted_roast(manager, sim)
+    run_scripted_roast(manager, sim)
+    final = manager.get_status()  # after stop_cooling, which put COOL on the time line
     samples = final.connection.samples
     manager.stop_session()
     record = store.get_roast(roast_id)
@@ -56,6 +57,7 @@ def test_a_whole_roast_is_kept_sample_for_sample(clock: ManualClock, store: Roas
         RoastEventType.CHARGE,
         RoastEventType.FIRST_CRACK_START,
         RoastEventType.DROP,
+        RoastEventType.COOL,
     }
     charge_kept, charge_live = kept[RoastEventType.CHARGE].time_s, live[RoastEventType.CHARGE]
     for kind, event in live.items():

@@ -26,7 +26,7 @@ from roastctl.store.summary import summary_dict
 EXPORT_FORMATS = ("alog", "csv", "json")
 ROAST_COMMANDS = frozenset({"history", "show", "audit", "export", "import", "plot"})
 #: Events in the order a history line shows them.
-_EVENT_ORDER = ("CHARGE", "DRY_END", "FC_START", "FC_END", "DROP")
+_EVENT_ORDER = ("CHARGE", "DRY_END", "FC_START", "FC_END", "SC_START", "SC_END", "DROP", "COOL")
 
 
 def add_roast_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type

@@ -40,13 +40,16 @@ from roastctl.logs.values import (
 )
 from roastctl.models import RoastEventType
 
-#: Slots of Artisan's ``timeindex`` that map to our events.
+#: Slots of Artisan's ``timeindex`` that map to our events: all eight marks.
 TIMEINDEX_SLOTS: dict[int, RoastEventType] = {
     0: RoastEventType.CHARGE,
     1: RoastEventType.DRY_END,
     2: RoastEventType.FIRST_CRACK_START,
     3: RoastEventType.FIRST_CRACK_END,
+    4: RoastEventType.SECOND_CRACK_START,
+    5: RoastEventType.SECOND_CRACK_END,
     6: RoastEventType.DROP,
+    7: RoastEventType.COOL,
 }
 #: Artisan's device id of the Hottop heater/fan channels (extratemp1 = heater %, 2 = fan %).
 HOTTOP_HEATER_FAN_DEVICE = 54

@@ -34,7 +34,10 @@ CSV_EVENT_LABELS: dict[str, RoastEventType] = {
     "DRYe": RoastEventType.DRY_END,
     "FCs": RoastEventType.FIRST_CRACK_START,
     "FCe": RoastEventType.FIRST_CRACK_END,
+    "SCs": RoastEventType.SECOND_CRACK_START,
+    "SCe": RoastEventType.SECOND_CRACK_END,
     "DROP": RoastEventType.DROP,
+    "COOL": RoastEventType.COOL,
 }
 _HEATER_WORDS = ("heater", "burner", "power", "heat")
 _FAN_WORDS = ("fan", "air")

@@ -61,7 +61,15 @@ _QT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 _HEATER_COLOUR = "#70000f"
 _FAN_COLOUR = "#397fc1"
 # computed-block names of the timeindex slots that have an event of ours (CHARGE excluded).
-_COMPUTED_NAMES: dict[int, str] = {1: "DRY", 2: "FCs", 3: "FCe", 6: "DROP"}
+_COMPUTED_NAMES: dict[int, str] = {
+    1: "DRY",
+    2: "FCs",
+    3: "FCe",
+    4: "SCs",
+    5: "SCe",
+    6: "DROP",
+    7: "COOL",
+}
 # CSV header labels and Event-column names of the eight timeindex slots, TP after CHARGE.
 _CSV_LABELS: tuple[tuple[str, str], ...] = (
     ("CHARGE", "CHARGE"),

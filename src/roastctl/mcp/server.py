@@ -73,8 +73,9 @@ Start with get_roast_status (poll it every 5-15 s while roasting; it never chang
 start_session connects and begins a roast; start_roaster turns the drum, which must turn before \
 any heat. set_heat/set_fan take whole percent in the steps their descriptions give. CHARGE, \
 DRY_END and DROP are detected from the curve; report first crack with report_first_crack \
-(UTC ISO-8601, e.g. 2026-11-24T10:15:30Z). Drop with drop_beans when the development time ratio \
-reaches its target, then cool and stop_cooling. get_roast_curve returns the samples.
+(UTC ISO-8601, e.g. 2026-11-24T10:15:30Z), second crack with mark_event SC_START / SC_END. Drop \
+with drop_beans when the development time ratio reaches its target, then cool and stop_cooling \
+(it marks COOL). get_roast_curve returns the samples.
 
 Safety: the server refuses unsafe or out-of-range commands and says why; read the message and \
 correct the call. It drops the beans by itself at BT 220 C or ET 260 C, and cuts the heat when the \

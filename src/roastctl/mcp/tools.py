@@ -62,9 +62,20 @@ CURVE_SINCE_S_LIMIT = 86_400.0
 #: The simulated batch a person can pour (the Hottop takes up to 250 g).
 CHARGE_MASS_MIN_G = 50.0
 CHARGE_MASS_MAX_G = 250.0
-MARKABLE_EVENTS = ("CHARGE", "DRY_END", "FC_START", "FC_END", "DROP")
+MARKABLE_EVENTS = (
+    "CHARGE",
+    "DRY_END",
+    "FC_START",
+    "FC_END",
+    "SC_START",
+    "SC_END",
+    "DROP",
+    "COOL",
+)
 
-MarkableEvent = Literal["CHARGE", "DRY_END", "FC_START", "FC_END", "DROP"]
+MarkableEvent = Literal[
+    "CHARGE", "DRY_END", "FC_START", "FC_END", "SC_START", "SC_END", "DROP", "COOL"
+]
 ClearableFault = Literal[
     "bean_over_temperature", "env_over_temperature", "stale_data", "dead_man", "emergency_stop"
 ]
@@ -130,7 +141,8 @@ def register_status_tools(registry: ToolRegistry, manager: RoastSessionManager) 
             "Read the live state of the roaster and the roast; changes nothing. Returns BT/ET "
             "(deg C), heat and fan (%), drum/door/cooling, the roast phase, elapsed time since "
             "CHARGE, BT rate of rise (deg C/min), the events so far (CHARGE, TP, DRY_END, "
-            "FC_START, FC_END, DROP) and development time ratio (DTR %) against its target. "
+            "FC_START, FC_END, SC_START, SC_END, DROP, COOL) and development time ratio (DTR %) "
+            "against its target. "
             "Check data_fresh, last_sample_age_s and poll_errors: stale data refuses heat. "
             "safety shows latched faults (and what clears each), warnings near the temperature "
             "limits, the supervisor's last action and the seconds before the dead-man cuts the "
@@ -313,7 +325,8 @@ def register_drop_and_cooling_tools(registry: ToolRegistry, manager: RoastSessio
             "drum and heater off, drop door closed for the next batch. Refused (cooling goes "
             "on) while BT is at or above safety.release_temp_c (180 deg C by default) or ET at "
             "or above safety.env_release_temp_c (220 deg C), and without a fresh reading to "
-            "tell; call it again once they are below. It ends the drop interlock; for the next "
+            "tell; call it again once they are below. After a DROP it marks COOL (the end of "
+            "cooling, unless COOL was marked already). It ends the drop interlock; for the next "
             "batch then call stop_session and start_session, start_roaster and set_heat. "
             "Idempotent. Refused when no session is active."
         ),
@@ -390,9 +403,11 @@ def register_event_tools(registry: ToolRegistry, manager: RoastSessionManager) -
             f"Put an event ({', '.join(MARKABLE_EVENTS)}) on the roast's time line at timestamp "
             f"(UTC, e.g. {TIMESTAMP_EXAMPLE}) or, without one, now. A mark replaces any earlier "
             "mark or automatic detection of the same event (CHARGE, DRY_END and DROP are "
-            "normally detected automatically; the turning point is always computed). Refused "
-            "(nothing recorded) when no session is active, for events other than CHARGE before "
-            "CHARGE, and for malformed, naive or future times."
+            "normally detected automatically; the turning point is always computed). SC_START "
+            "and SC_END are second crack (after FC_START and SC_START, at or before DROP); COOL "
+            "is the end of cooling (after DROP; stop_cooling marks it too). Refused (nothing "
+            "recorded) when no session is active, for events other than CHARGE before CHARGE, "
+            "for a mark out of that order, and for malformed, naive or future times."
         ),
         annotations=tool_annotations("Mark roast event"),
     )

@@ -59,10 +59,14 @@ class CommandResult(View):
 class EventView(View):
     """One event on the roast's time line."""
 
-    type: str = Field(description="CHARGE, TP, DRY_END, FC_START, FC_END or DROP.")
+    type: str = Field(
+        description="CHARGE, TP, DRY_END, FC_START, FC_END, SC_START, SC_END, DROP or COOL."
+    )
     elapsed_s: float = Field(description="Seconds since CHARGE (0 for CHARGE).")
     bean_temp_c: float | None
-    source: str = Field(description="auto (detected), manual (marked) or command (drop_beans).")
+    source: str = Field(
+        description="auto (detected), manual (marked) or command (drop_beans, stop_cooling)."
+    )
     timestamp_utc: datetime
 
 

@@ -44,7 +44,10 @@ EVENT_LABELS = {
     RoastEventType.DRY_END: "DRY",
     RoastEventType.FIRST_CRACK_START: "FCs",
     RoastEventType.FIRST_CRACK_END: "FCe",
+    RoastEventType.SECOND_CRACK_START: "SCs",
+    RoastEventType.SECOND_CRACK_END: "SCe",
     RoastEventType.DROP: "DROP",
+    RoastEventType.COOL: "COOL",
 }
 #: RoR values outside this band are the charge spike or cooling, not the roast (Artisan hides
 #: them the same way).

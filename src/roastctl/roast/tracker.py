@@ -27,6 +27,7 @@ from roastctl.roast.events import (
     SharpFallDetector,
     TurningPointDetector,
 )
+from roastctl.roast.mark_order import check_mark_order
 from roastctl.roast.phases import compute_phases, format_mmss
 from roastctl.roast.ror import RateOfRise
 
@@ -122,7 +123,9 @@ class _Derived:
 
 
 class RoastTracker:
-    """Events (CHARGE, TP, DRY END, FCs, FCe, DROP), rate of rise, phases, DTR and AUC.
+    """Events (CHARGE, TP, DRY END, FCs, FCe, SCs, SCe, DROP, COOL), RoR, phases, DTR and AUC.
+
+    SCs, SCe and COOL are only ever marked (by a person, or COOL by stop_cooling), never detected.
 
     DROP is detected from the door opening (exact, where the roaster reports its door) and from a
     sharp BT fall (at least 4 min after CHARGE, BT above 160 deg C). Two more rules are for logs
@@ -466,12 +469,15 @@ class RoastTracker:
         """Put ``event_type`` on the time line at ``time_s`` (default: the newest sample).
 
         A mark replaces any earlier mark or detection of the same event. The time must lie within
-        the samples held (it cannot be in the future, nor before CHARGE for later events).
+        the samples held (it cannot be in the future, nor before CHARGE for later events). A
+        person's mark (source MANUAL) must also keep the order of second crack and COOL
+        (:func:`~roastctl.roast.mark_order.check_mark_order`); a command's or the safety
+        supervisor's mark records what happened and is not checked.
         """
         if event_type is RoastEventType.TURNING_POINT:
             raise InvalidCommandError(
                 "TP is always computed from the curve and cannot be marked; mark CHARGE, "
-                "DRY_END, FC_START, FC_END or DROP"
+                "DRY_END, FC_START, FC_END, SC_START, SC_END, DROP or COOL"
             )
         if not self._samples:
             raise NoSamplesError("no reading has arrived yet; wait for the first sample")
@@ -500,6 +506,9 @@ class RoastTracker:
                 f"CHARGE time is {newest.time_s - at:.0f} s ago, before the oldest sample held "
                 f"({newest.time_s - self._samples[0].time_s:.0f} s ago); give a later time."
             )
+        if source is EventSource.MANUAL and charge is not None:
+            times = {kind: event.time_s for kind, event in self._derived.events.items()}
+            check_mark_order(event_type, at, times, charge.time_s)
         temps = self.interpolate(at)
         env = temps[1] if temps else None
         bean = bean_temp_c if bean_temp_c is not None else (temps[0] if temps else None)

@@ -719,7 +719,9 @@ class RoastSessionManager:
         """End cooling: stirrer, fan, drum and heater off, door closed for the next batch.
 
         Refused while the roaster is still hot: BT at or above ``safety.release_temp_c``, ET at
-        or above ``safety.env_release_temp_c``, or no fresh reading to tell.
+        or above ``safety.env_release_temp_c``, or no fresh reading to tell. After a DROP it puts
+        COOL (Artisan's end of cooling, source "command") on the newest sample, unless COOL was
+        already marked.
         """
 
         def act() -> None:
@@ -731,8 +733,24 @@ class RoastSessionManager:
                 self._heat_commanded = self._fan_commanded = 0
                 self._cooling_stopped_s = self.clock.monotonic()
                 self.safety.note_ready()
+                self._mark_cool()
 
         self._run("stop_cooling", {}, act)
+        self._keep_events()
+
+    def _mark_cool(self) -> None:
+        """COOL on the time line when cooling of dropped beans ends; under the state lock.
+
+        Only a roast that was dropped gets COOL, and a COOL already marked is kept. A failure
+        to mark is logged, never raised: the cooling was stopped all the same.
+        """
+        tracker = self._tracker
+        if not (self._active and tracker.dropped) or tracker.event(RoastEventType.COOL):
+            return
+        try:
+            tracker.mark_event(RoastEventType.COOL, source=EventSource.COMMAND)
+        except RoasterError:
+            logger.exception("could not mark COOL at the end of cooling")
 
     def emergency_stop(self) -> list[str]:
         """Heater off and the drop sequence, at once, ahead of any command in flight.
@@ -829,7 +847,12 @@ class RoastSessionManager:
         timestamp: datetime | None = None,
         temp_c: float | None = None,
     ) -> RoastEvent:
-        """Mark an event (CHARGE, DRY_END, FC_START, FC_END, DROP) now or at ``timestamp``."""
+        """Mark an event (CHARGE, DRY_END, FC_START, FC_END, SC_START, SC_END, DROP, COOL).
+
+        It goes on the time line now or at ``timestamp``; COOL is the end of cooling.
+        SC_START needs FC_START before it, SC_END needs SC_START, both lie at or before DROP, and
+        COOL needs DROP before it; a mark out of that order is refused and changes nothing.
+        """
         arguments = {
             "event": str(event_type),
             "timestamp": None if timestamp is None else timestamp.isoformat(),
@@ -911,8 +934,12 @@ class RoastSessionManager:
                     t0_local=self._local(by_type, RoastEventType.CHARGE),
                     first_crack_utc=self._utc(by_type, RoastEventType.FIRST_CRACK_START),
                     first_crack_local=self._local(by_type, RoastEventType.FIRST_CRACK_START),
+                    second_crack_utc=self._utc(by_type, RoastEventType.SECOND_CRACK_START),
+                    second_crack_local=self._local(by_type, RoastEventType.SECOND_CRACK_START),
                     drop_utc=self._utc(by_type, RoastEventType.DROP),
                     drop_local=self._local(by_type, RoastEventType.DROP),
+                    cool_utc=self._utc(by_type, RoastEventType.COOL),
+                    cool_local=self._local(by_type, RoastEventType.COOL),
                 ),
                 sensors=latest,
                 metrics=metrics,

@@ -7,8 +7,9 @@ const RoastChart = (() => {
     bt: "#c0392b", et: "#2c7fb8", ror: "#e67e22", heat: "#8e1b2a", fan: "#3c8dbc",
     ref: "#7f7f7f", refEt: "#a9a9a9", marker: "#333", grid: "#e6e6e6",
   };
+  // Artisan's short names of the marks, as on its own chart.
   const SHORT = { CHARGE: "CHARGE", TP: "TP", DRY_END: "DRY", FC_START: "FCs",
-    FC_END: "FCe", DROP: "DROP" };
+    FC_END: "FCe", SC_START: "SCs", SC_END: "SCe", DROP: "DROP", COOL: "COOL" };
 
   function mmss(seconds) {
     if (seconds == null || !isFinite(seconds)) return "--:--";
