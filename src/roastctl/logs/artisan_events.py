@@ -9,11 +9,16 @@ The value encoding is Artisan's ``events_internal_to_external_value`` (``artisan
 linked as ``tgraphcanvas.eventsInternal2ExternalValue`` in ``canvas.py``): an internal ``v``
 above 1.0 is the external ``round(v * 10) - 10``, so 11.0 is 100 %, 6.0 is 50 % and 1.0 is 0 %.
 Its inverse, written here, is ``internal = external / 10 + 1``.
+
+Import reads them back (:func:`levels_from_events`): a file whose heater or fan was recorded
+only as events (no channel curve, as Artisan writes for a roaster it cannot read them from) gets
+that control's setting on every sample, held from one event to the next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +44,77 @@ _CHANNELS: tuple[_Channel, ...] = (
 )
 
 
+#: Event type names (lower case) that Artisan setups use for the heater and for the fan.
+_HEATER_NAMES = frozenset({"burner", "heater", "heat", "power"})
+_FAN_NAMES = frozenset({"air", "fan"})
+
+
 def internal_event_value(percent: float) -> float:
     """Artisan's internal event value of an external ``percent`` (0..100): percent / 10 + 1."""
     return percent / 10 + 1
+
+
+def external_event_value(internal: float) -> int:
+    """Artisan's external value (percent) of an internal event value: round(v * 10) - 10.
+
+    Artisan reads every internal value from -1.0 to 1.0 as 0, and mirrors negative ones.
+    """
+    if -1.0 <= internal <= 1.0:
+        return 0
+    if internal < -1.0:
+        return -(round(abs(internal) * 10) - 10)
+    return round(internal * 10) - 10
+
+
+def levels_from_events(
+    profile: Mapping[str, Any], count: int
+) -> tuple[list[int | None] | None, list[int | None] | None]:
+    """Return the heater and fan settings per sample held in a profile's special events.
+
+    Each is a list of ``count`` values in percent (``None`` before the control's first event),
+    or ``None`` when the profile has no event of that control. The control of an event type is
+    told by its name in ``etypes`` (Burner/Heater/Power, Air/Fan), else by Artisan's default
+    positions (3 heater, 0 fan). Events whose lists disagree in length, point outside the
+    samples, or carry no number are skipped.
+    """
+    indices = profile.get("specialevents")
+    kinds = profile.get("specialeventstype")
+    values = profile.get("specialeventsvalue")
+    if not (isinstance(indices, list) and isinstance(kinds, list) and isinstance(values, list)):
+        return None, None
+    etypes = profile.get("etypes")
+    names = [str(name).strip().lower() for name in etypes] if isinstance(etypes, list) else []
+    heater: list[int | None] | None = None
+    fan: list[int | None] | None = None
+    for index, kind, value in sorted(
+        (entry for entry in zip(indices, kinds, values, strict=False) if _usable(entry, count)),
+        key=lambda entry: entry[0],
+    ):
+        level = max(0, min(100, external_event_value(float(value))))
+        control = _control_of(int(kind), names)
+        if control == "heater":
+            heater = heater or [None] * count
+            heater[index:] = [level] * (count - index)
+        elif control == "fan":
+            fan = fan or [None] * count
+            fan[index:] = [level] * (count - index)
+    return heater, fan
+
+
+def _usable(entry: tuple[object, object, object], count: int) -> bool:
+    index, kind, value = entry
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return False
+    if isinstance(kind, bool) or not isinstance(kind, int) or isinstance(index, bool):
+        return False
+    return isinstance(index, int) and 0 <= index < count
+
+
+def _control_of(kind: int, names: Sequence[str]) -> str | None:
+    if 0 <= kind < len(names) and names[kind]:
+        name = names[kind]
+        return "heater" if name in _HEATER_NAMES else "fan" if name in _FAN_NAMES else None
+    return {HEATER_EVENT_TYPE: "heater", FAN_EVENT_TYPE: "fan"}.get(kind)
 
 
 def control_events(

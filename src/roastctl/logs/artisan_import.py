@@ -28,6 +28,7 @@ from roastctl.files.limits import (
 )
 from roastctl.logs.artisan import (
     TIMEINDEX_SLOTS,
+    ArtisanCurves,
     normalise_uuid,
     profile_computed,
     profile_interval,
@@ -35,6 +36,7 @@ from roastctl.logs.artisan import (
     profile_weights,
     read_curves,
 )
+from roastctl.logs.artisan_events import levels_from_events
 from roastctl.logs.artisan_keep import KEPT_PROFILE_KEY, keep_profile
 from roastctl.logs.artisan_properties import properties_from_profile
 from roastctl.logs.file_errors import AlogError
@@ -72,8 +74,7 @@ def record_from_profile(profile: Mapping[str, Any], modified: datetime) -> Roast
         for position, reading in enumerate(readings):
             if reading is not None:
                 check_range(f"{key}[{position}]", reading, low_c, high_c, "deg C")
-    heat = _percentages(curves.heater_field, curves.heater_percent, len(curves.times))
-    fan = _percentages(curves.fan_field, curves.fan_percent, len(curves.times))
+    heat, fan = control_levels(profile, curves)
     samples = tuple(
         RecordSample(time_s=t, bean_temp_c=b, env_temp_c=e, heat_percent=h, fan_percent=f)
         for t, b, e, h, f in zip(
@@ -102,6 +103,27 @@ def record_from_profile(profile: Mapping[str, Any], modified: datetime) -> Roast
         },
         properties=properties_from_profile(profile),
     )
+
+
+def control_levels(
+    profile: Mapping[str, Any], curves: ArtisanCurves
+) -> tuple[list[int | None], list[int | None]]:
+    """Return the heater and fan of every sample in whole percent, from channels or events.
+
+    A channel curve (the Hottop extra device, or channels named Heater/Fan) is used where the
+    file has one; a control recorded only as special events is held from event to event
+    (:func:`~roastctl.logs.artisan_events.levels_from_events`).
+    """
+    count = len(curves.times)
+    heat = _percentages(curves.heater_field, curves.heater_percent, count)
+    fan = _percentages(curves.fan_field, curves.fan_percent, count)
+    if curves.heater_percent is None or curves.fan_percent is None:
+        event_heat, event_fan = levels_from_events(profile, count)
+        if curves.heater_percent is None and event_heat is not None:
+            heat = event_heat
+        if curves.fan_percent is None and event_fan is not None:
+            fan = event_fan
+    return heat, fan
 
 
 def _percentages(

@@ -37,7 +37,7 @@ from roastctl.logs.artisan import (
     read_curves,
 )
 from roastctl.logs.artisan_check import PROVENANCE_KEYS
-from roastctl.logs.artisan_import import profile_started
+from roastctl.logs.artisan_import import control_levels, profile_started
 from roastctl.logs.file_errors import RoastFileError
 from roastctl.logs.record import RoastRecord
 from roastctl.logs.values import is_integral
@@ -66,17 +66,15 @@ def _same_samples(kept: Mapping[str, Any], record: RoastRecord) -> bool:
     """Whether the record's samples are those import reads from ``kept``."""
     try:
         curves = read_curves(kept)
+        heater, fan = control_levels(kept, curves)
     except (ValueError, TypeError, KeyError, IndexError):
         return False
-    heater = curves.heater_percent or [None] * len(curves.times)
-    fan = curves.fan_percent or [None] * len(curves.times)
     read = list(zip(curves.times, curves.bean_temps, curves.env_temps, heater, fan, strict=True))
     if len(read) != len(record.samples):
         return False
     return all(
-        (s.time_s, s.bean_temp_c, s.env_temp_c, s.heat_percent, s.fan_percent)
-        == (t, b, e, None if h is None else round(h), None if f is None else round(f))
-        for s, (t, b, e, h, f) in zip(record.samples, read, strict=True)
+        (s.time_s, s.bean_temp_c, s.env_temp_c, s.heat_percent, s.fan_percent) == row
+        for s, row in zip(record.samples, read, strict=True)
     )
 
 
