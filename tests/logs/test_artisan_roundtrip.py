@@ -226,3 +226,16 @@ def test_every_export_has_strictly_increasing_times(simulated_record: RoastRecor
         assert len(profile["timex"]) == len(set(times))
     rows = list(csv.reader(io.StringIO(export_csv(simulated_record)), delimiter="\t"))[2:]
     assert all(b > a for a, b in itertools.pairwise(row[0] for row in rows))
+
+
+def test_an_artisan_csv_comes_back_whole_from_the_store(
+    simulated_record: RoastRecord, store: RoastStore, tmp_path: Path
+) -> None:
+    """A CSV carries samples, the marks, heater and fan, and its date: all of it survives."""
+    first = export_csv(simulated_record)
+    path = tmp_path / "roast.csv"
+    path.write_text(first, encoding="utf-8")
+
+    again = export_csv(through_the_store(store, path))
+
+    assert again.splitlines() == first.splitlines()

@@ -332,9 +332,11 @@ def test_an_artisan_csv_in_fahrenheit(tmp_path: Path) -> None:
     assert roast.env_temps[4] is None  # -1 is no reading
     assert roast.marks == {
         RoastEventType.CHARGE: 2,
+        RoastEventType.TURNING_POINT: 4,
         RoastEventType.FIRST_CRACK_START: 5,
         RoastEventType.DROP: 7,
     }
+    assert roast.started_utc == datetime(2017, 12, 6, 20, 15, tzinfo=UTC)
     assert roast.heater_percent == [100.0] * 7 + [0.0]
     assert roast.fan_percent == [0.0] * 7 + [100.0]
     assert roast.artisan_major is None  # a CSV does not say which Artisan wrote it

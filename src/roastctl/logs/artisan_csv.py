@@ -10,9 +10,11 @@ Layout:
 * data rows: ``Time1`` is mm:ss since the first sample (one row per whole second), ``Time2`` mm:ss
   since CHARGE (empty before), ``ET`` and ``BT`` in the file's unit (-1 = no reading).
 
-Events map to the sample nearest their time, as Artisan's importer does. TP is not read (it is
-computed from the curve); an event other than CHARGE at 00:00 counts as not set. Extra channels
-whose name says heater (or burner/power) and fan (or air) become the heater and fan percentages.
+Events map to the sample nearest their time, as Artisan's importer does; TP is read too (Artisan
+computes it again from the curve), and an event other than CHARGE at 00:00 counts as not set.
+Extra channels whose name says heater (or burner/power) and fan (or air) become the heater and
+fan percentages. ``Date:`` and ``Time:`` give the start of the recording, read as UTC: roastctl
+writes UTC there, and Artisan the computer's local time, which the file does not name.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import bisect
 import csv
 import io
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 from roastctl.logs.file_errors import ArtisanCsvError
@@ -31,6 +34,7 @@ from roastctl.models import RoastEventType
 #: Header labels of the events this reader keeps.
 CSV_EVENT_LABELS: dict[str, RoastEventType] = {
     "CHARGE": RoastEventType.CHARGE,
+    "TP": RoastEventType.TURNING_POINT,
     "DRYe": RoastEventType.DRY_END,
     "FCs": RoastEventType.FIRST_CRACK_START,
     "FCe": RoastEventType.FIRST_CRACK_END,
@@ -154,7 +158,18 @@ def recorded_from_csv(text: str, path: Path) -> RecordedRoast:
         sampling_interval_s=median_interval(times),
         source_mode=unit,
         title=path.stem,
+        started_utc=_started(header),
     )
+
+
+def _started(header: dict[str, str]) -> datetime | None:
+    """Return the start of the recording from ``Date:dd.MM.yyyy`` and ``Time:hh:mm``, as UTC."""
+    try:
+        day = datetime.strptime(header.get("Date", "").strip(), "%d.%m.%Y")
+        clock = datetime.strptime(header.get("Time", "").strip() or "00:00", "%H:%M")
+    except ValueError:
+        return None
+    return day.replace(hour=clock.hour, minute=clock.minute, tzinfo=UTC)
 
 
 def _nearest(times: list[float], time_s: float) -> int:

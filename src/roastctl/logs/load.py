@@ -119,7 +119,8 @@ def load_roast_record(path: Path | str) -> RoastRecord:
     if opened.format is RoastFileFormat.ARTISAN:
         return _interpreted(opened, lambda: record_from_profile(opened.data, opened.modified))
     recorded = _interpreted(opened, lambda: _recorded(opened))
-    record = record_from_recorded(recorded, title=opened.path.stem, started_utc=opened.modified)
+    started = recorded.started_utc or opened.modified
+    record = record_from_recorded(recorded, title=opened.path.stem, started_utc=started)
     try:
         return check_record(record)
     except ImportLimitError as exc:

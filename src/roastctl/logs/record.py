@@ -54,6 +54,8 @@ class RecordedRoast:
     dry_end_temp_c: float | None = None
     #: The major version of the Artisan that wrote the log, when it says.
     artisan_major: int | None = None
+    #: When the recording started (UTC), when the log says.
+    started_utc: datetime | None = None
 
 
 class RecordStatus(StrEnum):
