@@ -18,9 +18,12 @@ import pytest
 from mcp.types import CallToolResult, TextContent
 
 from roastctl.clock import Clock, ManualClock
-from roastctl.logs.record import RecordedRoast
+from roastctl.config import ServerConfig, SimulatorConfig
+from roastctl.devices.simulator import SimulatedRoaster
+from roastctl.logs.record import RecordedRoast, RoastRecord
 from roastctl.models import RoastStatus, SensorReading
 from roastctl.session.manager import RoastSessionManager
+from roastctl.store.database import RoastStore
 
 ROASTS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "roasts"
 START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
@@ -208,3 +211,28 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         check=False,
         env=env,
     )
+
+
+def simulated_session(
+    store: RoastStore, clock: ManualClock | None = None, seed: int = 7
+) -> tuple[RoastSessionManager, SimulatedRoaster, ManualClock]:
+    """A session on the simulator (no bean variance, UTC), stepped by hand, kept in ``store``."""
+    clock = clock or ManualClock(start=START)
+    roaster = SimulatedRoaster(SimulatorConfig(seed=seed, bean_variance_c=0.0), clock)
+    manager = RoastSessionManager(
+        roaster, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
+    )
+    return manager, roaster, clock
+
+
+def scripted_roast_record(store: RoastStore, seed: int = 7) -> RoastRecord:
+    """Run the scripted recipe's whole roast on the simulator; return it as the store keeps it."""
+    from roastctl.agents.recipe import run_scripted_roast
+
+    manager, roaster, _ = simulated_session(store, seed=seed)
+    manager.start_session()
+    roast_id = manager.roast_id
+    assert roast_id is not None
+    run_scripted_roast(manager, roaster)
+    manager.stop_session()
+    return store.get_roast(roast_id)

@@ -12,10 +12,6 @@ from typing import Any
 
 import pytest
 
-from roastctl.agents.recipe import run_scripted_roast
-from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.logs.artisan import parse_profile
 from roastctl.logs.artisan_events import (
     external_event_value,
@@ -27,9 +23,8 @@ from roastctl.logs.artisan_write import dump_alog, record_to_profile
 from roastctl.logs.load import load_roast_record
 from roastctl.logs.record import RoastRecord
 from roastctl.models import RoastEventType
-from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from support import START, roasts_dir
+from support import roasts_dir, scripted_roast_record
 
 MODIFIED = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -127,18 +122,8 @@ def test_a_shared_skywalker_log_brings_its_heater_and_fan_changes(tmp_path: Path
 
 @pytest.fixture
 def simulated_record(tmp_path: Path) -> Iterator[RoastRecord]:
-    clock = ManualClock(start=START)
     store = RoastStore(tmp_path / "sim.sqlite3")
-    sim = SimulatedRoaster(SimulatorConfig(seed=11, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
-    manager.start_session()
-    roast_id = manager.roast_id
-    assert roast_id is not None
-    run_scripted_roast(manager, sim)
-    manager.stop_session()
-    yield store.get_roast(roast_id)
+    yield scripted_roast_record(store, seed=11)
     store.close()
 
 

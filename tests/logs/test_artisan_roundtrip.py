@@ -14,19 +14,14 @@ from typing import Any
 
 import pytest
 
-from roastctl.agents.recipe import run_scripted_roast
-from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.logs.artisan import parse_profile
 from roastctl.logs.artisan_check import check_artisan_profile
 from roastctl.logs.artisan_events import control_events, internal_event_value
 from roastctl.logs.artisan_write import dump_alog, export_csv, export_json, record_to_profile
 from roastctl.logs.load import load_roast_record
 from roastctl.logs.record import RecordSample, RoastRecord
-from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from support import ROASTS_DIR, START, roasts_dir
+from support import ROASTS_DIR, roasts_dir, scripted_roast_record
 
 #: The keys an import -> export round trip may change, and why. Every other key of the file
 #: must come back equal.
@@ -169,18 +164,8 @@ def test_only_real_changes_from_charge_on_become_events() -> None:
 
 @pytest.fixture
 def simulated_record(tmp_path: Path) -> Iterator[RoastRecord]:
-    clock = ManualClock(start=START)
     store = RoastStore(tmp_path / "sim.sqlite3")
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
-    manager.start_session()
-    roast_id = manager.roast_id
-    assert roast_id is not None
-    run_scripted_roast(manager, sim)
-    manager.stop_session()
-    yield store.get_roast(roast_id)
+    yield scripted_roast_record(store, seed=7)
     store.close()
 
 

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import InvalidCommandError
 from roastctl.models import EventSource, RoastEventType, RoastStatus
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from support import preheat_and_charge, run_until
+from support import preheat_and_charge, run_until, simulated_session
 
 FCS = RoastEventType.FIRST_CRACK_START
 SCS = RoastEventType.SECOND_CRACK_START
@@ -130,10 +128,7 @@ def test_stop_cooling_refused_while_hot_marks_no_cool(
 def test_the_new_marks_survive_the_store_file(clock: ManualClock, tmp_path: Path) -> None:
     path = tmp_path / "roasts.sqlite3"
     store = RoastStore(path)
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    manager, _, _ = simulated_session(store, clock)
     manager.start_session()
     roast_id = manager.roast_id
     assert roast_id is not None
