@@ -749,7 +749,7 @@ class RoastSessionManager:
             return
         try:
             tracker.mark_event(RoastEventType.COOL, source=EventSource.COMMAND)
-        except RoasterError:
+        except Exception:  # the cooling was stopped: a mark must not make the command look failed
             logger.exception("could not mark COOL at the end of cooling")
 
     def emergency_stop(self) -> list[str]:
