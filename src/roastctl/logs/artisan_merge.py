@@ -8,10 +8,9 @@ given back key for key:
 * the curves (``timex``, ``temp1``, ``temp2``, ``mode`` and the ``extra*`` devices) stay verbatim
   while the samples are the ones import read from them; otherwise they are written from the
   samples, in the profile's unit, with roastctl's heater/fan device in place of the kept ones;
-* ``timeindex``: the slots roastctl models (CHARGE, DRY, FCs, FCe, DROP) come from its events
-  (the kept index while it points at the event's sample); the others (SCs, SCe, COOL) stay;
-  ``computed`` stays while the marks are unchanged and is left out otherwise (Artisan
-  recomputes it);
+* ``timeindex``: all eight marks come from the roast's events (the kept index while it points
+  at the event's sample); ``computed`` stays while the marks are unchanged and is left out
+  otherwise (Artisan recomputes it);
 * title, beans, notes, roaster type, weights, sampling interval, the start time (all five date
   keys) and ``roastUUID``: kept spelling while the value is unchanged;
 * everything else (``phases``, ``specialevents*``, ``etypes``, notes on cupping, ambient
