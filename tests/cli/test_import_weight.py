@@ -58,10 +58,12 @@ NOT_IN_THE_CLI = (
     "roastctl.twin.heater_fit",
     "roastctl.agents.recipe",
     "roastctl.roast.analysis",  # with every roast-file reader: only when roastctl analyze runs
+    "roastctl.logs.load",  # every roast-file reader: import, plot, analyze, replay, the twin
 )
 
 #: The MCP server over stdio needs neither the dashboard nor its HTTP gate.
 NOT_IN_THE_STDIO_SERVER = (
+    "roastctl.logs.load",  # the roast-file readers: import and plot commands, the replay driver
     "roastctl.web.routes",
     "roastctl.web.access_gate",
     "roastctl.agents.demo",

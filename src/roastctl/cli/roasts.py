@@ -16,7 +16,6 @@ from roastctl.cli.properties import property_lines
 from roastctl.config import ServerConfig
 from roastctl.errors import RoasterError
 from roastctl.files.write import OutputPathError, regular_file_target, write_text_atomically
-from roastctl.logs.load import load_roast_record
 from roastctl.logs.record import RoastRecord
 from roastctl.models import RoastEventType
 from roastctl.roast.phases import development_ratio, format_mmss
@@ -210,6 +209,7 @@ def _export(store: RoastStore, roast_id: int, fmt: str, output: Path, out: TextI
 
 
 def _plot(store: RoastStore, target: str, output: Path, config: ServerConfig, out: TextIO) -> int:
+    from roastctl.logs.load import load_roast_record  # every reader, for this command only
     from roastctl.roast.plot import render_roast_png
 
     record = store.get_roast(int(target)) if target.isdigit() else load_roast_record(target)
@@ -224,6 +224,8 @@ def _plot(store: RoastStore, target: str, output: Path, config: ServerConfig, ou
 
 
 def _import(store: RoastStore, files: list[Path], out: TextIO) -> int:
+    from roastctl.logs.load import load_roast_record  # every reader, for this command only
+
     failures = 0
     for path in files:
         try:
