@@ -214,7 +214,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def simulated_session(
-    store: RoastStore, clock: ManualClock | None = None, seed: int = 7
+    store: RoastStore | None, clock: ManualClock | None = None, seed: int = 7
 ) -> tuple[RoastSessionManager, SimulatedRoaster, ManualClock]:
     """A session on the simulator (no bean variance, UTC), stepped by hand, kept in ``store``."""
     clock = clock or ManualClock(start=START)

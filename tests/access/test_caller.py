@@ -24,11 +24,10 @@ from roastctl.access.caller import (
 from roastctl.access.principal import LOCAL_OPERATOR, Principal
 from roastctl.access.roles import Role
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import InvalidCommandError
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
+from support import simulated_session
 
 #: (command, refused, caller, role, token name): what the audit shows of each command.
 Row = tuple[str, bool, str, str | None, str | None]
@@ -46,10 +45,7 @@ def store(tmp_path: Path) -> Iterator[RoastStore]:
 
 @pytest.fixture
 def session(store: RoastStore, clock: ManualClock) -> Iterator[RoastSessionManager]:
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    manager, _, _ = simulated_session(store, clock)
     manager.start_session()
     manager.poll_once()
     yield manager

@@ -22,10 +22,9 @@ from roastctl.access.refusal_log import (
 )
 from roastctl.access.roles import Role
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import CommandRecord, RoastStore
+from support import simulated_session
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -72,10 +71,7 @@ def test_many_medium_values_are_cut_as_a_whole() -> None:
 @pytest.fixture
 def manager(tmp_path: Path, clock: ManualClock) -> Iterator[RoastSessionManager]:
     store = RoastStore(tmp_path / "roasts.sqlite3")
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    session = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    session, _, _ = simulated_session(store, clock)
     session.start_session()
     session.poll_once()
     yield session

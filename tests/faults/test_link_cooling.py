@@ -16,16 +16,13 @@ from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import SafetyInterlockError
 from roastctl.models import SafetyEventKind, SafetyRule
 from roastctl.session.manager import RoastSessionManager
-from support import preheat_and_charge, run_until
+from support import preheat_and_charge, run_until, simulated_session
 
 COOLING = (0.0, True, True, True, 100.0)  # heat, door, drum, stirrer, fan
 
 
 def make(clock: ManualClock) -> tuple[RoastSessionManager, SimulatedRoaster]:
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False
-    )
+    manager, sim, _ = simulated_session(None, clock)
     return manager, sim
 
 

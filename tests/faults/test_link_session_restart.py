@@ -18,20 +18,17 @@ from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters
 
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
+from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import FaultActiveError, SafetyInterlockError
 from roastctl.mcp.server import create_server
 from roastctl.models import RoastStatus, SafetyRule
 from roastctl.session.manager import RoastSessionManager
-from support import preheat_and_charge, run_until, tool_text
+from support import preheat_and_charge, run_until, simulated_session, tool_text
 
 
 def make(clock: ManualClock) -> tuple[RoastSessionManager, SimulatedRoaster]:
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False
-    )
+    manager, sim, _ = simulated_session(None, clock)
     return manager, sim
 
 

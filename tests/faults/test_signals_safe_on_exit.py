@@ -14,21 +14,18 @@ import threading
 import pytest
 
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.models import SafetyRule
 from roastctl.session.manager import RoastSessionManager
 from roastctl.session.shutdown import safe_on_exit
+from support import simulated_session
 
 SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
 
 
 def _heating() -> tuple[RoastSessionManager, SimulatedRoaster]:
     clock = ManualClock()
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False
-    )
+    manager, sim, _ = simulated_session(None, clock)
     manager.start_session()
     manager.start_roaster()
     manager.set_heat(100)

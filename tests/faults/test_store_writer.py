@@ -16,21 +16,17 @@ from pathlib import Path
 import pytest
 
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.logs.record import RecordSample, RecordStatus
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
+from support import simulated_session
 
 #: A held lock must show in the status and be caught up within these real seconds.
 WAIT_S = 10.0
 
 
 def make(clock: ManualClock, store: RoastStore) -> RoastSessionManager:
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    return RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    return simulated_session(store, clock)[0]
 
 
 def poll(manager: RoastSessionManager, clock: ManualClock, seconds: int) -> None:

@@ -15,13 +15,11 @@ import pytest
 from mcp.client import Client
 
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import InvalidCommandError
 from roastctl.mcp.server import create_server
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from support import tool_text
+from support import simulated_session, tool_text
 
 
 @pytest.fixture
@@ -32,10 +30,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def session(tmp_path: Path, clock: ManualClock) -> Iterator[RoastSessionManager]:
     store = RoastStore(tmp_path / "roasts.sqlite3")
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    manager, _, _ = simulated_session(store, clock)
     manager.start_session()
     manager.poll_once()
     yield manager

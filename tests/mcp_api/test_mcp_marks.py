@@ -11,14 +11,12 @@ import pytest
 from mcp.client import Client
 
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.server import create_server
 from roastctl.mcp.tools import EventResult, StatusView
 from roastctl.models import RoastStatus
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from support import preheat_and_charge, run_until, tool_text
+from support import preheat_and_charge, run_until, simulated_session, tool_text
 
 pytestmark = pytest.mark.anyio
 
@@ -34,10 +32,7 @@ async def session(
 ) -> AsyncIterator[tuple[Client, RoastSessionManager]]:
     """A recording session on the simulator, and an MCP client connected to its server."""
     store = RoastStore(tmp_path / "roasts.sqlite3")
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    manager, sim, _ = simulated_session(store, clock)
     manager.start_session()
     async with Client(create_server(manager, simulator=sim), raise_exceptions=True) as client:
         yield client, manager

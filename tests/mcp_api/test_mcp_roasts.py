@@ -13,12 +13,11 @@ from mcp.client import Client
 
 from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.server import create_server
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from support import tool_text
+from support import simulated_session, tool_text
 
 
 @pytest.fixture
@@ -30,10 +29,7 @@ def anyio_backend() -> str:
 def kept(tmp_path: Path, clock: ManualClock) -> tuple[RoastSessionManager, SimulatedRoaster]:
     """A store holding one finished simulated roast, and a session recording the next."""
     store = RoastStore(tmp_path / "roasts.sqlite3")
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    manager, sim, _ = simulated_session(store, clock)
     manager.start_session()
     run_scripted_roast(manager, sim)
     manager.stop_cooling()

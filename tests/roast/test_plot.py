@@ -12,14 +12,11 @@ import pytest
 
 from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.logs.record import RecordSample, RoastRecord
 from roastctl.roast.phases import development_ratio
 from roastctl.roast.plot import PlotError, render_roast_png
-from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
-from support import run
+from support import run, simulated_session
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "roasts"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,10 +28,7 @@ def kept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     path = tmp_path_factory.mktemp("plot-store") / "roasts.sqlite3"
     store = RoastStore(path)
     clock = ManualClock()
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    manager, sim, _ = simulated_session(store, clock)
     manager.start_session()
     run_scripted_roast(manager, sim)
     roast_id = manager.roast_id

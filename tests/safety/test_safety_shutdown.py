@@ -18,13 +18,10 @@ from pathlib import Path
 import pytest
 
 from roastctl.clock import ManualClock, ScaledClock
-from roastctl.config import ServerConfig, SimulatorConfig
-from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.hottop.emulator import VirtualHottop
 from roastctl.models import SafetyRule
-from roastctl.session.manager import RoastSessionManager
 from roastctl.session.shutdown import safe_on_exit
-from support import preheat_and_charge
+from support import preheat_and_charge, simulated_session
 
 SPEED = 4.0
 
@@ -153,10 +150,7 @@ def test_roastctl_serve_leaves_the_roaster_safe_on_sigterm() -> None:
 
 def test_an_unhandled_error_still_leaves_the_roaster_safe() -> None:
     clock = ManualClock()
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False
-    )
+    manager, sim, _ = simulated_session(None, clock)
     manager.start_session()
     preheat_and_charge(manager, clock)
     with pytest.raises(RuntimeError, match="agent crashed"), safe_on_exit(manager, "agent loop"):

@@ -10,13 +10,14 @@ import pytest
 from roastctl.access.caller import AGENT_CALLER, Caller, calling_as
 from roastctl.agents.recipe import run_scripted_roast
 from roastctl.clock import ManualClock
-from roastctl.config import ServerConfig, SimulatorConfig
+from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.errors import InvalidCommandError
 from roastctl.logs.record import RecordStatus
 from roastctl.models import RoastEventType
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore, StoreError
+from support import simulated_session
 
 
 @pytest.fixture
@@ -29,10 +30,7 @@ def store(tmp_path: Path) -> Iterator[RoastStore]:
 def make(
     clock: ManualClock, store: RoastStore | None
 ) -> tuple[RoastSessionManager, SimulatedRoaster]:
-    sim = SimulatedRoaster(SimulatorConfig(seed=7, bean_variance_c=0.0), clock)
-    manager = RoastSessionManager(
-        sim, ServerConfig(timezone="UTC"), clock=clock, background_polling=False, store=store
-    )
+    manager, sim, _ = simulated_session(store, clock)
     return manager, sim
 
 
