@@ -175,6 +175,33 @@ class SimulatorConfig(_Section):
         return value
 
 
+class ForecastConfig(_Section):
+    """The live forecast: where the roast is going (docs/forecast.md)."""
+
+    enabled: bool = Field(
+        default=True, description="Run the live twin estimate and forecast on every sample."
+    )
+    first_crack_bt_c: float | None = Field(
+        default=None,
+        ge=150.0,
+        le=240.0,
+        description="First-crack BT to aim at when fewer than 'history_min_roasts' kept roasts "
+        "of this roaster have an FCs mark; unset: the model's own.",
+    )
+    history_min_roasts: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Kept roasts with an FCs mark needed before their median BT is used.",
+    )
+    history_roasts: int = Field(
+        default=30,
+        ge=1,
+        le=1000,
+        description="The newest this many kept roasts of this roaster are looked at.",
+    )
+
+
 class SafetyConfig(_Section):
     """Limits the safety supervisor enforces; each can be tightened, none can be switched off.
 
@@ -438,6 +465,7 @@ class ServerConfig(BaseSettings):
     hardware: HardwareConfig = Field(default_factory=HardwareConfig)
     tracker: TrackerConfig = Field(default_factory=TrackerConfig)
     simulator: SimulatorConfig = Field(default_factory=SimulatorConfig)
+    forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     safety: SafetyConfig = Field(default_factory=SafetyConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)

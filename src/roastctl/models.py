@@ -301,6 +301,97 @@ class StoreHealth(_Frozen):
     )
 
 
+class ForecastState(StrEnum):
+    """Whether a forecast can be given now, and if not, why not."""
+
+    OK = "ok"
+    """The estimate follows the roaster: the numbers below are meant."""
+    WARMING_UP = "warming_up"
+    """Too few samples since the start (or a restart) to trust the estimate yet."""
+    DIVERGED = "diverged"
+    """The readings left what the model can explain (a probe fault, a jump): no numbers until it
+    has settled again."""
+    ROAST_OVER = "roast_over"
+    """The beans are out: nothing left to forecast for this roast."""
+
+
+class FirstCrackBasis(StrEnum):
+    """Where the first-crack BT a forecast aims at came from."""
+
+    HISTORY = "history"
+    """The median BT at the FCs marks of the kept roasts of this roaster."""
+    CONFIG = "config"
+    """The configured ``forecast.first_crack_bt_c``."""
+    MODEL = "model"
+    """The BT the roaster model reads when its beans reach first crack."""
+
+
+class ForecastPoint(_Frozen):
+    """One point of the forecast BT curve, with its 80 % interval."""
+
+    in_s: float = Field(description="Seconds from now.")
+    bean_temp_c: float
+    bean_temp_low_c: float = Field(description="10th percentile.")
+    bean_temp_high_c: float = Field(description="90th percentile.")
+    bean_ror_c_per_min: float | None = Field(default=None, description="Forecast BT rate of rise.")
+
+
+class RoastForecast(_Frozen):
+    """Where the roast is going if the settings stay as they are, from the live twin estimate.
+
+    Every number is null where it cannot be known yet; intervals are 80 % (10th to 90th
+    percentile). Times are seconds from the sample the forecast was made at.
+    """
+
+    state: ForecastState
+    reason: str | None = Field(default=None, description="Why the numbers are null, if they are.")
+    as_of_s: float = Field(description="Session clock seconds of the sample it was made at.")
+    heat_percent: int = Field(description="Heater setting the forecast holds.")
+    fan_percent: int = Field(description="Fan setting the forecast holds.")
+    bt_in_60s_c: float | None = None
+    bt_in_60s_c_low: float | None = None
+    bt_in_60s_c_high: float | None = None
+    bt_in_120s_c: float | None = None
+    bt_in_120s_c_low: float | None = None
+    bt_in_120s_c_high: float | None = None
+    bt_in_180s_c: float | None = None
+    bt_in_180s_c_low: float | None = None
+    bt_in_180s_c_high: float | None = None
+    dry_end_in_s: float | None = Field(default=None, description="Until BT reaches dry end.")
+    dry_end_in_s_low: float | None = None
+    dry_end_in_s_high: float | None = None
+    dry_end_bt_c: float | None = Field(default=None, description="The dry-end BT it aims at.")
+    first_crack_in_s: float | None = Field(default=None, description="Until first crack starts.")
+    first_crack_in_s_low: float | None = None
+    first_crack_in_s_high: float | None = None
+    first_crack_bt_c: float | None = Field(
+        default=None, description="The first-crack BT the forecast assumes."
+    )
+    first_crack_bt_basis: FirstCrackBasis | None = None
+    first_crack_history_roasts: int = Field(
+        default=0, description="Kept roasts the first-crack BT was learned from."
+    )
+    drop_in_s: float | None = Field(
+        default=None, description="Until the drop that gives the development target (DTR)."
+    )
+    drop_bt_c: float | None = Field(default=None, description="Forecast BT at that drop.")
+    drop_development_percent: float | None = Field(
+        default=None, description="The development time ratio the drop is timed for."
+    )
+    heater_power_factor: float | None = Field(
+        default=None, description="Heater power the roaster behaves as having, over the model's."
+    )
+    heater_power_factor_std: float | None = None
+    bean_mass_temp_c: float | None = Field(
+        default=None, description="Estimated bean-mass temperature (the probe lags it)."
+    )
+    bean_mass_temp_std_c: float | None = None
+    moisture_percent: float | None = Field(default=None, description="Estimated bean moisture.")
+    curve: tuple[ForecastPoint, ...] = Field(
+        default=(), description="BT ahead every few seconds, for drawing."
+    )
+
+
 class RoastStatus(_Frozen):
     """One consistent snapshot of the session, the roaster and the roast."""
 
@@ -323,3 +414,24 @@ class RoastStatus(_Frozen):
     store: StoreHealth | None = Field(
         default=None, description="The roast store's health; null when roasts are not kept."
     )
+    forecast: RoastForecast | None = Field(
+        default=None,
+        description="Where the roast is going (docs/forecast.md); null when the session is off.",
+    )
+
+
+class SettingChange(_Frozen):
+    """A heater and/or fan change at a time from now, in a what-if schedule."""
+
+    at_s: float = Field(ge=0.0, description="Seconds from now.")
+    heat_percent: int | None = Field(default=None, ge=0, le=100)
+    fan_percent: int | None = Field(default=None, ge=0, le=100)
+
+
+class WhatIf(_Frozen):
+    """The answer to "what follows if the settings were these": the forecast under a schedule."""
+
+    schedule: tuple[SettingChange, ...]
+    horizon_s: float
+    forecast: RoastForecast = Field(description="The forecast under the schedule.")
+    holding: RoastForecast = Field(description="The forecast holding today's settings.")
