@@ -27,6 +27,7 @@ from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType
 from roastctl.physics.model import Actuators, Beans, RoasterPhysics
 from roastctl.physics.param_sets import TwinModel
+from roastctl.physics.warm_start import put_at_readings
 
 __all__ = [
     "AMBIENT_C",
@@ -261,42 +262,9 @@ def initial_physics(inputs: ReplayInputs, model: TwinModel) -> RoasterPhysics:
     et0 = inputs.env_temps_c[0]
     if bt0 is None or et0 is None:
         raise TwinDataError(f"{inputs.name}: BT or ET missing at CHARGE")
-    _set_start(physics, model, bt0, et0, inputs.heat_percent[0])
+    put_at_readings(physics, model, bt0, et0, inputs.heat_percent[0])
     physics.charge(Beans(mass_kg=inputs.batch_kg, first_crack_temp_c=model.first_crack_temp_c))
     return physics
-
-
-def _set_start(
-    physics: RoasterPhysics, model: TwinModel, bt: float, et: float, heat_percent: float
-) -> None:
-    """Put the empty machine at the recorded BT/ET with the drum at the model's offset."""
-    params = physics.params
-    ambient = physics.ambient_c
-    drum = max(ambient, et + model.charge_drum_offset_c * _warmth(et, ambient))
-    # The element is at the steady state of the heat setting: it settles within a minute or
-    # two, against which the rest of the machine barely moves.
-    g_ea = params.element_air_conductance_w_per_k
-    g_ed = params.element_drum_conductance_w_per_k
-    power = params.heater_power_w * heat_percent / 100.0
-    element = (power + g_ea * et + g_ed * drum) / (g_ea + g_ed)
-    state = dataclasses.replace(
-        physics.snapshot(),
-        element_c=element,
-        air_c=et,
-        drum_c=drum,
-        bt_probe_c=bt,
-        et_probe_c=et,
-    )
-    physics.restore(state)
-
-
-def _warmth(et: float, ambient: float) -> float:
-    """Return how far a machine reading ``et`` is into its preheat, 0 (cold) to 1 (~200 degC).
-
-    A cold machine is at room temperature throughout; the drum only falls behind (or stays
-    ahead of) the air once the machine is warm, so the offset scales with the air's excess.
-    """
-    return min(1.0, max(0.0, (et - ambient) / (200.0 - ambient)))
 
 
 def _drive(

@@ -1,0 +1,35 @@
+"""The few dense-matrix operations a small Kalman filter needs, on plain lists.
+
+The estimator's matrices are 8 x 8; at that size plain Python beats importing a numerical
+library (whose import alone costs more than a whole roast of updates) and keeps the package free
+of compiled dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["Matrix", "diagonal", "sandwich"]
+
+#: A dense matrix, row by row.
+Matrix = list[list[float]]
+
+
+def diagonal(values: Sequence[float]) -> Matrix:
+    """Return the square matrix with ``values`` on its diagonal."""
+    size = len(values)
+    return [[values[i] if i == j else 0.0 for j in range(size)] for i in range(size)]
+
+
+def sandwich(outer: Matrix, inner: Matrix) -> Matrix:
+    """Return ``outer @ inner @ outer.T``, symmetrised (a covariance propagated by a Jacobian)."""
+    size = len(outer)
+    columns = list(zip(*inner, strict=True))
+    left = [[sum(a * b for a, b in zip(row, col, strict=True)) for col in columns] for row in outer]
+    out = [[sum(a * b for a, b in zip(row, other, strict=True)) for other in outer] for row in left]
+    # Rounding makes the product drift from symmetric; a covariance must stay symmetric.
+    for i in range(size):
+        for j in range(i + 1, size):
+            mean = 0.5 * (out[i][j] + out[j][i])
+            out[i][j] = out[j][i] = mean
+    return out
