@@ -143,6 +143,47 @@ def test_an_import_is_kept_and_a_duplicate_refused(store: RoastStore) -> None:
     assert store.count() == 1
 
 
+def test_mark_temperatures_reads_one_marks_bt_of_the_newest_matching_roasts(
+    store: RoastStore,
+) -> None:
+    fcs = RoastEventType.FIRST_CRACK_START
+
+    def roast(minute: int, roaster: str, bt: float | None, *, finish: bool = True) -> int:
+        roast_id = store.begin_roast(
+            started_utc=START.replace(minute=minute),
+            roaster=roaster,
+            driver="simulator",
+            sampling_interval_s=1.0,
+        )
+        events = [RecordEvent(RoastEventType.CHARGE, 0.0, 180.0, "auto")]
+        if bt is not None:
+            events.append(RecordEvent(fcs, 400.0, bt, "manual"))
+        store.set_events(roast_id, tuple(events))
+        if finish:
+            store.finish_roast(roast_id, ended_utc=START.replace(minute=minute, second=30))
+        return roast_id
+
+    roast(0, "A", 190.0)
+    roast(1, "B", 200.0)
+    roast(2, "A", None)
+    roast(3, "A", 192.0)
+    newest = roast(4, "A", 194.0)
+    roast(5, "A", 196.0, finish=False)  # still recording: its mark may move
+    store.flush()
+
+    def is_a(roaster: str) -> bool:
+        return roaster == "A"
+
+    assert store.mark_temperatures(fcs, roaster_matches=is_a, limit=10) == [194.0, 192.0, 190.0]
+    assert store.mark_temperatures(fcs, roaster_matches=is_a, limit=2) == [194.0, 192.0]
+    assert store.mark_temperatures(
+        fcs, roaster_matches=is_a, limit=10, exclude_roast_id=newest
+    ) == [192.0, 190.0]
+    assert store.mark_temperatures(RoastEventType.DROP, roaster_matches=is_a, limit=10) == []
+    with pytest.raises(ValueError, match="limit 0"):
+        store.mark_temperatures(fcs, roaster_matches=is_a, limit=0)
+
+
 def test_a_roast_left_recording_by_a_crash_is_marked_interrupted(path: Path) -> None:
     first = RoastStore(path)
     roast_id = begin(first)

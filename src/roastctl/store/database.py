@@ -910,6 +910,37 @@ class RoastStore:
                 )
             ]
 
+    def mark_temperatures(
+        self,
+        kind: RoastEventType,
+        *,
+        roaster_matches: Callable[[str], bool],
+        limit: int,
+        exclude_roast_id: int | None = None,
+    ) -> list[float]:
+        """Return the BT at the ``kind`` mark of the newest ``limit`` kept roasts, newest first.
+
+        A roast counts when it has that mark with a BT, is not being recorded (its marks may
+        still move), is not ``exclude_roast_id`` and ``roaster_matches`` its ``roaster`` column.
+        One query on what is committed: it does not wait for this process's queued rows, so it
+        is quick at the start of a roast (the roast before it was committed when it ended).
+        """
+        if limit < 1:
+            raise ValueError(f"limit {limit!r} must be at least 1 roast")
+        excluded = -1 if exclude_roast_id is None else exclude_roast_id
+        with self._reader() as db:
+            # The roaster test runs in SQL (a registered function), so LIMIT counts only
+            # matching roasts and the query stops at the newest ``limit`` of them.
+            db.create_function("roaster_matches", 1, roaster_matches, deterministic=True)
+            rows = db.execute(
+                "SELECT e.bean_temp_c FROM events AS e JOIN roasts AS r ON r.id = e.roast_id "
+                "WHERE e.type = ? AND e.bean_temp_c IS NOT NULL AND r.status != ? "
+                "AND r.id != ? AND roaster_matches(r.roaster) "
+                "ORDER BY r.started_utc DESC, r.id DESC LIMIT ?",
+                (kind.value, RecordStatus.RECORDING.value, excluded, limit),
+            ).fetchall()
+        return [float(row[0]) for row in rows]
+
 
 def _summary(db: sqlite3.Connection, roast_id: int) -> RoastSummary:
     """Read one roast's history line on an open reader connection."""
