@@ -123,7 +123,8 @@ class LiveForecast:
         key = self.estimator.time_s
         if self._cached is not None and self._cached[0] == key:
             return self._cached[1]
-        made = make_forecast(self.estimator, _progress(tracker, self.estimator.time_s), self._targets())
+        progress = _progress(tracker, self.estimator.time_s)
+        made = make_forecast(self.estimator, progress, self._targets())
         self._cached = (key, made)
         return made
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TypeVar
@@ -56,10 +56,13 @@ from roastctl.models import (
     SafetyEvent,
     SafetyRule,
     SensorReading,
+    SettingChange,
+    WhatIf,
 )
 from roastctl.roast.phases import format_mmss
 from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
 from roastctl.safety import SafetyAction, SafetyInputs, SafetySupervisor
+from roastctl.session.live_forecast import LiveForecast
 from roastctl.session.recorder import RoastRecorder
 from roastctl.session.roast_info import check_info
 from roastctl.store.database import PendingRoast, RoastStore, StoreError
@@ -146,6 +149,9 @@ class RoastSessionManager:
         )
         self.safety.on_event = self._keep_safety_event
         self._notices: list[str] = []
+        #: The live twin estimate and its forecasts; None when [forecast] enabled is false.
+        self._live = LiveForecast(self.config, store) if self.config.forecast.enabled else None
+        self._roaster_name = ""
 
     def _keep_safety_event(self, event: SafetyEvent) -> None:
         if self._recorder is not None:
@@ -179,7 +185,11 @@ class RoastSessionManager:
             self.hardware.connect()
             if not latched:
                 self._open_record()
+            roaster_name = self.hardware.get_roaster_info().model
             with self._state_lock:
+                self._roaster_name = roaster_name
+                if self._live is not None:
+                    self._live.reset()
                 if not latched:
                     self._tracker.reset()
                     self._roast_number += 1
@@ -332,6 +342,10 @@ class RoastSessionManager:
                 )
             check_info(fields)
             summary = self.store.update_info(roast_id, fields)
+            batch_g = fields.get("batch_g")
+            if self._live is not None and isinstance(batch_g, int | float):
+                with self._state_lock:
+                    self._live.set_batch(float(batch_g))
             return {
                 "id": summary.id,
                 "title": summary.title,
@@ -439,6 +453,8 @@ class RoastSessionManager:
             self._open_record()
             with self._state_lock:
                 self._tracker.reset()
+                if self._live is not None:
+                    self._live.reset()
                 self._roast_number += 1
                 self._drop_noted = False
                 self.safety.note_ready()
@@ -517,6 +533,13 @@ class RoastSessionManager:
                 self._latest = reading
                 if self._recorder is not None:
                     self._recorder.sample(reading)
+                if self._live is not None:
+                    self._live.observe(
+                        reading,
+                        self._tracker,
+                        roaster=self._roaster_name,
+                        roast_id=self._recorder.roast_id if self._recorder is not None else None,
+                    )
             self._samples += 1
             if not self._drop_noted and self._tracker.event(RoastEventType.DROP) is not None:
                 self._drop_noted = True  # a drop seen on the roaster (door opened at the panel)
@@ -962,6 +985,11 @@ class RoastSessionManager:
                 roast_id=self._recorder.roast_id if self._recorder is not None else None,
                 notices=tuple(self._notices),
                 store=self.store.health() if self.store is not None else None,
+                forecast=(
+                    self._live.forecast(self._tracker)
+                    if self._live is not None and self._active
+                    else None
+                ),
             )
 
     def _steady_elapsed(self, metrics: RoastMetrics) -> RoastMetrics:
@@ -994,6 +1022,29 @@ class RoastSessionManager:
     ) -> datetime | None:
         event = events.get(kind)
         return None if event is None else event.timestamp.astimezone(self._zone)
+
+    def what_if(self, schedule: Sequence[SettingChange], horizon_s: float = 180.0) -> WhatIf:
+        """Return what follows if the settings changed as ``schedule`` says, beside holding them.
+
+        Read-only: nothing is sent to the roaster. ``schedule`` holds heater and/or fan changes
+        at seconds from now; the answer runs the live estimate ``horizon_s`` seconds ahead.
+
+        Raises:
+            SessionNotActiveError: no session is running.
+            InvalidCommandError: a value is outside its range (the message names it); the
+                forecast is off (``[forecast] enabled = false``).
+
+        """
+        with self._state_lock:
+            self._require_active()
+            if self._live is None:
+                raise InvalidCommandError(
+                    "the forecast is switched off ([forecast] enabled = false); switch it on "
+                    "and restart the server to ask what-if questions"
+                )
+            return self._live.what_if(
+                self._tracker, schedule, horizon_s, heat_step=self.heat_range.step
+            )
 
     def get_curve(
         self,
