@@ -181,6 +181,18 @@ class ForecastConfig(_Section):
     enabled: bool = Field(
         default=True, description="Run the live twin estimate and forecast on every sample."
     )
+    refresh_s: float = Field(
+        default=5.0,
+        ge=0.0,
+        le=60.0,
+        description="Make the status's forecast again after this many seconds of samples (at "
+        "once when a setting or a mark changes); 0: at every sample.",
+    )
+    correction_file: Path | None = Field(
+        default=None,
+        description="A forecast correction written by 'roastctl forecast-fit' from your own "
+        "roast logs; unset: the one shipped for the model (hottop), if any.",
+    )
     first_crack_bt_c: float | None = Field(
         default=None,
         ge=150.0,

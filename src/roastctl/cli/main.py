@@ -14,6 +14,11 @@ from roastctl import __version__
 from roastctl.access.network import describe_access, http_access, stdio_access
 from roastctl.access.roles import Role
 from roastctl.cli.analyze import add_analyze_command, run_analyze
+from roastctl.cli.forecast_fit import (
+    FORECAST_FIT_COMMAND,
+    add_forecast_fit_command,
+    run_forecast_fit,
+)
 from roastctl.cli.roasts import ROAST_COMMANDS, add_roast_commands, run_roast_command
 from roastctl.cli.tokens import TOKEN_COMMAND, add_token_commands, run_token_command
 from roastctl.cli.twin import TWIN_COMMANDS, add_twin_commands, run_twin_command
@@ -119,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_token_commands(commands)
     add_analyze_command(commands)
     add_twin_commands(commands)
+    add_forecast_fit_command(commands)
     return parser
 
 
@@ -456,6 +462,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ports(sys.stdout)
         if args.command == "analyze":
             return run_analyze(args, sys.stdout)
+        if args.command == FORECAST_FIT_COMMAND:
+            return run_forecast_fit(args, sys.stdout)
         if args.command in TWIN_COMMANDS:
             return run_twin_command(args, sys.stdout)
         if args.command == TOKEN_COMMAND:

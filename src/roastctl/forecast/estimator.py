@@ -78,7 +78,7 @@ class EstimatorTuning:
     substep_s: float = 1.0
     """Integration step of the model inside the filter (s); 1 s moves BT by tenths of a degree
     against the 0.1 s of the simulator and makes the filter ten times cheaper."""
-    process_noise_per_s: tuple[float, ...] = (100.0, 2.0, 2.0, 0.5, 0.1, 1.0, 1e-8, 1e-6)
+    process_noise_per_s: tuple[float, ...] = (20.0, 2.0, 0.5, 0.5, 0.1, 1.0, 1e-8, 1e-4)
     """Variance each state gains per second beyond the model (element, air, drum, beans, BT
     probe, ET probe in degC^2/s; water in kg^2/s; heater multiple in 1/s)."""
     initial_sd: tuple[float, ...] = (5.0, 5.0, 15.0, 3.0, 1.0, 3.0, 0.003, 0.15)
@@ -267,6 +267,11 @@ class TwinEstimator:
     def actuators(self) -> Actuators | None:
         """The settings reported with the last sample."""
         return None if self._filter is None else self._filter.actuators
+
+    @property
+    def bt_probe_c(self) -> float | None:
+        """The filtered BT probe reading (degC): the reading with its noise taken out."""
+        return None if self._filter is None else self._filter.mean[_BT]
 
     @property
     def heater_factor(self) -> float | None:

@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from roastctl.forecast.correction import CAP_S, ForecastCorrection
 from roastctl.forecast.estimator import TwinEstimator
 from roastctl.forecast.first_crack import FirstCrackReference
 from roastctl.forecast.rollout import Trajectory, run_ahead
@@ -88,8 +89,13 @@ def make_forecast(
     *,
     schedule: Sequence[SettingChange] = (),
     curve_horizon_s: float = LOOK_AHEAD_S[-1],
+    correction: ForecastCorrection | None = None,
 ) -> RoastForecast:
-    """Return the forecast from the estimate now, holding the settings or following ``schedule``."""
+    """Return the forecast from the estimate now, holding the settings or following ``schedule``.
+
+    With a ``correction`` (and a batch in) the model's curve is corrected by it
+    (:mod:`roastctl.forecast.correction`).
+    """
     actuators = estimator.actuators
     as_of = estimator.time_s or 0.0
     heat = round(actuators.heat_percent) if actuators else 0
@@ -106,12 +112,17 @@ def make_forecast(
             state=state, reason=reason, as_of_s=as_of, heat_percent=heat, fan_percent=fan
         )
     charged = estimator.charged and progress.elapsed_s is not None
+    rate = 0.0
+    filtered = estimator.bt_probe_c
+    if correction is not None and charged and filtered is not None:
+        rate = correction.rate_c_per_s(filtered, progress.elapsed_s or 0.0)
     fc = targets.first_crack
     stop_at: float | None = None
     horizon = max(curve_horizon_s, LOOK_AHEAD_S[-1])
     drop_in: float | None = None
     if charged and progress.first_crack_elapsed_s is None:
-        stop_at = max(fc.high_c, fc.bean_temp_c) + _PAST_TARGET_C
+        # The run may stop once the corrected curve is surely past the latest target.
+        stop_at = max(fc.high_c, fc.bean_temp_c) + _PAST_TARGET_C - min(0.0, CAP_S * rate)
         horizon = MAX_LOOK_AHEAD_S
     elif charged and progress.first_crack_elapsed_s is not None and progress.elapsed_s is not None:
         share = targets.development_percent / 100.0
@@ -126,7 +137,10 @@ def make_forecast(
         stop_at_c=stop_at,
         min_horizon_s=max(curve_horizon_s, LOOK_AHEAD_S[-1]),
     )
+    # The heater's share of the spread compares two uncorrected runs.
     spread = _Spread(estimator, central, schedule)
+    if correction is not None and rate != 0.0:
+        central = central.shifted(lambda ahead: correction.offset_c(ahead, rate))
     values: dict[str, object] = {}
     for ahead in LOOK_AHEAD_S:
         name = f"bt_in_{ahead:.0f}s_c"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from roastctl.models import SettingChange
@@ -22,6 +22,15 @@ class Trajectory:
 
     times_s: tuple[float, ...]
     bean_temps_c: tuple[float, ...]
+
+    def shifted(self, offset_c: Callable[[float], float]) -> Trajectory:
+        """Return the curve with ``offset_c(seconds ahead)`` added to every point."""
+        return Trajectory(
+            times_s=self.times_s,
+            bean_temps_c=tuple(
+                bt + offset_c(t) for t, bt in zip(self.times_s, self.bean_temps_c, strict=True)
+            ),
+        )
 
     @property
     def horizon_s(self) -> float:

@@ -20,6 +20,11 @@ from collections.abc import Sequence
 from roastctl.config import ServerConfig
 from roastctl.controls import FAN_RANGE
 from roastctl.errors import InvalidCommandError
+from roastctl.forecast.correction import (
+    ForecastCorrection,
+    builtin_correction,
+    load_correction,
+)
 from roastctl.forecast.estimator import TwinEstimator
 from roastctl.forecast.first_crack import (
     FirstCrackReference,
@@ -49,6 +54,7 @@ __all__ = [
     "WHAT_IF_HORIZON_RANGE_S",
     "LiveForecast",
     "check_what_if",
+    "forecast_correction",
     "twin_model",
 ]
 
@@ -58,6 +64,17 @@ logger = logging.getLogger(__name__)
 WHAT_IF_HORIZON_RANGE_S = (10.0, MAX_LOOK_AHEAD_S)
 #: Most setting changes one what-if schedule may hold.
 MAX_SCHEDULE_CHANGES = 20
+
+
+def forecast_correction(config: ServerConfig, model: TwinModel) -> ForecastCorrection | None:
+    """Return the correction the forecast applies: the configured file, else the model's own."""
+    if config.forecast.correction_file is not None:
+        return load_correction(config.forecast.correction_file)
+    if config.hardware.driver == "simulator":
+        return None  # the simulator is the model: it has none of the model's real-world error
+    if config.simulator.model_file is not None:
+        return None  # a user's own twin: the shipped correction was learned on another model
+    return builtin_correction(model.name)
 
 
 def twin_model(config: ServerConfig) -> TwinModel:
@@ -76,10 +93,11 @@ class LiveForecast:
         self.store = store
         self.model = twin_model(config)
         self.estimator = TwinEstimator(self.model, ambient_c=config.simulator.ambient_c)
+        self.correction = forecast_correction(config, self.model)
         self._model_first_crack_c: float | None = None
         self._first_crack: FirstCrackReference | None = None
         self._batch_kg: float | None = None
-        self._cached: tuple[float | None, RoastForecast] | None = None
+        self._cached: tuple[object, RoastForecast] | None = None
 
     # ------------------------------------------------------------------ fed by the session
 
@@ -114,18 +132,40 @@ class LiveForecast:
         except Exception:  # a forecast must never stop the sampling
             logger.exception("the live estimate failed on a reading; it restarts")
             self.estimator.reset()
-        self._cached = None
+            self._cached = None
 
     # ------------------------------------------------------------------ read by the front ends
 
     def forecast(self, tracker: RoastTracker) -> RoastForecast:
-        """Return the forecast holding today's settings (made once per sample)."""
-        key = self.estimator.time_s
-        if self._cached is not None and self._cached[0] == key:
-            return self._cached[1]
+        """Return the forecast holding today's settings.
+
+        It is made again once ``[forecast] refresh_s`` of samples have passed, or at once when a
+        setting, a mark or the estimate's state changes; in between the last one is returned
+        (its ``as_of_s`` says which sample it was made at).
+        """
         progress = _progress(tracker, self.estimator.time_s)
-        made = make_forecast(self.estimator, progress, self._targets())
-        self._cached = (key, made)
+        actuators = self.estimator.actuators
+        situation = (
+            self.estimator.state,
+            None if actuators is None else (actuators.heat_percent, actuators.fan_percent),
+            progress.elapsed_s is None,
+            progress.dry_end_reached,
+            progress.first_crack_elapsed_s,
+            progress.dropped,
+        )
+        cached = self._cached
+        now = self.estimator.time_s
+        if (
+            cached is not None
+            and cached[0] == situation
+            and now is not None
+            and now - cached[1].as_of_s < self.config.forecast.refresh_s
+        ):
+            return cached[1]
+        made = make_forecast(
+            self.estimator, progress, self._targets(), correction=self.correction
+        )
+        self._cached = (situation, made)
         return made
 
     def what_if(
@@ -150,9 +190,20 @@ class LiveForecast:
             schedule=tuple(sorted(schedule, key=lambda change: change.at_s)),
             horizon_s=horizon_s,
             forecast=make_forecast(
-                self.estimator, progress, targets, schedule=schedule, curve_horizon_s=horizon_s
+                self.estimator,
+                progress,
+                targets,
+                schedule=schedule,
+                curve_horizon_s=horizon_s,
+                correction=self.correction,
             ),
-            holding=make_forecast(self.estimator, progress, targets, curve_horizon_s=horizon_s),
+            holding=make_forecast(
+                self.estimator,
+                progress,
+                targets,
+                curve_horizon_s=horizon_s,
+                correction=self.correction,
+            ),
         )
 
     # ------------------------------------------------------------------ targets
