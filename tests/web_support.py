@@ -17,15 +17,18 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from roastctl.access.server_access import McpAccess
-from roastctl.clock import ScaledClock
+from roastctl.clock import ManualClock, ScaledClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.server import build_http_app
 from roastctl.session.manager import RoastSessionManager
 from roastctl.store.database import RoastStore
 from roastctl.web import dashboard_routes
+from roastctl.web.access_gate import DashboardGate
 from support import free_port
 
 
@@ -94,6 +97,45 @@ def live_server(
         server.should_exit = True
         thread.join(timeout=10)
         store.close()
+
+
+@dataclass
+class SteppedServer:
+    """A dashboard over real HTTP whose session moves only when the test steps it."""
+
+    url: str
+    manager: RoastSessionManager
+    clock: ManualClock
+
+
+@contextmanager
+def stepped_server() -> Iterator[SteppedServer]:
+    """Serve the dashboard (no MCP) over real HTTP for a simulated session on a manual clock.
+
+    No polling thread: the test moves the roast with ``clock.advance`` and ``poll_once()``
+    (``tests/support.py``'s ``run_until``), so what the page shows is known exactly.
+    """
+    clock = ManualClock()
+    config = ServerConfig(timezone="UTC")
+    manager = RoastSessionManager(
+        SimulatedRoaster(config.simulator, clock), config, clock=clock, background_polling=False
+    )
+    manager.start_session()
+    app = Starlette(
+        routes=dashboard_routes(manager),
+        middleware=[Middleware(DashboardGate, access=McpAccess())],
+    )
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="dashboard-stepped-server", daemon=True)
+    thread.start()
+    try:
+        wait(lambda: server.started, 20, "the server did not start")
+        yield SteppedServer(f"http://127.0.0.1:{port}", manager, clock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        manager.stop_session()
 
 
 def charge(server: LiveServer, *, env_c: float = 180.0, limit_s: float = 30.0) -> None:

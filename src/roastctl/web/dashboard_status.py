@@ -11,6 +11,7 @@ from typing import Any
 
 from roastctl.models import RoastStatus
 from roastctl.session.manager import RoastSessionManager
+from roastctl.web.forecast_view import forecast_view
 
 
 def dashboard_status(manager: RoastSessionManager, status: RoastStatus) -> dict[str, Any]:
@@ -69,6 +70,7 @@ def dashboard_status(manager: RoastSessionManager, status: RoastStatus) -> dict[
             }
             for e in status.events
         ],
+        "forecast": forecast_view(status.forecast, sensors),
         "limits": {
             "heat": _range(manager, "heat"),
             "fan": _range(manager, "fan"),

@@ -77,9 +77,20 @@
     return state.status.events.map((e) => ({ type: e.type, x: e.wall_s - zero, temp: e.bean_temp_c }));
   }
 
+  // The forecast on the chart's axis: [x, BT, low, high] rows, from the forecast's own sample on.
+  // None while the forecast is not ok, or once the beans are out.
+  function forecastPoints() {
+    const s = state.status;
+    const f = s && s.forecast;
+    if (!f || f.state !== "ok" || f.as_of_wall_s == null || s.phase === "dropped") return null;
+    const start = f.as_of_wall_s - origin();
+    return f.curve.map(([ahead, bt, low, high]) => [start + ahead, bt, low, high]);
+  }
+
   function redraw() {
     if (!state.dirty) return;
     state.dirty = false;
+    chart.setForecast(forecastPoints());
     chart.setData(columns(), markers());
     $("point-count").textContent = String(chart.pointCount);
   }
@@ -107,6 +118,7 @@
     showEvents(s);
     showFaults(s);
     showPhases(s);
+    showForecast(s);
     if (operator) showLimits(s);
   }
 
@@ -169,6 +181,63 @@
       bar[k].style.width = `${share}%`;
       bar[k].firstElementChild.textContent = share >= 8 ? `${RoastChart.mmss(seconds)} ${share.toFixed(0)}%` : "";
     });
+  }
+
+  // ------------------------------------------------------------ forecast readouts
+  const DASH = "—";
+  const fmtOr = (value, digits) => (value == null ? DASH : Number(value).toFixed(digits));
+  const inTime = (seconds) => (seconds == null ? DASH : RoastChart.mmss(seconds));
+
+  function firstCrackText(f) {
+    if (f.first_crack_in_s == null) return DASH;
+    const range = f.first_crack_in_s_low != null && f.first_crack_in_s_high != null
+      ? ` (${inTime(f.first_crack_in_s_low)}–${inTime(f.first_crack_in_s_high)})` : "";
+    return `FC in ${inTime(f.first_crack_in_s)}${range} at ${fmtOr(f.first_crack_bt_c, 0)} °C`;
+  }
+
+  function basisText(f) {
+    if (f.first_crack_in_s == null || f.first_crack_bt_c == null) return "";
+    if (f.first_crack_bt_basis === "history") {
+      const k = f.first_crack_history_roasts;
+      return `history of ${k} roast${k === 1 ? "" : "s"}`;
+    }
+    return { config: "configured", model: "model" }[f.first_crack_bt_basis] || "";
+  }
+
+  function dropText(f) {
+    if (f.drop_in_s == null) return DASH;
+    return `Drop at DTR ${fmtOr(f.drop_development_percent, 0)} % in ${inTime(f.drop_in_s)}, ` +
+      `BT ${fmtOr(f.drop_bt_c, 0)} °C`;
+  }
+
+  function heaterText(f) {
+    if (f.heater_power_factor == null) return DASH;
+    const spread = f.heater_power_factor_std == null ? "" : ` ± ${fmtOr(f.heater_power_factor_std, 2)}`;
+    return `×${fmtOr(f.heater_power_factor, 2)}${spread}`;
+  }
+
+  const STATES = { ok: "", warming_up: "warming up", diverged: "diverged", roast_over: "roast over" };
+
+  function showForecast(s) {
+    const f = s.forecast && s.forecast.state === "ok" ? s.forecast : {};
+    const dropped = s.phase === "dropped";
+    $("ro-fc").textContent = dropped ? DASH : firstCrackText(f);
+    $("ro-fc-basis").textContent = dropped ? "" : basisText(f);
+    $("ro-drop").textContent = dropped ? DASH : dropText(f);
+    $("ro-dry").textContent = dropped ? DASH : (f.dry_end_in_s == null ? DASH : `Dry end in ${inTime(f.dry_end_in_s)}`);
+    $("ro-dry").parentElement.hidden = s.phase_times_s.dry_end != null;
+    $("ro-heater").textContent = heaterText(f);
+    const note = $("forecast-note");
+    const forecast = s.forecast;
+    if (!forecast) {
+      note.textContent = "forecast: off";
+    } else if (forecast.state !== "ok") {
+      const why = forecast.reason ? `: ${forecast.reason}` : "";
+      note.textContent = `forecast ${STATES[forecast.state] || forecast.state}${why}`;
+    } else {
+      note.textContent = dropped ? "forecast: the beans are out" : "";
+    }
+    note.dataset.state = forecast ? forecast.state : "off";
   }
 
   function showLimits(s) {
@@ -273,6 +342,9 @@
     $("cooling-stop").addEventListener("click", () => command("cooling", { on: false }));
     $("clear-fault").addEventListener("click", () => command("clear-fault"));
   }
+
+  // For the browser tests: the chart (what its canvas drew) and the page's state.
+  window.roastDashboard = { chart, state };
 
   if (operator) wireControls();
   connect();

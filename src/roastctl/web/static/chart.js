@@ -6,6 +6,7 @@ const RoastChart = (() => {
   const COLOURS = {
     bt: "#c0392b", et: "#2c7fb8", ror: "#e67e22", heat: "#8e1b2a", fan: "#3c8dbc",
     ref: "#7f7f7f", refEt: "#a9a9a9", marker: "#333", grid: "#e6e6e6",
+    band: "rgba(192, 57, 43, 0.15)",
   };
   // Artisan's short names of the marks, as on its own chart.
   const SHORT = { CHARGE: "CHARGE", TP: "TP", DRY_END: "DRY", FC_START: "FCs",
@@ -18,7 +19,38 @@ const RoastChart = (() => {
     return sign + Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
 
-  // Event markers and the reference curve are drawn on the canvas after the series.
+  // The forecast ahead of the live BT: its 80 % band as a translucent fill, then the dashed
+  // curve on top. What was drawn is kept in chart.drawn.forecast (the canvas keeps no shapes), so
+  // the browser tests can check the path: its dash, its points in chart units, the band's size.
+  function drawForecast(u, chart) {
+    chart.drawn.forecast = null;
+    const points = chart.forecast;
+    if (!points || points.length < 2) return;
+    const ctx = u.ctx;
+    const px = (x) => u.valToPos(x, "x", true);
+    const py = (y) => u.valToPos(y, "temp", true);
+    ctx.fillStyle = COLOURS.band;
+    ctx.beginPath();
+    points.forEach(([x, , low], k) => (k === 0 ? ctx.moveTo(px(x), py(low)) : ctx.lineTo(px(x), py(low))));
+    for (let k = points.length - 1; k >= 0; k--) ctx.lineTo(px(points[k][0]), py(points[k][3]));
+    ctx.closePath();
+    ctx.fill();
+    const dash = [6 * devicePixelRatio, 4 * devicePixelRatio];
+    ctx.strokeStyle = COLOURS.bt;
+    ctx.lineWidth = 2 * devicePixelRatio;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    points.forEach(([x, bt], k) => (k === 0 ? ctx.moveTo(px(x), py(bt)) : ctx.lineTo(px(x), py(bt))));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    chart.drawn.forecast = {
+      dash: dash.map((d) => d / devicePixelRatio),
+      points: points.map(([x, bt]) => [x, bt]),
+      band: points.map(([x, , low, high]) => [x, low, high]),
+    };
+  }
+
+  // Event markers, the reference curve and the forecast are drawn on the canvas after the series.
   function overlayPlugin(chart) {
     return {
       hooks: {
@@ -47,6 +79,7 @@ const RoastChart = (() => {
               });
             ctx.setLineDash([]);
           }
+          drawForecast(u, chart);
           ctx.fillStyle = COLOURS.marker;
           ctx.strokeStyle = COLOURS.marker;
           ctx.lineWidth = devicePixelRatio;
@@ -71,6 +104,8 @@ const RoastChart = (() => {
       this.element = element;
       this.markers = [];
       this.reference = null;
+      this.forecast = null;
+      this.drawn = { forecast: null };
       this.data = [[], [], [], [], [], []];
       const chart = this;
       const opts = {
@@ -110,6 +145,9 @@ const RoastChart = (() => {
           if (points.length) high = Math.max(high, points[points.length - 1][0]);
         }
       }
+      if (this.forecast && this.forecast.length) {
+        high = Math.max(high, this.forecast[this.forecast.length - 1][0]);
+      }
       const low = Math.min(min ?? 0, 0);
       return [low, Math.max(high, low + 60)];
     }
@@ -124,6 +162,12 @@ const RoastChart = (() => {
       this.data = columns;
       this.markers = markers;
       this.plot.setData(columns);
+    }
+
+    // forecast: [[x, BT, low, high]...] on the live x axis, or null for none. Drawn with the
+    // next setData (the page sends both together).
+    setForecast(forecast) {
+      this.forecast = forecast && forecast.length >= 2 ? forecast : null;
     }
 
     // reference: {bt: [[x, BT]...], et: [[x, ET]...]} on the live x axis, or null for none.
