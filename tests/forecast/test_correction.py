@@ -1,4 +1,4 @@
-"""The forecast's learned correction: its shape, its fit, its file, and learning it from real logs."""
+"""The learned correction: its shape, its fit, its file, and learning it from real logs."""
 
 from __future__ import annotations
 
@@ -83,7 +83,8 @@ def test_a_correction_file_round_trips(tmp_path: Path) -> None:
     loaded = load_correction(path)
     assert loaded.bt_rates == original.bt_rates
     assert loaded.time_rates == original.time_rates
-    assert loaded.bt_knots_c == BT_KNOTS_C and loaded.cap_s == CAP_S
+    assert loaded.bt_knots_c == BT_KNOTS_C
+    assert loaded.cap_s == CAP_S
     assert loaded.fit["logs"] == ["a.alog"]
 
 
@@ -98,7 +99,8 @@ def test_a_bad_correction_file_is_refused_naming_it(tmp_path: Path) -> None:
 
 def test_the_hottop_model_ships_a_correction_and_the_simulator_uses_none() -> None:
     shipped = builtin_correction("hottop")
-    assert shipped is not None and len(shipped.fit["logs"]) >= 20  # type: ignore[arg-type]
+    assert shipped is not None
+    assert len(shipped.fit["logs"]) >= 20
     assert builtin_correction("generic") is None
     hottop = ServerConfig(hardware=HardwareConfig(driver="hottop"))
     assert forecast_correction(hottop, builtin_model("hottop")) is not None
@@ -113,7 +115,8 @@ def test_a_configured_correction_file_replaces_the_shipped_one(tmp_path: Path) -
         hardware=HardwareConfig(driver="hottop"), forecast=ForecastConfig(correction_file=path)
     )
     chosen = forecast_correction(config, builtin_model("hottop"))
-    assert chosen is not None and chosen.bt_rates == known().bt_rates
+    assert chosen is not None
+    assert chosen.bt_rates == known().bt_rates
 
 
 def test_rows_come_from_a_real_hottop_log_replayed_through_the_estimator() -> None:
@@ -139,7 +142,8 @@ def test_forecast_fit_writes_a_correction_the_server_reads(tmp_path: Path) -> No
     sumatra = roast_file("hottop__hamade__Sumatra")
     result = run("forecast-fit", str(kenya), str(sumatra), "-o", str(output))
     assert result.returncode == 0, result.stderr
-    assert "wrote" in result.stdout and "from 2 roasts" in result.stdout
+    assert "wrote" in result.stdout
+    assert "from 2 roasts" in result.stdout
     learned = load_correction(output)
     assert learned.fit["model"] == "hottop"
     assert learned.fit["logs"] == [kenya.name, sumatra.name]
@@ -150,5 +154,6 @@ def test_forecast_fit_says_which_logs_it_could_not_use(tmp_path: Path) -> None:
     unmarked = roast_file("hottop__hypersprite__20-04-10")
     result = run("forecast-fit", str(unmarked), "-o", str(output))
     assert result.returncode == 2
-    assert "not used" in result.stdout and "nothing was written" in result.stderr
+    assert "not used" in result.stdout
+    assert "nothing was written" in result.stderr
     assert not output.exists()

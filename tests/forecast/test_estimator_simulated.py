@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
 from forecast_support import charged_and_roasting, hidden_heater_session
-from roastctl.models import ForecastState, RoastStatus
+
+from roastctl.models import ForecastState, RoastForecast, RoastStatus
 from support import run_until
 
 
-def forecast_of(status: RoastStatus):  # noqa: ANN201 - the forecast, asserted present
+def forecast_of(status: RoastStatus) -> RoastForecast:
     assert status.forecast is not None, "an active session has a forecast"
     return status.forecast
 
@@ -28,7 +28,9 @@ def test_the_heater_multiple_is_found_and_bt_two_minutes_ahead_comes_true(factor
     assert forecast.heater_power_factor_std < 0.2
     predicted = forecast.bt_in_120s_c
     low, high = forecast.bt_in_120s_c_low, forecast.bt_in_120s_c_high
-    assert predicted is not None and low is not None and high is not None
+    assert predicted is not None
+    assert low is not None
+    assert high is not None
     assert low < predicted < high
     start = clock.monotonic()
     later = run_until(manager, clock, lambda s: clock.monotonic() - start >= 120.0)
@@ -48,17 +50,21 @@ def test_a_forecast_holds_every_number_it_promises_once_the_beans_are_in() -> No
     width_60 = forecast.bt_in_60s_c_high - forecast.bt_in_60s_c_low  # type: ignore[operator]
     width_180 = forecast.bt_in_180s_c_high - forecast.bt_in_180s_c_low  # type: ignore[operator]
     assert width_60 < width_180
-    assert forecast.dry_end_in_s is not None and forecast.dry_end_in_s > 0
+    assert forecast.dry_end_in_s is not None
+    assert forecast.dry_end_in_s > 0
     assert forecast.dry_end_bt_c == manager.config.tracker.dry_end_temp_c
     assert forecast.first_crack_in_s is not None
-    assert forecast.first_crack_in_s_low is not None and forecast.first_crack_in_s_high is not None
+    assert forecast.first_crack_in_s_low is not None
+    assert forecast.first_crack_in_s_high is not None
     assert forecast.first_crack_in_s_low <= forecast.first_crack_in_s
     assert forecast.first_crack_in_s <= forecast.first_crack_in_s_high
     assert forecast.dry_end_in_s < forecast.first_crack_in_s
     assert forecast.drop_in_s is None, "no drop time before first crack is known"
-    assert forecast.bean_mass_temp_c is not None and forecast.moisture_percent is not None
+    assert forecast.bean_mass_temp_c is not None
+    assert forecast.moisture_percent is not None
     assert 0.0 < forecast.moisture_percent < 11.0, "drying has begun"
-    assert forecast.curve[0].in_s == 0.0 and forecast.curve[-1].in_s == 180.0
+    assert forecast.curve[0].in_s == 0.0
+    assert forecast.curve[-1].in_s == 180.0
 
 
 def test_before_charge_the_forecast_has_bt_but_no_roast_events() -> None:
@@ -69,8 +75,10 @@ def test_before_charge_the_forecast_has_bt_but_no_roast_events() -> None:
     status = run_until(manager, clock, lambda s: forecast_of(s).state is ForecastState.OK)
     forecast = forecast_of(status)
     assert forecast.bt_in_60s_c is not None
-    assert forecast.dry_end_in_s is None and forecast.first_crack_in_s is None
-    assert forecast.first_crack_bt_c is None and forecast.drop_in_s is None
+    assert forecast.dry_end_in_s is None
+    assert forecast.first_crack_in_s is None
+    assert forecast.first_crack_bt_c is None
+    assert forecast.drop_in_s is None
 
 
 def test_a_probe_that_jumps_makes_the_forecast_say_so_and_go_null_then_come_back() -> None:
@@ -84,11 +92,14 @@ def test_a_probe_that_jumps_makes_the_forecast_say_so_and_go_null_then_come_back
         manager, clock, lambda s: forecast_of(s).state is ForecastState.DIVERGED, limit_s=10.0
     )
     forecast = forecast_of(status)
-    assert forecast.bt_in_120s_c is None and forecast.first_crack_in_s is None
+    assert forecast.bt_in_120s_c is None
+    assert forecast.first_crack_in_s is None
     assert forecast.heater_power_factor is None
-    assert forecast.reason is not None and "restarted" in forecast.reason
+    assert forecast.reason is not None
+    assert "restarted" in forecast.reason
     # The roast goes on untouched: no command came from the forecast.
-    assert status.sensors is not None and status.sensors.heat_percent == heat_before
+    assert status.sensors is not None
+    assert status.sensors.heat_percent == heat_before
     assert status.session_active
     roaster.override_probes(None, None)
     back = run_until(
@@ -104,7 +115,8 @@ def test_after_the_drop_the_forecast_says_the_roast_is_over() -> None:
     status = run_until(manager, clock, lambda s: s.metrics.drop_s is not None, limit_s=10.0)
     forecast = forecast_of(status)
     assert forecast.state is ForecastState.ROAST_OVER
-    assert forecast.bt_in_60s_c is None and forecast.first_crack_in_s is None
+    assert forecast.bt_in_60s_c is None
+    assert forecast.first_crack_in_s is None
 
 
 def test_a_new_roast_restarts_the_estimate() -> None:
@@ -117,7 +129,8 @@ def test_a_new_roast_restarts_the_estimate() -> None:
     manager.poll_once()
     forecast = forecast_of(manager.get_status())
     assert forecast.state is ForecastState.WARMING_UP
-    assert forecast.reason is not None and "settling" in forecast.reason
+    assert forecast.reason is not None
+    assert "settling" in forecast.reason
 
 
 def test_the_session_off_has_no_forecast_and_the_forecast_switched_off_has_none_either() -> None:
