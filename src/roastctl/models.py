@@ -346,8 +346,12 @@ class RoastForecast(_Frozen):
     state: ForecastState
     reason: str | None = Field(default=None, description="Why the numbers are null, if they are.")
     as_of_s: float = Field(description="Session clock seconds of the sample it was made at.")
-    heat_percent: int = Field(description="Heater setting the forecast holds.")
-    fan_percent: int = Field(description="Fan setting the forecast holds.")
+    heat_percent: int = Field(
+        description="Heater setting the forecast holds (under a what-if schedule, the last one)."
+    )
+    fan_percent: int = Field(
+        description="Fan setting the forecast holds (under a what-if schedule, the last one)."
+    )
     bt_in_60s_c: float | None = None
     bt_in_60s_c_low: float | None = None
     bt_in_60s_c_high: float | None = None

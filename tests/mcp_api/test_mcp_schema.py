@@ -26,6 +26,7 @@ pytestmark = pytest.mark.anyio
 ANNOTATIONS = {
     "get_roast_status": (True, False, True),
     "get_roast_curve": (True, False, True),
+    "what_if": (True, False, True),
     "first_crack_heard": (True, False, True),
     "set_heat": (False, True, True),
     "set_fan": (False, True, True),
@@ -164,9 +165,17 @@ async def test_other_argument_bounds(client: Client) -> None:
     ]
 
 
+#: Characters of a tool's output schema at most; a client keeps every one in its context.
+OUTPUT_SCHEMA_MAX_CHARS = 8000
+#: The status is the one tool an agent polls all roast long, and its forecast (BT ahead, first
+#: crack and drop ETAs, each with an interval) is what it decides by: worth the extra size.
+OUTPUT_SCHEMA_ALLOWANCE = {"get_roast_status": 14000}
+
+
 async def test_output_schemas_stay_compact(client: Client) -> None:
     for name, tool in (await tools_of(client)).items():
-        assert len(json.dumps(tool.output_schema)) < 8000, name
+        limit = OUTPUT_SCHEMA_ALLOWANCE.get(name, OUTPUT_SCHEMA_MAX_CHARS)
+        assert len(json.dumps(tool.output_schema)) < limit, name
 
 
 async def test_server_identity_and_instructions(client: Client) -> None:
@@ -175,6 +184,8 @@ async def test_server_identity_and_instructions(client: Client) -> None:
     assert (info.name, info.version) == ("roastctl", roastctl.__version__)
     assert client.instructions is not None
     assert "emergency_stop" in client.instructions
+    assert "forecast" in client.instructions
+    assert "what_if" in client.instructions
 
 
 async def test_resources_and_prompt_are_listed(client: Client) -> None:

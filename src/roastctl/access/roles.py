@@ -1,6 +1,7 @@
 """The two roles and what each may do, declared once for MCP tools and HTTP routes.
 
-* **observer** reads: status, curves, history, exports, resources, the prompt.
+* **observer** reads: status, curves, forecasts (what_if), history, exports, resources, the
+  prompt.
 * **operator** does everything, including every control command and the emergency stop.
 
 Anything not listed as an observer action needs the operator role, so a tool added later is
@@ -33,6 +34,7 @@ OBSERVER_TOOLS = frozenset(
     {
         "get_roast_status",
         "get_roast_curve",
+        "what_if",
         "first_crack_heard",
         "list_roasts",
         "get_roast",

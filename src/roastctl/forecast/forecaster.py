@@ -100,6 +100,10 @@ def make_forecast(
     as_of = estimator.time_s or 0.0
     heat = round(actuators.heat_percent) if actuators else 0
     fan = round(actuators.fan_percent) if actuators else 0
+    # Under a schedule the forecast ends on its last settings: report those, not today's.
+    for change in sorted(schedule, key=lambda change: change.at_s):
+        heat = heat if change.heat_percent is None else change.heat_percent
+        fan = fan if change.fan_percent is None else change.fan_percent
     state = ForecastState.ROAST_OVER if progress.dropped else estimator.state
     physics = estimator.physics_at_estimate()
     if state is not ForecastState.OK or physics is None or actuators is None:

@@ -87,14 +87,16 @@ def range_field(control: ControlRange) -> FieldInfo:
     return bounds
 
 
-def range_check(control: ControlRange) -> BeforeValidator:
+def range_check(control: ControlRange, *, optional: bool = False) -> BeforeValidator:
     """Return a validator that runs ``control``'s own check before the schema bounds.
 
     A refusal then reads exactly like the manager's: the value, the allowed values and the
-    nearest allowed ones.
+    nearest allowed ones. With ``optional``, null (the argument left out) passes as is.
     """
 
-    def check(value: object) -> int:
+    def check(value: object) -> int | None:
+        if optional and value is None:
+            return None
         try:
             return control.validate(value)
         except RoasterError as exc:

@@ -69,7 +69,10 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 INSTRUCTIONS = """\
 roastctl drives a coffee roaster (a Hottop KN-8828B-2K+ or its simulator) and tracks the roast.
 
-Start with get_roast_status (poll it every 5-15 s while roasting; it never changes anything).
+Start with get_roast_status (poll it every 5-15 s while roasting; it never changes anything). \
+Its forecast says where BT, first crack and the drop are going if heat and fan stay as they are \
+(with 80 % intervals; null numbers until the estimate has settled). Before a heat or fan change, \
+what_if shows what it would do (read-only: it sends nothing).
 start_session connects and begins a roast; start_roaster turns the drum, which must turn before \
 any heat. set_heat/set_fan take whole percent in the steps their descriptions give. CHARGE, \
 DRY_END and DROP are detected from the curve; report first crack with report_first_crack \
@@ -264,7 +267,9 @@ not). BT dips to the turning point (TP) after 1-1.5 min, then climbs.
 get_roast_curve(last_n=60): it should peak early (15-25) and then fall steadily. Lower the heat in \
 steps as BT rises (for example 100 -> 90 at about 4 min, 70 at about 6 min) and raise the fan to \
 20-30 % for chaff and smoke. A RoR that rises again late (flick) or drops to near 0 (crash) needs \
-a gentle heat correction, never a big jump. DRY_END is detected at 150 deg C.
+a gentle heat correction, never a big jump. DRY_END is detected at 150 deg C. The status's \
+forecast gives BT ahead and the seconds to first crack; what_if shows what a heat change would do \
+before you make it.
 5. First crack. Around BT 195-205 deg C the beans crack. On the simulator poll \
 first_crack_heard; when heard, call report_first_crack(timestamp=<first_crack_utc>). On a real \
 roaster report the UTC time you heard it (e.g. 2026-11-24T10:15:30Z).
@@ -340,7 +345,8 @@ def create_bundle(
         STATUS_URI,
         name="roast_status",
         title="Live roast status",
-        description="The full live snapshot: session, sensors, events, metrics, connection.",
+        description="The full live snapshot: session, sensors, events, metrics, connection, "
+        "and the forecast with its BT curve ahead.",
         mime_type="application/json",
     )
     def status_resource() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from pydantic import BeforeValidator, Field
 
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.brief import digits
+from roastctl.mcp.forecast_tools import register_forecast_tools
 from roastctl.mcp.registry import (
     TIMESTAMP_EXAMPLE,
     ToolRegistry,
@@ -119,6 +120,7 @@ def register_tools(
     The order is the order ``tools/list`` shows them in.
     """
     register_status_tools(registry, manager)
+    register_forecast_tools(registry, manager)
     register_heat_and_drum_tools(registry, manager)
     register_drop_and_cooling_tools(registry, manager)
     register_event_tools(registry, manager)
@@ -146,7 +148,10 @@ def register_status_tools(registry: ToolRegistry, manager: RoastSessionManager) 
             "Check data_fresh, last_sample_age_s and poll_errors: stale data refuses heat. "
             "safety shows latched faults (and what clears each), warnings near the temperature "
             "limits, the supervisor's last action and the seconds before the dead-man cuts the "
-            "heat. notices says what to know since start-up (a roast a crash interrupted); store "
+            "heat. forecast says where the roast is going if heat and fan stay as they are: BT "
+            "in 60/120/180 s and seconds until dry end, first crack and the drop at the DTR "
+            "target, each with an 80 % interval (use what_if to try other settings). "
+            "notices says what to know since start-up (a roast a crash interrupted); store "
             "says whether the roast is being written (ok, lagging, failing, and why). Poll this "
             "every 5-15 s during a roast."
         ),

@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from roastctl.models import (
     CurvePoint,
+    FirstCrackBasis,
+    ForecastState,
     RoastEvent,
+    RoastForecast,
     RoastPhase,
     RoastStatus,
     SafetyStatus,
@@ -107,6 +110,51 @@ class StoreView(View):
     )
 
 
+class ForecastView(View):
+    """Where the roast is going if heat and fan stay as they are.
+
+    Times are seconds from the newest sample; ``_low``/``_high`` bound an 80 % interval. Every
+    number is null where it cannot be known yet (see state and reason). The status resource adds
+    the BT curve ahead; what_if asks the same question for other settings.
+    """
+
+    state: ForecastState = Field(description="ok: the numbers are meant; else see reason.")
+    reason: str | None
+    heat_percent: int = Field(description="The heat the forecast holds.")
+    fan_percent: int = Field(description="The fan the forecast holds.")
+    bt_in_60s_c: float | None
+    bt_in_60s_c_low: float | None
+    bt_in_60s_c_high: float | None
+    bt_in_120s_c: float | None
+    bt_in_120s_c_low: float | None
+    bt_in_120s_c_high: float | None
+    bt_in_180s_c: float | None
+    bt_in_180s_c_low: float | None
+    bt_in_180s_c_high: float | None
+    dry_end_in_s: float | None
+    dry_end_in_s_low: float | None
+    dry_end_in_s_high: float | None
+    dry_end_bt_c: float | None
+    first_crack_in_s: float | None
+    first_crack_in_s_low: float | None
+    first_crack_in_s_high: float | None
+    first_crack_bt_c: float | None = Field(description="The first-crack BT assumed.")
+    first_crack_bt_basis: FirstCrackBasis | None = Field(
+        description="Where that BT came from: history (kept roasts), config or model."
+    )
+    first_crack_history_roasts: int
+    drop_in_s: float | None = Field(description="Until the drop at the DTR target.")
+    drop_bt_c: float | None
+    drop_development_percent: float | None
+    heater_power_factor: float | None = Field(
+        description="Heater power the roaster behaves as having, over the model's."
+    )
+    heater_power_factor_std: float | None
+    bean_mass_temp_c: float | None = Field(description="Estimated; the BT probe lags it.")
+    bean_mass_temp_std_c: float | None
+    moisture_percent: float | None
+
+
 class StatusView(View):
     """A compact snapshot of the session, the roaster and the roast."""
 
@@ -142,6 +190,9 @@ class StatusView(View):
     safety: SafetyView
     notices: list[str] = Field(description="E.g. a roast a crash interrupted.")
     store: StoreView | None = Field(description="The roast store's health; null: not kept.")
+    forecast: ForecastView | None = Field(
+        description="Where BT, first crack and the drop are going; null when the session is off."
+    )
 
 
 class EventResult(View):
@@ -287,7 +338,18 @@ def status_answer(status: RoastStatus, now_s: float) -> StatusView:
         safety=safety_view(status.safety),
         notices=list(status.notices),
         store=None if status.store is None else store_view(status.store),
+        forecast=None if status.forecast is None else forecast_view(status.forecast),
     )
+
+
+#: What the status tool leaves out of the forecast: the curve (two dozen points on every poll;
+#: the status resource and what_if carry it) and the session-clock time it was made at.
+FORECAST_VIEW_OMITS = frozenset({"curve", "as_of_s"})
+
+
+def forecast_view(forecast: RoastForecast) -> ForecastView:
+    """Return the compact view of a forecast: every number, without the curve."""
+    return ForecastView.model_validate(forecast.model_dump(exclude=set(FORECAST_VIEW_OMITS)))
 
 
 def store_view(health: StoreHealth) -> StoreView:
@@ -342,6 +404,7 @@ __all__ = [
     "EventView",
     "FaultView",
     "FirstCrackHeard",
+    "ForecastView",
     "RoasterState",
     "SafetyView",
     "SessionResult",
@@ -350,6 +413,7 @@ __all__ = [
     "View",
     "curve_view",
     "event_view",
+    "forecast_view",
     "read_curve",
     "roaster_state",
     "safety_view",
