@@ -22,7 +22,7 @@ from starlette.middleware import Middleware
 
 from roastctl.access.server_access import McpAccess
 from roastctl.clock import ManualClock, ScaledClock
-from roastctl.config import ServerConfig
+from roastctl.config import ForecastConfig, ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.server import build_http_app
 from roastctl.session.manager import RoastSessionManager
@@ -113,10 +113,11 @@ def stepped_server() -> Iterator[SteppedServer]:
     """Serve the dashboard (no MCP) over real HTTP for a simulated session on a manual clock.
 
     No polling thread: the test moves the roast with ``clock.advance`` and ``poll_once()``
-    (``tests/support.py``'s ``run_until``), so what the page shows is known exactly.
+    (``tests/support.py``'s ``run_until``), so what the page shows is known exactly. The forecast
+    is made at every sample, so it starts where the live curve ends.
     """
     clock = ManualClock()
-    config = ServerConfig(timezone="UTC")
+    config = ServerConfig(timezone="UTC", forecast=ForecastConfig(refresh_s=0.0))
     manager = RoastSessionManager(
         SimulatedRoaster(config.simulator, clock), config, clock=clock, background_polling=False
     )

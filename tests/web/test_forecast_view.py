@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from roastctl.clock import ManualClock
 from roastctl.config import ServerConfig
 from roastctl.devices.simulator import SimulatedRoaster
@@ -136,7 +138,12 @@ def test_the_dashboard_status_of_a_simulated_roast_carries_the_forecast() -> Non
         forecast = view["forecast"]
         assert forecast["state"] == "ok"
         assert status.sensors is not None
-        assert forecast["as_of_wall_s"] == round(status.sensors.timestamp.timestamp(), 3)
+        assert status.forecast is not None
+        # The forecast may be a few samples old ([forecast] refresh_s): it sits at its own sample.
+        lag = status.sensors.monotonic_s - status.forecast.as_of_s
+        assert 0.0 <= lag < manager.config.forecast.refresh_s
+        expected = status.sensors.timestamp.timestamp() - lag
+        assert forecast["as_of_wall_s"] == pytest.approx(expected, abs=0.002)
         assert [row[0] for row in forecast["curve"]] == [10.0 * k for k in range(19)]
         assert forecast["first_crack_bt_basis"] == "model"
         json.dumps(view)  # JSON-ready as it is

@@ -99,6 +99,11 @@ class EstimatorTuning:
     """Seconds without a strike after a divergence before the numbers come back."""
     max_gap_s: float = 30.0
     """A gap between samples longer than this (s) restarts the estimate: too much happened."""
+    reseat_at_charge: bool = True
+    """Put the machine where the model was calibrated to stand at a charge, at the charge.
+
+    Right for a real roaster, whose preheat the model follows only roughly; wrong for the
+    simulator, which is the model and whose preheat the estimate follows exactly."""
     charge_lookback_s: float = 180.0
     """How far back (s) a late-detected charge can be put in: the samples kept to read again."""
 
@@ -203,9 +208,10 @@ class TwinEstimator:
         kept = list(self._history)
         index = max((i for i, (r, _) in enumerate(kept) if r.monotonic_s <= at_s), default=None)
         if index is None:
-            self._filter = self._with_batch(self._filter, mass_kg)
+            newest = kept[-1][0] if kept else None
+            self._filter = self._with_batch(self._filter, mass_kg, newest)
             return
-        base = self._with_batch(kept[index][1], mass_kg)
+        base = self._with_batch(kept[index][1], mass_kg, kept[index][0])
         self._history = deque(kept[: index + 1])
         self._history[-1] = (kept[index][0], base)
         self._filter = base
@@ -361,22 +367,28 @@ class TwinEstimator:
             first_crack_temp_c=self.model.first_crack_temp_c,
         )
 
-    def _with_batch(self, state: _Filter, mass_kg: float) -> _Filter:
-        """Return ``state`` with a batch at room temperature just charged into its drum."""
+    def _with_batch(self, state: _Filter, mass_kg: float, reading: SensorReading | None) -> _Filter:
+        """Return ``state`` with a batch at room temperature just charged into its drum.
+
+        The machine is put where the model was calibrated to stand at a charge
+        (:func:`~roastctl.physics.warm_start.put_at_readings` at ``reading``): a preheat the
+        model follows only roughly leaves the unmeasured drum metal wherever its errors took it,
+        and on real Hottop roasts that costs more than it teaches. What the preheat taught
+        about the heater (its multiple and that multiple's variance) is kept.
+        """
         physics = self._physics(state.mean, state.physics, state.mean[_HEATER])
         if physics.beans_in_drum:
             return state
+        if reading is not None and self.tuning.reseat_at_charge:
+            put_at_readings(
+                physics, self.model, reading.bean_temp_c, reading.env_temp_c, reading.heat_percent
+            )
         physics.charge(self._beans(mass_kg))
         snapshot = physics.snapshot()
-        mean = list(state.mean)
-        mean[_BEANS] = snapshot.drum_beans_c
-        mean[_WATER] = snapshot.drum_water_kg
-        covariance = [list(row) for row in state.covariance]
-        for index in (_BEANS, _WATER):
-            for other in range(_SIZE):
-                covariance[index][other] = covariance[other][index] = 0.0
-        covariance[_BEANS][_BEANS] = self.tuning.initial_sd[_BEANS] ** 2
-        covariance[_WATER][_WATER] = self.tuning.initial_sd[_WATER] ** 2
+        mean = [float(getattr(snapshot, name)) for name in HIDDEN_STATES] + [state.mean[_HEATER]]
+        sd = self.tuning.initial_sd
+        covariance = diagonal([s * s for s in sd])
+        covariance[_HEATER][_HEATER] = state.covariance[_HEATER][_HEATER]
         return dataclasses.replace(
             state, mean=tuple(mean), covariance=_frozen(covariance), physics=snapshot
         )

@@ -15,6 +15,9 @@ __all__ = ["STEP_S", "Trajectory", "run_ahead"]
 #: seconds, so 2 s costs nothing in accuracy and keeps a ten-minute look ahead to 300 points.
 STEP_S = 2.0
 
+#: Rounding slack (s) when asking for a time at the very end of a curve.
+_SLACK_S = 1e-6
+
 
 @dataclass(frozen=True, slots=True)
 class Trajectory:
@@ -40,8 +43,9 @@ class Trajectory:
     def at(self, in_s: float) -> float | None:
         """Return BT ``in_s`` seconds from now (interpolated), None beyond the curve."""
         times = self.times_s
-        if in_s < 0.0 or in_s > times[-1]:
+        if in_s < 0.0 or in_s > times[-1] + _SLACK_S:
             return None
+        in_s = min(in_s, times[-1])  # sums of steps may fall a hair short of the horizon
         index = bisect.bisect_left(times, in_s)
         if times[index] == in_s or index == 0:
             return self.bean_temps_c[index]

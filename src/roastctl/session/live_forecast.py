@@ -25,7 +25,7 @@ from roastctl.forecast.correction import (
     builtin_correction,
     load_correction,
 )
-from roastctl.forecast.estimator import TwinEstimator
+from roastctl.forecast.estimator import EstimatorTuning, TwinEstimator
 from roastctl.forecast.first_crack import (
     FirstCrackReference,
     first_crack_history,
@@ -92,7 +92,11 @@ class LiveForecast:
         self.config = config
         self.store = store
         self.model = twin_model(config)
-        self.estimator = TwinEstimator(self.model, ambient_c=config.simulator.ambient_c)
+        # The simulator is the model: its preheat needs no re-seating at the charge.
+        tuning = EstimatorTuning(reseat_at_charge=config.hardware.driver != "simulator")
+        self.estimator = TwinEstimator(
+            self.model, ambient_c=config.simulator.ambient_c, tuning=tuning
+        )
         self.correction = forecast_correction(config, self.model)
         self._model_first_crack_c: float | None = None
         self._first_crack: FirstCrackReference | None = None
@@ -162,9 +166,7 @@ class LiveForecast:
             and now - cached[1].as_of_s < self.config.forecast.refresh_s
         ):
             return cached[1]
-        made = make_forecast(
-            self.estimator, progress, self._targets(), correction=self.correction
-        )
+        made = make_forecast(self.estimator, progress, self._targets(), correction=self.correction)
         self._cached = (situation, made)
         return made
 
