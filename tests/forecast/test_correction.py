@@ -100,7 +100,9 @@ def test_a_bad_correction_file_is_refused_naming_it(tmp_path: Path) -> None:
 def test_the_hottop_model_ships_a_correction_and_the_simulator_uses_none() -> None:
     shipped = builtin_correction("hottop")
     assert shipped is not None
-    assert len(shipped.fit["logs"]) >= 20
+    logs = shipped.fit["logs"]
+    assert isinstance(logs, list)
+    assert len(logs) >= 20
     assert builtin_correction("generic") is None
     hottop = ServerConfig(hardware=HardwareConfig(driver="hottop"))
     assert forecast_correction(hottop, builtin_model("hottop")) is not None

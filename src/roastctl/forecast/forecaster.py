@@ -5,8 +5,10 @@ Intervals are 80 % (10th to 90th percentile) and come from two sources, added in
 
 * the heater-power multiple's uncertainty: a second run at one standard deviation more heat
   shows how far the curve moves per standard deviation;
-* the model's own error, which grows with the look ahead: :data:`MODEL_ERROR_C_PER_S` per
-  second, measured by ``benchmarks/forecast_accuracy.py`` on real Hottop roasts.
+* the model's own error, which grows with the look ahead, a little slower than in proportion:
+  :data:`MODEL_ERROR_AT_60S_C` a minute ahead, times (look ahead / 60 s) ^
+  :data:`MODEL_ERROR_GROWTH`, set so that the intervals hold the truth about 80 % of the time at
+  60, 120 and 180 s on real Hottop roasts (``benchmarks/forecast_accuracy.py``).
 
 Event times come from where the forecast BT curve crosses the event's BT. The first-crack BT is
 itself uncertain (where operators hear it varies by several degrees); its 10th and 90th
@@ -31,7 +33,8 @@ __all__ = [
     "CURVE_STEP_S",
     "LOOK_AHEAD_S",
     "MAX_LOOK_AHEAD_S",
-    "MODEL_ERROR_C_PER_S",
+    "MODEL_ERROR_AT_60S_C",
+    "MODEL_ERROR_GROWTH",
     "RoastProgress",
     "RoastTargets",
     "make_forecast",
@@ -40,9 +43,11 @@ __all__ = [
 #: The standard normal quantile of 90 %: +-1.2816 standard deviations hold 80 %.
 _Z80 = 1.2816
 
-#: Standard deviation of the model's BT forecast error per second of look ahead (degC/s),
-#: from the forecast benchmark on the shared Hottop roasts (docs/forecast.md).
-MODEL_ERROR_C_PER_S = 0.025
+#: Standard deviation of the model's BT forecast error a minute ahead (degC), and how it grows
+#: with the look ahead (an exponent of the look ahead in minutes); from the forecast benchmark on
+#: the shared Hottop roasts (docs/forecast.md).
+MODEL_ERROR_AT_60S_C = 1.5
+MODEL_ERROR_GROWTH = 0.6
 
 #: The BT look-aheads the status names (s).
 LOOK_AHEAD_S = (60.0, 120.0, 180.0)
@@ -210,7 +215,7 @@ class _Spread:
 
     def sd(self, in_s: float) -> float:
         """Return the forecast BT's standard deviation ``in_s`` seconds ahead (degC)."""
-        model = MODEL_ERROR_C_PER_S * in_s
+        model = MODEL_ERROR_AT_60S_C * math.pow(max(in_s, 0.0) / 60.0, MODEL_ERROR_GROWTH)
         heater = 0.0
         if self._shifted is not None:
             shifted = self._shifted.at(in_s)
