@@ -80,6 +80,7 @@ class RoastResult:
     artisan_fc_error_s: dict[float, float | None] = field(default_factory=dict)
     own_fc_error_s: dict[float, float | None] = field(default_factory=dict)
     own_artisan_fc_error_s: dict[float, float | None] = field(default_factory=dict)
+    perfect_fc_error_s: dict[float, float | None] = field(default_factory=dict)
     inside: dict[str, list[bool]] = field(default_factory=dict)
     estimator_s: list[float] = field(default_factory=list)
     status_s: list[float] = field(default_factory=list)
@@ -229,6 +230,7 @@ def measure(
                     time_what_if(manager, result)
                     score_first_crack(result, lead, now, fcs_at, forecast, reading, ror)
                     score_own_target(manager, result, lead, now, fcs_at, roast, reading, ror)
+                    score_perfect_bt(result, lead, now, fcs_at, roast)
         if now > drop_at + 30.0:
             break
     manager.stop_session()
@@ -274,6 +276,26 @@ def score_first_crack(
     if result.target_c is not None and ror is not None:
         theirs = artisan_time_to(result.target_c, reading.bean_temp_c, ror)
     result.artisan_fc_error_s[lead] = None if theirs is None else abs(now + theirs - fcs_at)
+
+
+def score_perfect_bt(
+    result: RoastResult, lead: float, now: float, fcs_at: float, roast: RecordedRoast
+) -> None:
+    """Score a perfect BT forecast (the recorded BT itself) against the history's target.
+
+    What is left is the error of the target alone: the floor no BT forecast can go below.
+    """
+    if result.target_c is None:
+        return
+    reached = next(
+        (
+            t
+            for t, bt in zip(roast.times, roast.bean_temps, strict=True)
+            if t >= now and bt is not None and bt >= result.target_c
+        ),
+        None,
+    )
+    result.perfect_fc_error_s[lead] = None if reached is None else abs(reached - fcs_at)
 
 
 def score_own_target(
@@ -489,6 +511,12 @@ def report(results: list[RoastResult]) -> None:
                 f"  goal <= {GOAL_FC_ERROR_S[lead]:.0f} s and better than Artisan: "
                 f"{'met' if met else 'NOT met'}"
             )
+    for lead in LEADS_S:
+        perfect = median([r.perfect_fc_error_s.get(lead) for r in results])
+        print(
+            f"  a perfect BT forecast (the recorded BT) with the same target, {lead:.0f} s before: "
+            f"{fmt(perfect, ' s')} (the target's own share)"
+        )
     for lead in LEADS_S:
         mine = median([r.own_fc_error_s.get(lead) for r in results])
         art = median([r.own_artisan_fc_error_s.get(lead) for r in results])

@@ -24,6 +24,7 @@ from roastctl.models import RoastEventType, SensorReading
 from roastctl.roast.analysis import AnalyzeError, analyze_file
 from roastctl.session.manager import RoastSessionManager
 from simulated_files import RoastFiles, write_roast_files
+from support import roasts_dir
 
 
 @pytest.fixture
@@ -49,6 +50,21 @@ def test_a_csv_imports_with_the_samples_and_events_of_its_alog(files: RoastFiles
     ]
     assert from_csv.sampling_interval_s == from_alog.sampling_interval_s == 2.0
     assert from_csv.title == "simulated"  # a CSV carries no title: the file's name stands in
+
+
+def test_an_imported_roast_keeps_the_roaster_its_format_comes_from(files: RoastFiles) -> None:
+    # A CSV export does not say which roaster made it; it must not pass for a Hottop's roast.
+    assert load_roast_record(files.csv).roaster == ""
+    folder = roasts_dir()
+    made_by = {
+        "kaffelogic__": "Kaffelogic Nano 7",
+        "bullet-roastime__": "Aillio Bullet R1",
+        "hottop__splitkey__": "Hottop KN-8828B-2K+",
+        "hottop__hamade__Daz": "Hottop 2K+",  # an Artisan profile's own roastertype
+    }
+    for prefix, roaster in made_by.items():
+        path = next(folder.glob(prefix + "*"))
+        assert load_roast_record(path).roaster == roaster, path.name
 
 
 def test_a_csv_reads_as_the_same_recorded_roast_as_its_alog(files: RoastFiles) -> None:

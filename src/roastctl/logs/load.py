@@ -67,6 +67,16 @@ class RoastFileFormat(StrEnum):
     KAFFELOGIC = "Kaffelogic log"
 
 
+#: The roaster a log of each format comes from, as kept with an imported roast: it decides which
+#: roasts count as the same roaster's (the forecast's first-crack BT). An Artisan CSV export does
+#: not say which roaster made it ("": unknown); an Artisan profile gives its own roastertype.
+ROASTER_BY_FORMAT: dict[RoastFileFormat, str] = {
+    RoastFileFormat.ARTISAN_CSV: "",
+    RoastFileFormat.ROASTIME: "Aillio Bullet R1",
+    RoastFileFormat.SPLITKEY: "Hottop KN-8828B-2K+",
+    RoastFileFormat.KAFFELOGIC: "Kaffelogic Nano 7",
+}
+
 #: The error each format's reader raises.
 _FORMAT_ERRORS: dict[RoastFileFormat, type[RoastFileError]] = {
     RoastFileFormat.ARTISAN: AlogError,
@@ -120,7 +130,12 @@ def load_roast_record(path: Path | str) -> RoastRecord:
         return _interpreted(opened, lambda: record_from_profile(opened.data, opened.modified))
     recorded = _interpreted(opened, lambda: _recorded(opened))
     started = recorded.started_utc or opened.modified
-    record = record_from_recorded(recorded, title=opened.path.stem, started_utc=started)
+    record = record_from_recorded(
+        recorded,
+        title=opened.path.stem,
+        started_utc=started,
+        roaster=ROASTER_BY_FORMAT[opened.format],
+    )
     try:
         return check_record(record)
     except ImportLimitError as exc:

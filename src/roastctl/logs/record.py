@@ -209,12 +209,16 @@ class RoastRecord:
 
 
 def record_from_recorded(
-    recorded: RecordedRoast, *, title: str = "", started_utc: datetime | None = None
+    recorded: RecordedRoast,
+    *,
+    title: str = "",
+    started_utc: datetime | None = None,
+    roaster: str = "Hottop KN-8828B-2K+",
 ) -> RoastRecord:
     """Turn a roast log read by any reader into a record (times as the log has them).
 
     ``title`` stands in when the log has none; ``started_utc`` is when the recording started
-    (the file's modification time, say), else now.
+    (the file's modification time, say), else now; ``roaster`` names the machine it came from.
     """
     heat = recorded.heater_percent or [None] * len(recorded.times)
     fan = recorded.fan_percent or [None] * len(recorded.times)
@@ -247,6 +251,7 @@ def record_from_recorded(
         status=RecordStatus.IMPORTED,
         title=recorded.title or title,
         batch_g=recorded.batch_mass_g,
+        roaster=roaster,
         sampling_interval_s=recorded.sampling_interval_s,
     )
 
