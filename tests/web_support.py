@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from roastctl.access.server_access import McpAccess
 from roastctl.clock import ManualClock, ScaledClock
@@ -65,6 +66,21 @@ def wait(condition: Callable[[], bool], limit_s: float, what: str) -> None:
 
 
 @contextmanager
+def serving(app: ASGIApp, name: str) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yield its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    try:
+        wait(lambda: server.started, 20, "the server did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
 def live_server(
     store_path: Path,
     *,
@@ -86,16 +102,10 @@ def live_server(
     app = build_http_app(
         manager, simulator=simulator, routes=dashboard_routes(manager), access=access
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="dashboard-test-server", daemon=True)
-    thread.start()
     try:
-        wait(lambda: server.started, 20, "the server did not start")
-        yield LiveServer(f"http://127.0.0.1:{port}", manager, simulator)
+        with serving(app, "dashboard-test-server") as url:
+            yield LiveServer(url, manager, simulator)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.close()
 
 
@@ -126,16 +136,10 @@ def stepped_server() -> Iterator[SteppedServer]:
         routes=dashboard_routes(manager),
         middleware=[Middleware(DashboardGate, access=McpAccess())],
     )
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="dashboard-stepped-server", daemon=True)
-    thread.start()
     try:
-        wait(lambda: server.started, 20, "the server did not start")
-        yield SteppedServer(f"http://127.0.0.1:{port}", manager, clock)
+        with serving(app, "dashboard-stepped-server") as url:
+            yield SteppedServer(url, manager, clock)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         manager.stop_session()
 
 

@@ -30,7 +30,9 @@ from importlib import resources
 from pathlib import Path
 
 from roastctl.errors import RoasterError
+from roastctl.files.toml_text import toml_float, toml_value
 from roastctl.files.write import write_text_atomically
+from roastctl.forecast.matrix import solve
 
 __all__ = [
     "BT_KNOTS_C",
@@ -173,28 +175,11 @@ def fit_correction(
         )
     for i in range(size):
         normal[i][i] += ridge
-    rates = _solve(normal, target)
+    rates = solve(normal, target)
     split = len(BT_KNOTS_C)
     return ForecastCorrection(
         bt_rates=tuple(rates[:split]), time_rates=tuple(rates[split:]), fit=dict(fit or {})
     )
-
-
-def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
-    """Solve ``matrix @ x = vector`` (symmetric positive definite) by Gaussian elimination."""
-    size = len(vector)
-    a = [[*row, vector[i]] for i, row in enumerate(matrix)]
-    for col in range(size):
-        pivot = max(range(col, size), key=lambda r: abs(a[r][col]))
-        a[col], a[pivot] = a[pivot], a[col]
-        for r in range(col + 1, size):
-            factor = a[r][col] / a[col][col]
-            for c in range(col, size + 1):
-                a[r][c] -= factor * a[col][c]
-    x = [0.0] * size
-    for r in range(size - 1, -1, -1):
-        x[r] = (a[r][size] - sum(a[r][c] * x[c] for c in range(r + 1, size))) / a[r][r]
-    return x
 
 
 def builtin_correction(model_name: str) -> ForecastCorrection | None:
@@ -246,7 +231,7 @@ def save_correction(correction: ForecastCorrection, path: Path | str) -> None:
     """Write ``correction`` as TOML (atomically)."""
 
     def floats(values: Sequence[float]) -> str:
-        return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+        return "[" + ", ".join(toml_float(v) for v in values) + "]"
 
     lines = [
         "[correction]",
@@ -254,18 +239,10 @@ def save_correction(correction: ForecastCorrection, path: Path | str) -> None:
         f"bt_rates_c_per_s = {floats(correction.bt_rates)}",
         f"time_knots_s = {floats(correction.time_knots_s)}",
         f"time_rates_c_per_s = {floats(correction.time_rates)}",
-        f"cap_s = {float(correction.cap_s)!r}",
+        f"cap_s = {toml_float(correction.cap_s)}",
     ]
     if correction.fit:
         lines += ["", "[fit]"]
         for key, value in correction.fit.items():
-            lines.append(f"{key} = {_toml_value(value)}")
+            lines.append(f"{key} = {toml_value(value)}")
     write_text_atomically(Path(path), "\n".join(lines) + "\n")
-
-
-def _toml_value(value: str | float | int | list[str]) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return repr(value)

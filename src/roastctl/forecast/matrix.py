@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["Matrix", "diagonal", "sandwich"]
+__all__ = ["Matrix", "diagonal", "sandwich", "solve"]
 
 #: A dense matrix, row by row.
 Matrix = list[list[float]]
@@ -33,3 +33,20 @@ def sandwich(outer: Matrix, inner: Matrix) -> Matrix:
             mean = 0.5 * (out[i][j] + out[j][i])
             out[i][j] = out[j][i] = mean
     return out
+
+
+def solve(matrix: Matrix, vector: list[float]) -> list[float]:
+    """Return ``x`` with ``matrix @ x = vector`` (Gaussian elimination with partial pivoting)."""
+    size = len(vector)
+    a = [[*row, vector[i]] for i, row in enumerate(matrix)]
+    for col in range(size):
+        pivot = max(range(col, size), key=lambda r: abs(a[r][col]))
+        a[col], a[pivot] = a[pivot], a[col]
+        for r in range(col + 1, size):
+            factor = a[r][col] / a[col][col]
+            for c in range(col, size + 1):
+                a[r][c] -= factor * a[col][c]
+    x = [0.0] * size
+    for r in range(size - 1, -1, -1):
+        x[r] = (a[r][size] - sum(a[r][c] * x[c] for c in range(r + 1, size))) / a[r][r]
+    return x

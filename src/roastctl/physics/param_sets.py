@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from roastctl.errors import RoasterError
+from roastctl.files.toml_text import toml_float, toml_string, toml_value
 from roastctl.files.write import write_text_atomically
 from roastctl.physics.model import PhysicsParams
 
@@ -396,49 +397,26 @@ def _check_range(key: str, value: float, where: str) -> None:
 
 def model_to_toml(model: TwinModel) -> str:
     """Return ``model`` as TOML text that :func:`load_model` reads back exactly."""
-    lines = ["[model]", f"name = {_toml_string(model.name)}", "", "[physics]"]
+    lines = ["[model]", f"name = {toml_string(model.name)}", "", "[physics]"]
     for name in _PHYSICS_FIELDS:
         unit = _SPECS_BY_NAME[name].unit if name in _SPECS_BY_NAME else ""
         comment = f"  # {unit}, fitted" if unit else ""
-        lines.append(f"{name} = {_toml_float(float(getattr(model.physics, name)))}{comment}")
+        lines.append(f"{name} = {toml_float(float(getattr(model.physics, name)))}{comment}")
     lines += [
         "",
         "[replay]",
-        f"charge_drum_offset_c = {_toml_float(model.charge_drum_offset_c)}  # degC, fitted",
+        f"charge_drum_offset_c = {toml_float(model.charge_drum_offset_c)}  # degC, fitted",
         "",
         "[beans]",
-        f"first_crack_temp_c = {_toml_float(model.first_crack_temp_c)}  # degC, bean mass",
+        f"first_crack_temp_c = {toml_float(model.first_crack_temp_c)}  # degC, bean mass",
     ]
     if model.fit:
         lines += ["", "[fit]"]
         for key, value in model.fit.items():
-            lines.append(f"{key} = {_toml_value(value)}")
+            lines.append(f"{key} = {toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 
 def save_model(model: TwinModel, path: Path | str) -> None:
     """Write ``model`` to ``path`` as TOML (atomically: a reader never sees half a file)."""
     write_text_atomically(Path(path), model_to_toml(model))
-
-
-def _toml_float(value: float) -> str:
-    # repr() round-trips a float exactly, so a saved model reloads bit for bit.
-    text = repr(float(value))
-    return text if any(c in text for c in ".en") else text + ".0"
-
-
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def _toml_value(value: str | float | int | list[str]) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _toml_float(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_string(str(v)) for v in value) + "]"
-    return _toml_string(value)
