@@ -104,6 +104,8 @@ class EstimatorTuning:
 
     Right for a real roaster, whose preheat the model follows only roughly; wrong for the
     simulator, which is the model and whose preheat the estimate follows exactly."""
+    jacobian_reuse_s: float = 5.0
+    """How long (s) the step's Jacobian is reused while the step and settings stay the same."""
     charge_lookback_s: float = 180.0
     """How far back (s) a late-detected charge can be put in: the samples kept to read again."""
 
@@ -157,6 +159,8 @@ class TwinEstimator:
         self.batch_moisture = batch_moisture
         self._params = dataclasses.replace(model.physics, max_substep_s=self.tuning.substep_s)
         self._params_by_factor: dict[float, PhysicsParams] = {}
+        self._scratch: dict[float, RoasterPhysics] = {}
+        self._kept_jacobian: tuple[object, float, Matrix] | None = None
         self._filter: _Filter | None = None
         self._history: deque[tuple[SensorReading, _Filter]] = deque()
         self._charged = False
@@ -169,6 +173,7 @@ class TwinEstimator:
     def reset(self) -> None:
         """Forget everything: the next reading starts a new estimate (a new roast)."""
         self._filter = None
+        self._kept_jacobian = None
         self._history.clear()
         self._charged = False
         self._charge_mass_kg = self.model.physics.reference_batch_kg
@@ -394,10 +399,28 @@ class TwinEstimator:
         )
 
     def _physics(
-        self, mean: tuple[float, ...] | list[float], base: PhysicsState, factor: float
+        self,
+        mean: tuple[float, ...] | list[float],
+        base: PhysicsState,
+        factor: float,
+        *,
+        scratch: bool = False,
     ) -> RoasterPhysics:
-        """Return a model at ``mean`` (the rest of its state from ``base``), heater x ``factor``."""
-        physics = RoasterPhysics(self._params_for(factor), base.ambient_c)
+        """Return a model at ``mean`` (the rest of its state from ``base``), heater x ``factor``.
+
+        With ``scratch`` the model is one this estimator keeps per heater multiple and puts at
+        the state again on every call (the filter's own runs, a dozen per sample); otherwise it
+        is a new one the caller may keep.
+        """
+        if scratch:
+            physics = self._scratch.get(round(factor, 6))
+            if physics is None:
+                if len(self._scratch) > 8:
+                    self._scratch.clear()
+                physics = RoasterPhysics(self._params_for(factor), base.ambient_c)
+                self._scratch[round(factor, 6)] = physics
+        else:
+            physics = RoasterPhysics(self._params_for(factor), base.ambient_c)
         values = dict(zip(HIDDEN_STATES, mean, strict=False))
         values["drum_water_kg"] = max(0.0, values["drum_water_kg"])
         physics.restore(dataclasses.replace(base, **values))
@@ -418,7 +441,7 @@ class TwinEstimator:
     def _run(
         self, mean: tuple[float, ...] | list[float], base: PhysicsState, gap: float, act: Actuators
     ) -> tuple[list[float], PhysicsState]:
-        physics = self._physics(mean, base, mean[_HEATER])
+        physics = self._physics(mean, base, mean[_HEATER], scratch=True)
         physics.advance(gap, act)
         after = physics.snapshot()
         return [float(getattr(after, name)) for name in HIDDEN_STATES] + [mean[_HEATER]], after
@@ -426,13 +449,7 @@ class TwinEstimator:
     def _predict(self, state: _Filter, gap: float) -> _Filter:
         """Step the estimate ``gap`` seconds with the settings that held; grow its covariance."""
         moved, after = self._run(state.mean, state.physics, gap, state.actuators)
-        jacobian: Matrix = [[0.0] * _SIZE for _ in range(_SIZE)]
-        for column in range(_SIZE):
-            nudged = list(state.mean)
-            nudged[column] += _PERTURBATION[column]
-            result, _ = self._run(nudged, state.physics, gap, state.actuators)
-            for row in range(_SIZE):
-                jacobian[row][column] = (result[row] - moved[row]) / _PERTURBATION[column]
+        jacobian = self._jacobian(state, gap, moved)
         covariance = sandwich(jacobian, [list(row) for row in state.covariance])
         for index, noise in enumerate(self.tuning.process_noise_per_s):
             covariance[index][index] += noise * gap
@@ -443,6 +460,36 @@ class TwinEstimator:
             covariance=_frozen(covariance),
             physics=after,
         )
+
+    def _jacobian(self, state: _Filter, gap: float, moved: list[float]) -> Matrix:
+        """Return the step's Jacobian: taken again, or the last one while it still holds.
+
+        The model changes its sensitivities over tens of seconds, not from one sample to the
+        next; with the same step and settings, and for at most ``jacobian_reuse_s``, the last
+        Jacobian stands (eight model runs saved per sample).
+        """
+        empty = state.physics.drum_dry_kg <= 0.0
+        key = (round(gap, 6), state.actuators, empty)
+        kept = self._kept_jacobian
+        if (
+            kept is not None
+            and kept[0] == key
+            and state.time_s - kept[1] < self.tuning.jacobian_reuse_s
+        ):
+            return kept[2]
+        jacobian: Matrix = [[0.0] * _SIZE for _ in range(_SIZE)]
+        for column in range(_SIZE):
+            if empty and column in (_BEANS, _WATER):
+                # No beans: their states neither move nor move anything else.
+                jacobian[column][column] = 1.0
+                continue
+            nudged = list(state.mean)
+            nudged[column] += _PERTURBATION[column]
+            result, _ = self._run(nudged, state.physics, gap, state.actuators)
+            for row in range(_SIZE):
+                jacobian[row][column] = (result[row] - moved[row]) / _PERTURBATION[column]
+        self._kept_jacobian = (key, state.time_s, jacobian)
+        return jacobian
 
     def _correct(self, state: _Filter, reading: SensorReading) -> _Filter:
         """Fold the BT and ET readings into the estimate; watch for divergence."""

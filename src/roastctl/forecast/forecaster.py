@@ -147,7 +147,7 @@ def make_forecast(
         min_horizon_s=max(curve_horizon_s, LOOK_AHEAD_S[-1]),
     )
     # The heater's share of the spread compares two uncorrected runs.
-    spread = _Spread(estimator, central, schedule)
+    spread = _Spread(estimator, central, schedule, max(curve_horizon_s, LOOK_AHEAD_S[-1]))
     if correction is not None and rate != 0.0:
         central = central.shifted(lambda ahead: correction.offset_c(ahead, rate))
     values: dict[str, object] = {}
@@ -198,10 +198,19 @@ def make_forecast(
 
 
 class _Spread:
-    """The forecast's standard deviation along its curve: heater uncertainty and model error."""
+    """The forecast's standard deviation along its curve: heater uncertainty and model error.
+
+    The run at one standard deviation more heat goes only as far as ``heater_horizon_s``;
+    beyond it the heater's share grows on in proportion to the look ahead. Far ahead the
+    model's own error dominates, and the second run would double the cost of a long look ahead.
+    """
 
     def __init__(
-        self, estimator: TwinEstimator, central: Trajectory, schedule: Sequence[SettingChange]
+        self,
+        estimator: TwinEstimator,
+        central: Trajectory,
+        schedule: Sequence[SettingChange],
+        heater_horizon_s: float,
     ) -> None:
         self._central = central
         self._shifted: Trajectory | None = None
@@ -211,18 +220,26 @@ class _Spread:
         if factor is not None and factor_sd is not None and factor_sd > 0.0 and actuators:
             physics = estimator.physics_at_estimate(factor + factor_sd)
             if physics is not None:
-                self._shifted = run_ahead(physics, actuators, central.horizon_s, schedule=schedule)
+                horizon = min(central.horizon_s, heater_horizon_s)
+                self._shifted = run_ahead(physics, actuators, horizon, schedule=schedule)
 
     def sd(self, in_s: float) -> float:
         """Return the forecast BT's standard deviation ``in_s`` seconds ahead (degC)."""
         model = MODEL_ERROR_AT_60S_C * math.pow(max(in_s, 0.0) / 60.0, MODEL_ERROR_GROWTH)
-        heater = 0.0
-        if self._shifted is not None:
-            shifted = self._shifted.at(in_s)
-            central = self._central.at(in_s)
-            if shifted is not None and central is not None:
-                heater = shifted - central
-        return math.hypot(model, heater)
+        return math.hypot(model, self._heater(in_s))
+
+    def _heater(self, in_s: float) -> float:
+        shifted = self._shifted
+        if shifted is None:
+            return 0.0
+        end = shifted.horizon_s
+        at = min(in_s, end)
+        moved = shifted.at(at)
+        central = self._central.at(at)
+        if moved is None or central is None:
+            return 0.0
+        share = moved - central
+        return share if in_s <= end or end <= 0.0 else share * in_s / end
 
 
 def _event(
