@@ -68,11 +68,15 @@ def run_until(
     *,
     limit_s: float = 3600.0,
     step_s: float = 1.0,
+    forecast: bool = False,
 ) -> RoastStatus:
-    """Step time and poll until ``done(status)``; fail the test if it takes over ``limit_s``."""
+    """Step time and poll until ``done(status)``; fail the test if it takes over ``limit_s``.
+
+    The statuses carry the forecast only with ``forecast=True`` (it costs the model run ahead).
+    """
     elapsed = 0.0
     while True:
-        status = manager.get_status()
+        status = manager.get_status(forecast=forecast)
         if done(status):
             return status
         assert elapsed < limit_s, f"condition not met within {limit_s} s; last status {status}"

@@ -61,4 +61,5 @@ def charged_and_roasting(
         clock,
         lambda s: (s.metrics.roast_elapsed_s or 0.0) >= seconds,
         limit_s=seconds + 60.0,
+        forecast=True,
     )

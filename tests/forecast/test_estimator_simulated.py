@@ -33,7 +33,7 @@ def test_the_heater_multiple_is_found_and_bt_two_minutes_ahead_comes_true(factor
     assert high is not None
     assert low < predicted < high
     start = clock.monotonic()
-    later = run_until(manager, clock, lambda s: clock.monotonic() - start >= 120.0)
+    later = run_until(manager, clock, lambda s: clock.monotonic() - start >= 120.0, forecast=True)
     assert later.sensors is not None
     actual = later.sensors.bean_temp_c
     assert abs(predicted - actual) < 2.5, (predicted, actual)
@@ -72,7 +72,9 @@ def test_before_charge_the_forecast_has_bt_but_no_roast_events() -> None:
     manager.start_session()
     manager.start_roaster()
     manager.set_heat(100)
-    status = run_until(manager, clock, lambda s: forecast_of(s).state is ForecastState.OK)
+    status = run_until(
+        manager, clock, lambda s: forecast_of(s).state is ForecastState.OK, forecast=True
+    )
     forecast = forecast_of(status)
     assert forecast.bt_in_60s_c is not None
     assert forecast.dry_end_in_s is None
@@ -89,7 +91,11 @@ def test_a_probe_that_jumps_makes_the_forecast_say_so_and_go_null_then_come_back
     jumped = status.sensors.bean_temp_c + 45.0
     roaster.override_probes(bean_c=jumped)
     status = run_until(
-        manager, clock, lambda s: forecast_of(s).state is ForecastState.DIVERGED, limit_s=10.0
+        manager,
+        clock,
+        lambda s: forecast_of(s).state is ForecastState.DIVERGED,
+        limit_s=10.0,
+        forecast=True,
     )
     forecast = forecast_of(status)
     assert forecast.bt_in_120s_c is None
@@ -103,7 +109,11 @@ def test_a_probe_that_jumps_makes_the_forecast_say_so_and_go_null_then_come_back
     assert status.session_active
     roaster.override_probes(None, None)
     back = run_until(
-        manager, clock, lambda s: forecast_of(s).state is ForecastState.OK, limit_s=240.0
+        manager,
+        clock,
+        lambda s: forecast_of(s).state is ForecastState.OK,
+        limit_s=240.0,
+        forecast=True,
     )
     assert forecast_of(back).bt_in_120s_c is not None
 
@@ -112,7 +122,9 @@ def test_after_the_drop_the_forecast_says_the_roast_is_over() -> None:
     manager, _, clock = hidden_heater_session()
     charged_and_roasting(manager, clock, seconds=120.0)
     manager.drop_beans()
-    status = run_until(manager, clock, lambda s: s.metrics.drop_s is not None, limit_s=10.0)
+    status = run_until(
+        manager, clock, lambda s: s.metrics.drop_s is not None, limit_s=10.0, forecast=True
+    )
     forecast = forecast_of(status)
     assert forecast.state is ForecastState.ROAST_OVER
     assert forecast.bt_in_60s_c is None
@@ -123,7 +135,7 @@ def test_a_new_roast_restarts_the_estimate() -> None:
     manager, _, clock = hidden_heater_session()
     charged_and_roasting(manager, clock, seconds=60.0)
     manager.drop_beans()
-    run_until(manager, clock, lambda s: s.metrics.drop_s is not None, limit_s=10.0)
+    run_until(manager, clock, lambda s: s.metrics.drop_s is not None, limit_s=10.0, forecast=True)
     manager.new_roast()
     clock.advance(1.0)
     manager.poll_once()

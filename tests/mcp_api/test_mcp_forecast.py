@@ -60,7 +60,9 @@ def roasting(started: RoastSessionManager, clock: ManualClock) -> RoastSessionMa
     """A roast 90 s past CHARGE at heat 70 %, fan 0 %."""
     preheat_and_charge(started, clock)
     started.set_heat(ROAST_HEAT)
-    run_until(started, clock, lambda s: (s.metrics.roast_elapsed_s or 0.0) >= ASK_AT_S)
+    run_until(
+        started, clock, lambda s: (s.metrics.roast_elapsed_s or 0.0) >= ASK_AT_S, forecast=True
+    )
     return started
 
 
@@ -289,7 +291,12 @@ async def test_what_if_is_refused_without_a_session_or_before_the_estimate_settl
         assert status["forecast"]["state"] == "warming_up"
         assert status["forecast"]["bt_in_60s_c"] is None
         # Once the estimate has settled it answers (before CHARGE: BT ahead, no ETAs).
-        run_until(manager, clock, lambda s: s.forecast is not None and s.forecast.state == "ok")
+        run_until(
+            manager,
+            clock,
+            lambda s: s.forecast is not None and s.forecast.state == "ok",
+            forecast=True,
+        )
         ready = await c.call_tool("what_if", {"fan_percent": 50})
         assert structured(ready)["forecast"]["state"] == "ok"
         assert "No ETAs before CHARGE" in tool_text(ready)

@@ -67,7 +67,7 @@ def test_the_forecast_is_drawn_ahead_of_the_live_bt_with_its_band_and_etas(
     chrome = driver
     manager, clock = server.manager, server.clock
     preheat_and_charge(manager, clock)
-    status = run_until(manager, clock, lambda s: _elapsed(s) >= 150)
+    status = run_until(manager, clock, lambda s: _elapsed(s) >= 150, forecast=True)
     forecast = status.forecast
     assert forecast is not None
     assert forecast.state.value == "ok", forecast.reason
@@ -114,9 +114,19 @@ def test_the_forecast_is_drawn_ahead_of_the_live_bt_with_its_band_and_etas(
     assert chrome.save_screenshot(str(ARTIFACTS / "dashboard-forecast.png"))
 
     # First crack marked: the drop readout gives the DTR it is timed for, when, and the BT.
-    run_until(manager, clock, lambda s: s.sensors is not None and s.sensors.bean_temp_c >= 180)
+    run_until(
+        manager,
+        clock,
+        lambda s: s.sensors is not None and s.sensors.bean_temp_c >= 180,
+        forecast=True,
+    )
     manager.report_first_crack(clock.now())
-    run_until(manager, clock, lambda s: s.forecast is not None and s.forecast.drop_in_s is not None)
+    run_until(
+        manager,
+        clock,
+        lambda s: s.forecast is not None and s.forecast.drop_in_s is not None,
+        forecast=True,
+    )
     wait(lambda: element_text(chrome, "ro-drop") != "—", 10, "no drop readout after FC")
     drop = element_text(chrome, "ro-drop")
     assert re.fullmatch(rf"Drop at DTR \d+ % in {TIME}, BT \d+ °C", drop), drop
@@ -126,7 +136,7 @@ def test_the_forecast_is_drawn_ahead_of_the_live_bt_with_its_band_and_etas(
 
     # After DROP there is nothing left to forecast: no curve, the reason instead.
     manager.drop_beans()
-    run_until(manager, clock, lambda s: s.metrics.drop_s is not None, limit_s=10)
+    run_until(manager, clock, lambda s: s.metrics.drop_s is not None, limit_s=10, forecast=True)
     manager.poll_once()
     wait(lambda: (_drawn(chrome) or {}).get("forecast") is None, 10, "the forecast outlived DROP")
     wait(lambda: element_text(chrome, "forecast-note") != "", 10, "no note after DROP")

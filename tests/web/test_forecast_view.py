@@ -133,7 +133,9 @@ def test_the_dashboard_status_of_a_simulated_roast_carries_the_forecast() -> Non
     manager.start_session()
     try:
         preheat_and_charge(manager, clock)
-        status = run_until(manager, clock, lambda s: (s.metrics.roast_elapsed_s or 0) >= 120)
+        status = run_until(
+            manager, clock, lambda s: (s.metrics.roast_elapsed_s or 0) >= 120, forecast=True
+        )
         view = dashboard_status(manager, status)
         forecast = view["forecast"]
         assert forecast["state"] == "ok"

@@ -89,7 +89,7 @@ def run_scripted_roast(
     def wait_until(done: Callable[[RoastStatus], bool], limit_s: float, what: str) -> RoastStatus:
         deadline = clock.monotonic() + limit_s
         while True:
-            status = manager.get_status()
+            status = manager.get_status(forecast=False)
             if on_progress is not None:
                 on_progress(status)
             if done(status):

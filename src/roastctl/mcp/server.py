@@ -207,7 +207,7 @@ async def run_status_sampler(bundle: ServerBundle, interval_s: float = SAMPLER_I
 # --------------------------------------------------------------------- server
 def _health(bundle: ServerBundle) -> dict[str, Any]:
     manager = bundle.manager
-    status = manager.get_status()
+    status = manager.get_status(forecast=False)
     config = manager.config
     connection = status.connection
     interval = config.tracker.sampling_interval_s

@@ -97,7 +97,7 @@ def fresh_state(manager: RoastSessionManager) -> RoasterState | None:
     """Return a reading taken now (the newest one kept, if none can be taken)."""
     reading = manager.poll_once()
     if reading is None:
-        reading = manager.get_status().sensors
+        reading = manager.get_status(forecast=False).sensors
     return roaster_state(reading, manager.clock.monotonic())
 
 
@@ -349,7 +349,7 @@ def register_event_tools(registry: ToolRegistry, manager: RoastSessionManager) -
     )
 
     def event_result(action: str, event: RoastEvent) -> EventResult:
-        metrics = manager.get_status().metrics
+        metrics = manager.get_status(forecast=False).metrics
         return EventResult(
             action=action,
             event=event_view(event),
@@ -422,7 +422,7 @@ def register_session_tools(registry: ToolRegistry, manager: RoastSessionManager)
     """Register the connection tools: start and stop the session."""
 
     def session_result(action: str, done: str) -> SessionResult:
-        status = manager.get_status()
+        status = manager.get_status(forecast=False)
         info = status.connection.roaster_info
         return SessionResult(
             action=action,
@@ -530,7 +530,7 @@ def register_safety_tools(registry: ToolRegistry, manager: RoastSessionManager) 
     def clear_fault(fault: ClearableFault | None = None) -> SafetyView:
         with refusals("clear_fault"):
             manager.clear_fault(fault)
-            return safety_view(manager.get_status().safety)
+            return safety_view(manager.get_status(forecast=False).safety)
 
     registry.add(
         clear_fault,

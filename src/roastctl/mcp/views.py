@@ -376,7 +376,7 @@ def read_curve(
 
 def curve_view(manager: RoastSessionManager, points: list[CurvePoint]) -> CurveView:
     """Return the compact view of curve points for the current roast."""
-    status = manager.get_status()
+    status = manager.get_status(forecast=False)
     charged = any(event.type.value == "CHARGE" for event in status.events)
     return CurveView(
         roast_number=status.roast_number,

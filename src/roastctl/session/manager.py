@@ -937,8 +937,12 @@ class RoastSessionManager:
         return latest.monotonic_s if latest is not None else self.clock.monotonic()
 
     # ----------------------------------------------------------------- status
-    def get_status(self) -> RoastStatus:
-        """Return one consistent snapshot of session, sensors, events and metrics."""
+    def get_status(self, *, forecast: bool = True) -> RoastStatus:
+        """Return one consistent snapshot of session, sensors, events and metrics.
+
+        With ``forecast=False`` the snapshot's ``forecast`` is left null: a caller that only
+        waits for a reading or a mark spares the server running the roaster model ahead.
+        """
         connected = self.hardware.is_connected()
         with self._state_lock:
             now = self.clock.monotonic()
@@ -987,7 +991,7 @@ class RoastSessionManager:
                 store=self.store.health() if self.store is not None else None,
                 forecast=(
                     self._live.forecast(self._tracker)
-                    if self._live is not None and self._active
+                    if forecast and self._live is not None and self._active
                     else None
                 ),
             )
