@@ -2,8 +2,9 @@
 
 One :class:`LiveForecast` lives in a session manager. The poll hands it every reading (under the
 manager's state lock); it tells the estimator about the batch when the tracker marks CHARGE and
-stops it at DROP. The forecast itself is made when someone reads it and kept until the next
-sample, so a session nobody watches spends only the estimator's fraction of a millisecond.
+stops it at DROP. The forecast itself is made when someone reads it, and again only after
+``[forecast] refresh_s`` of samples or a change of settings, marks or state; a session nobody
+watches spends only the estimator's fraction of a millisecond per sample.
 
 The roaster model is the twin the simulator runs: ``[simulator] model_file`` when set (a twin
 calibrated to the user's own roaster), else the built-in ``[simulator] model`` (by default the
