@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("safety",),  # the supervisor's rules: no I/O
     ("store", "access"),  # the SQLite roast store; roles, tokens, who is calling
     ("forecast",),  # the live twin estimate and the forecasts made from it
+    ("control",),  # what the server carries out by itself every sample: drop targets
     ("session",),  # the session manager, its recorder and the safe stop
     ("twin", "lab"),  # calibration against recorded roasts; measuring harnesses
     ("agents",),  # the built-in demo agent and scripted recipe

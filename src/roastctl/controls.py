@@ -162,3 +162,64 @@ ROAST_SHORT_TEXT_MAX_CHARS = 100
 #: Cupping scores (Artisan's ``flavors``): at most this many, each 0-10 (Artisan's scale).
 ROAST_FLAVORS_MAX = 40
 ROAST_FLAVOR_SCORE_RANGE = PropertyRange("flavor score", "", 0.0, 10.0)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRange:
+    """A target the server acts on by itself (a drop target): unit and inclusive range."""
+
+    name: str
+    unit: str
+    minimum: float
+    maximum: float
+    description: str
+
+    @property
+    def allowed(self) -> str:
+        """Describe the allowed values for a human or an agent."""
+        return f"{self.minimum:g}-{self.maximum:g} {self.unit}"
+
+    def validate(self, value: object) -> float:
+        """Return ``value`` as a float if it is allowed, else raise :class:`InvalidCommandError`."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidCommandError(
+                f"{self.name} must be a number, got {value!r}. Allowed: {self.allowed}. Nothing "
+                "was changed."
+            )
+        number = float(value)
+        if not math.isfinite(number) or not self.minimum <= number <= self.maximum:
+            raise InvalidCommandError(
+                f"{self.name} {value!r} {self.unit} is out of range. Allowed: {self.allowed}. "
+                "Nothing was changed; send a value within the range."
+            )
+        return number
+
+
+#: The drop targets (``set_drop_target``), by argument name: exactly one is set at a time.
+DROP_TARGET_RANGES: dict[str, TargetRange] = {
+    r.name: r
+    for r in (
+        TargetRange(
+            "dtr_percent",
+            "%",
+            5.0,
+            40.0,
+            "Drop when the development time ratio (first crack to drop over CHARGE to drop) "
+            "reaches this.",
+        ),
+        TargetRange(
+            "bt_c",
+            "deg C",
+            150.0,
+            240.0,
+            "Drop when BT reaches this (after the turning point).",
+        ),
+        TargetRange(
+            "development_s",
+            "s",
+            10.0,
+            600.0,
+            "Drop this many seconds after first crack.",
+        ),
+    )
+}

@@ -99,6 +99,7 @@ class EventSource(StrEnum):
     COMMAND = "command"  # a control command caused it (drop_beans, stop_cooling)
     SAFETY = "safety"  # the safety supervisor caused it (a forced drop)
     WATCHDOG = "watchdog"  # the roaster's own watchdog ejected the beans while the link was down
+    TARGET = "target"  # the server dropped the beans on reaching the drop target the agent set
 
 
 class RoastPhase(StrEnum):
@@ -396,6 +397,49 @@ class RoastForecast(_Frozen):
     )
 
 
+class DropTargetKind(StrEnum):
+    """What a drop target measures (the name of the argument that sets it)."""
+
+    DTR = "dtr_percent"  # development time ratio, %
+    BT = "bt_c"  # bean temperature, deg C
+    DEVELOPMENT = "development_s"  # seconds since first crack
+
+
+class DropTargetState(StrEnum):
+    """Where a drop target stands."""
+
+    WAITING_FOR_CHARGE = "waiting_for_charge"
+    #: A BT target: the BT read at charge (often above it) is no reason to drop.
+    WAITING_FOR_TURNING_POINT = "waiting_for_turning_point"
+    WAITING_FOR_FIRST_CRACK = "waiting_for_first_crack"  # a DTR or development target
+    ARMED = "armed"  # the server drops on the sample that reaches it
+    DONE = "done"  # the server dropped the beans on it
+    SUPERSEDED = "superseded"  # the beans were dropped otherwise first (command, safety, ...)
+
+
+class DropTargetStatus(_Frozen):
+    """The drop target the server carries out by itself, and how it stands."""
+
+    kind: DropTargetKind
+    target: float = Field(description="The target value, in the unit of its kind.")
+    unit: str
+    state: DropTargetState
+    drop_at_s: float | None = Field(
+        default=None,
+        description="Seconds since CHARGE the drop is due at (DTR and development targets, "
+        "once first crack is marked); null when not known.",
+    )
+    drop_in_s: float | None = Field(
+        default=None, description="Seconds from now until the drop is due; null when not known."
+    )
+    achieved: float | None = Field(
+        default=None, description="The value reached at the drop (state done), in the unit."
+    )
+    dropped_by: EventSource | None = Field(
+        default=None, description="Who dropped the beans (target, command, safety, ...)."
+    )
+
+
 class RoastStatus(_Frozen):
     """One consistent snapshot of the session, the roaster and the roast."""
 
@@ -421,6 +465,10 @@ class RoastStatus(_Frozen):
     forecast: RoastForecast | None = Field(
         default=None,
         description="Where the roast is going (docs/forecast.md); null when the session is off.",
+    )
+    drop_target: DropTargetStatus | None = Field(
+        default=None,
+        description="The drop target the server carries out (docs/control.md); null when none.",
     )
 
 

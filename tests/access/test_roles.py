@@ -78,6 +78,8 @@ CONTROL_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("start_roaster", {}),
     ("stop_roaster", {}),
     ("drop_beans", {}),
+    ("set_drop_target", {"dtr_percent": 20}),
+    ("clear_drop_target", {}),
     ("start_cooling", {}),
     ("stop_cooling", {}),
     ("report_first_crack", {}),

@@ -24,6 +24,8 @@ from roastctl.access.roles import Role
 API_CALLER = "api"
 AGENT_CALLER = "agent"
 DASHBOARD_CALLER = "dashboard"
+#: The server itself, carrying out a drop target the agent set.
+TARGET_CALLER = "target"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ __all__ = [
     "API_CALLER",
     "DASHBOARD_CALLER",
     "PYTHON_API",
+    "TARGET_CALLER",
     "Caller",
     "calling_as",
     "current_caller",

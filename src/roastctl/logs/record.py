@@ -85,7 +85,8 @@ class RecordSample:
 class RecordEvent:
     """An event on the roast's time line.
 
-    ``source`` is who put it there: auto, agent, manual, command, safety or imported.
+    ``source`` is who put it there: auto, agent, manual, command, safety, watchdog, target
+    (a drop target the server carried out) or imported.
     """
 
     type: RoastEventType

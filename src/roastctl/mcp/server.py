@@ -76,9 +76,10 @@ what_if shows what it would do (read-only: it sends nothing).
 start_session connects and begins a roast; start_roaster turns the drum, which must turn before \
 any heat. set_heat/set_fan take whole percent in the steps their descriptions give. CHARGE, \
 DRY_END and DROP are detected from the curve; report first crack with report_first_crack \
-(UTC ISO-8601, e.g. 2026-11-24T10:15:30Z), second crack with mark_event SC_START / SC_END. Drop \
-with drop_beans when the development time ratio reaches its target, then cool and stop_cooling \
-(it marks COOL). get_roast_curve returns the samples.
+(UTC ISO-8601, e.g. 2026-11-24T10:15:30Z), second crack with mark_event SC_START / SC_END. Set \
+the drop with set_drop_target (a DTR, a BT or seconds after first crack): the server drops the \
+beans by itself on the sample that reaches it, so you need not time drop_beans; then cool and \
+stop_cooling (it marks COOL). get_roast_curve returns the samples.
 
 Safety: the server refuses unsafe or out-of-range commands and says why; read the message and \
 correct the call. It drops the beans by itself at BT 220 C or ET 260 C, and cuts the heat when the \
@@ -260,25 +261,30 @@ true, last_sample_age_s small (a few seconds at most) and poll_errors not rising
 allowed heat and fan values in the set_heat/set_fan descriptions.
 2. Preheat. start_roaster first (the heater is refused while the drum is stopped), set_fan to 0-20 \
 %, set_heat to 100. Poll get_roast_status every 10-15 s until ET is about 190 deg C.
-3. Charge. On the simulator call charge_beans(mass_g={batch_g:g}); on a real roaster the operator \
+3. Set the drop. set_drop_target(dtr_percent={target_dtr_percent:g}): the server drops the \
+beans by itself on the sample that reaches the DTR (it waits for first crack), within a fraction \
+of a second; do not time drop_beans yourself, your polls are seconds apart. get_roast_status \
+shows drop_target (its state, drop_in_s, and after the drop the DTR reached).
+4. Charge. On the simulator call charge_beans(mass_g={batch_g:g}); on a real roaster the operator \
 pours the beans. CHARGE is detected from the BT fall within about 20 s (mark_event CHARGE if it is \
 not). BT dips to the turning point (TP) after 1-1.5 min, then climbs.
-4. Drying and Maillard. Watch the BT rate of rise (RoR, deg C/min) with get_roast_status and \
+5. Drying and Maillard. Watch the BT rate of rise (RoR, deg C/min) with get_roast_status and \
 get_roast_curve(last_n=60): it should peak early (15-25) and then fall steadily. Lower the heat in \
 steps as BT rises (for example 100 -> 90 at about 4 min, 70 at about 6 min) and raise the fan to \
 20-30 % for chaff and smoke. A RoR that rises again late (flick) or drops to near 0 (crash) needs \
 a gentle heat correction, never a big jump. DRY_END is detected at 150 deg C. The status's \
 forecast gives BT ahead and the seconds to first crack; what_if shows what a heat change would do \
 before you make it.
-5. First crack. Around BT 195-205 deg C the beans crack. On the simulator poll \
+6. First crack. Around BT 195-205 deg C the beans crack. On the simulator poll \
 first_crack_heard; when heard, call report_first_crack(timestamp=<first_crack_utc>). On a real \
 roaster report the UTC time you heard it (e.g. 2026-11-24T10:15:30Z).
-6. Development. Keep RoR gently falling; lower the heat further if BT rises faster than 10 deg C \
-per minute. development_time_percent is the DTR. Drop when it reaches {target_dtr_percent:g} %, \
-which is when the time since first crack equals {dev_share:.2f} x the time from CHARGE to first \
-crack.
-7. Drop and cool. drop_beans (heater off, door open, stirrer on, fan 100 %). Let the beans cool \
-for about 4 minutes until BT is below 50 deg C, then stop_cooling. Report the events and DTR.
+7. Development. Keep RoR gently falling; lower the heat further if BT rises faster than 10 deg C \
+per minute. development_time_percent is the DTR. The drop target drops at \
+{target_dtr_percent:g} %, when the time since first crack equals {dev_share:.2f} x the time from \
+CHARGE to first crack (drop_target.drop_in_s counts down to it). Call drop_beans yourself only \
+to end the roast earlier, or clear_drop_target to take the drop back.
+8. Cool. The drop runs heater off, door open, stirrer on, fan 100 %. Let the beans cool for \
+about 4 minutes until BT is below 50 deg C, then stop_cooling. Report the events and DTR.
 
 Never:
 - heat with the drum stopped (it is refused, and a still drum scorches);

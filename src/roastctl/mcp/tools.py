@@ -23,6 +23,7 @@ from pydantic import BeforeValidator, Field
 
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.brief import digits
+from roastctl.mcp.control_tools import register_drop_target_tools
 from roastctl.mcp.forecast_tools import register_forecast_tools
 from roastctl.mcp.registry import (
     TIMESTAMP_EXAMPLE,
@@ -123,6 +124,7 @@ def register_tools(
     register_forecast_tools(registry, manager)
     register_heat_and_drum_tools(registry, manager)
     register_drop_and_cooling_tools(registry, manager)
+    register_drop_target_tools(registry, manager)
     register_event_tools(registry, manager)
     register_session_tools(registry, manager)
     register_safety_tools(registry, manager)
@@ -293,8 +295,9 @@ def register_drop_and_cooling_tools(registry: ToolRegistry, manager: RoastSessio
         description=(
             "End the roast: heater 0, drop door open, drum on (so every bean leaves), cooling "
             "stirrer on and fan 100 %; DROP goes on the time line if beans were charged. This "
-            "cannot be undone for the batch. Call it when the development time ratio "
-            "(development_time_percent) reaches the target, or at once if BT runs away. Repeat "
+            "cannot be undone for the batch. To drop at a DTR, BT or development time, prefer "
+            "set_drop_target: the server then drops on the sample itself. Call this at once if "
+            "BT runs away, or when you decide to end the roast now. Repeat "
             "calls are harmless. Refused when no session is active. Afterwards let the beans "
             "cool (about 4 min), then stop_cooling."
         ),

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from roastctl.models import (
     CurvePoint,
+    DropTargetStatus,
     FirstCrackBasis,
     ForecastState,
     RoastEvent,
@@ -110,6 +111,27 @@ class StoreView(View):
     )
 
 
+class DropTargetView(View):
+    """The drop target the server carries out (set_drop_target)."""
+
+    kind: str = Field(description="dtr_percent, bt_c or development_s.")
+    target: float
+    unit: str
+    state: str = Field(
+        description="waiting_for_charge, waiting_for_turning_point, waiting_for_first_crack, "
+        "armed, done (dropped on it) or superseded (dropped otherwise first)."
+    )
+    drop_at_s: float | None = Field(description="Seconds since CHARGE it is due at.")
+    drop_in_s: float | None
+    achieved: float | None = Field(description="The value reached at the drop.")
+    dropped_by: str | None = Field(description="The DROP's source.")
+
+
+def drop_target_view(status: DropTargetStatus) -> DropTargetView:
+    """Return the view of a drop target's status."""
+    return DropTargetView.model_validate(status.model_dump(mode="json"))
+
+
 class ForecastView(View):
     """Where the roast is going if heat and fan stay as they are.
 
@@ -193,6 +215,7 @@ class StatusView(View):
     forecast: ForecastView | None = Field(
         description="Where BT, first crack and the drop are going; null when the session is off."
     )
+    drop_target: DropTargetView | None = None
 
 
 class EventResult(View):
@@ -339,6 +362,7 @@ def status_answer(status: RoastStatus, now_s: float) -> StatusView:
         notices=list(status.notices),
         store=None if status.store is None else store_view(status.store),
         forecast=None if status.forecast is None else forecast_view(status.forecast),
+        drop_target=None if status.drop_target is None else drop_target_view(status.drop_target),
     )
 
 
@@ -399,6 +423,7 @@ __all__ = [
     "CommandResult",
     "CurveSample",
     "CurveView",
+    "DropTargetView",
     "EmergencyStopResult",
     "EventResult",
     "EventView",
@@ -412,6 +437,7 @@ __all__ = [
     "StoreView",
     "View",
     "curve_view",
+    "drop_target_view",
     "event_view",
     "forecast_view",
     "read_curve",

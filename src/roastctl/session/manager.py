@@ -29,8 +29,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TypeVar
 
+from roastctl.access.caller import TARGET_CALLER, Caller, calling_as
 from roastctl.clock import Clock, SystemClock
 from roastctl.config import ServerConfig
+from roastctl.control.drop_target import DropTarget, achieved, due, target_status
 from roastctl.controls import (
     FAN_RANGE,
     ControlRange,
@@ -47,6 +49,8 @@ from roastctl.errors import (
 from roastctl.models import (
     ConnectionInfo,
     CurvePoint,
+    DropTargetKind,
+    DropTargetStatus,
     EventSource,
     RoastEvent,
     RoastEventType,
@@ -152,6 +156,9 @@ class RoastSessionManager:
         #: The live twin estimate and its forecasts; None when [forecast] enabled is false.
         self._live = LiveForecast(self.config, store) if self.config.forecast.enabled else None
         self._roaster_name = ""
+        #: The drop target the server carries out itself, and the value its drop reached.
+        self._drop_target: DropTarget | None = None
+        self._drop_target_achieved: float | None = None
 
     def _keep_safety_event(self, event: SafetyEvent) -> None:
         if self._recorder is not None:
@@ -195,6 +202,7 @@ class RoastSessionManager:
                     self._roast_number += 1
                     self._drop_noted = False
                     self.safety.clear_log()
+                self._forget_drop_target()
                 self._latest = None
                 self._samples = 0
                 self._poll_errors = 0
@@ -247,6 +255,7 @@ class RoastSessionManager:
                     return
             self._leave_safe(reason)
             with self._state_lock:
+                self._forget_drop_target()
                 self._active = False
                 self._stop_event.set()
                 threads = [t for t in (self._thread, self._safety_thread) if t is not None]
@@ -419,15 +428,24 @@ class RoastSessionManager:
 
     def _forced_drop(self) -> None:
         """Run the drop sequence on the supervisor's order; DROP goes on the time line."""
+        self._drop_sequence()
+        with self._state_lock:
+            if self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None:
+                self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
+        self._keep_events()
+
+    def _drop_sequence(self) -> None:
+        """Run the drop sequence every drop runs: heater 0, door open, drum, stirrer, fan 100 %.
+
+        Heat is refused from the start, so a heat command running meanwhile is refused or
+        switched back off. Callers mark DROP with their own source.
+        """
         with self._state_lock:
             self.safety.note_dropped()
             self._drop_noted = True
         self.hardware.drop_beans()
         with self._state_lock:
             self._note_drop_sequence()
-            if self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None:
-                self._tracker.mark_event(RoastEventType.DROP, source=EventSource.SAFETY)
-        self._keep_events()
 
     def _note_drop_sequence(self) -> None:
         """Record what the drop sequence set (heater 0, drum on, fan 100); under the state lock."""
@@ -457,6 +475,7 @@ class RoastSessionManager:
                     self._live.reset()
                 self._roast_number += 1
                 self._drop_noted = False
+                self._forget_drop_target()
                 self.safety.note_ready()
                 self.safety.clear_log()
 
@@ -544,11 +563,17 @@ class RoastSessionManager:
             if not self._drop_noted and self._tracker.event(RoastEventType.DROP) is not None:
                 self._drop_noted = True  # a drop seen on the roaster (door opened at the panel)
                 self.safety.note_dropped()
+            target_due = self._drop_target_due(reading)
             actions = self.safety.judge_reading(reading)
             actions += self.safety.watch(heating=self._heating())
         self._carry_out(actions)
+        # The supervisor's drop comes first when both fall on one sample; the target then finds
+        # the beans dropped and does nothing.
+        dropped = target_due is not None and SafetyAction.FORCED_DROP not in actions
+        if dropped and target_due is not None:
+            _attempt("drop on target", lambda: self._target_drop(target_due, reading))
         self._keep_events()
-        return reading, bool(actions)
+        return reading, bool(actions) or dropped
 
     def _after_link_outage(self, outage: LinkOutage) -> None:
         """Record a lost link that came back; call with the state lock held.
@@ -707,12 +732,7 @@ class RoastSessionManager:
         """
 
         def act() -> RoastEvent | None:
-            with self._state_lock:
-                self.safety.note_dropped()
-                self._drop_noted = True
-            self.hardware.drop_beans()
-            with self._state_lock:
-                self._note_drop_sequence()
+            self._drop_sequence()
             self.poll_once()  # the DROP mark goes on a sample taken after the door opened
             with self._state_lock:
                 if not self._tracker.charged:
@@ -789,6 +809,7 @@ class RoastSessionManager:
         with self._state_lock:
             self.safety.emergency_stop()
             self._heat_commanded = 0
+            self._forget_drop_target()
         logger.warning("EMERGENCY STOP")
         failures: list[str] = []
         steps: tuple[tuple[str, Callable[[], None]], ...] = (
@@ -854,6 +875,148 @@ class RoastSessionManager:
         """Tell the dead-man the agent is alive; every MCP request calls this."""
         with self._state_lock:
             self.safety.note_agent_call()
+
+    # ----------------------------------------------------------------- drop targets
+    def set_drop_target(
+        self,
+        *,
+        dtr_percent: float | None = None,
+        bt_c: float | None = None,
+        development_s: float | None = None,
+    ) -> DropTargetStatus:
+        """Have the server drop the beans by itself at a DTR, a BT or a development time.
+
+        Exactly one of ``dtr_percent`` (5-40 %), ``bt_c`` (150-240 deg C, below the safety
+        limit) or ``development_s`` (10-600 s after first crack). The server decides on every
+        sample and runs the same drop sequence as :meth:`drop_beans` on the sample nearest the
+        target; DROP goes on the time line with source ``target`` and the command log keeps
+        the value reached. A DTR or development target may be set before first crack (it waits
+        for it), a BT target before the turning point (it waits for it). It replaces an earlier
+        target. Refused, changing nothing, without a session, after DROP, or with values out
+        of range. A new roast, stop_session and emergency_stop clear it; it is never kept
+        across a restart. Returns the target's status.
+        """
+        arguments = {"dtr_percent": dtr_percent, "bt_c": bt_c, "development_s": development_s}
+
+        def act() -> DropTargetStatus:
+            target = DropTarget(dtr_percent=dtr_percent, bt_c=bt_c, development_s=development_s)
+            limit = self.config.safety.bean_temp_limit_c
+            if target.kind is DropTargetKind.BT and target.value >= limit:
+                raise InvalidCommandError(
+                    f"bt_c {target.value:g} deg C is at or above the safety limit "
+                    f"bean_temp_limit_c ({limit:g} deg C), where the supervisor drops the beans "
+                    f"itself. Nothing was changed; send a BT below {limit:g} deg C."
+                )
+            with self._state_lock:
+                drop = self._tracker.event(RoastEventType.DROP)
+                if drop is not None or self._drop_noted:
+                    raise InvalidCommandError(
+                        "the beans were already dropped in this roast; a drop target is for the "
+                        "roast in the drum. Nothing was changed; set it after the next CHARGE "
+                        "(start a new roast first)."
+                    )
+                self._drop_target = target
+                self._drop_target_achieved = None
+                metrics = self._tracker.metrics(self.clock.monotonic())
+                return self._target_status(target, metrics)
+
+        return self._run("set_drop_target", arguments, act)
+
+    def clear_drop_target(self) -> bool:
+        """Forget the drop target; the server no longer drops by itself. Return whether one was set.
+
+        Always allowed, with or without a session.
+        """
+        with self._command_log("clear_drop_target", {}), self._state_lock:
+            self.safety.note_agent_call()
+            had = self._drop_target is not None
+            self._forget_drop_target()
+            return had
+
+    def _forget_drop_target(self) -> None:
+        """No drop target any more; call with the state lock held."""
+        self._drop_target = None
+        self._drop_target_achieved = None
+
+    def _drop_target_due(self, reading: SensorReading) -> DropTarget | None:
+        """Return the target if it says drop on ``reading``; call with the state lock held."""
+        target = self._drop_target
+        if target is None or self._drop_target_achieved is not None or self._drop_noted:
+            return None
+        charge = self._tracker.event(RoastEventType.CHARGE)
+        if charge is None or self._tracker.event(RoastEventType.DROP) is not None:
+            return None
+        if self._latest is not reading:  # an older reading arrived late: decide on the newest
+            return None
+        first_crack = self._tracker.event(RoastEventType.FIRST_CRACK_START)
+        turning_point = self._tracker.event(RoastEventType.TURNING_POINT)
+        ror = (
+            self._tracker.metrics(reading.monotonic_s).rate_of_rise_c_per_min
+            if target.kind is DropTargetKind.BT
+            else None
+        )
+        if not due(
+            target,
+            elapsed_s=reading.monotonic_s - charge.monotonic_s,
+            first_crack_elapsed_s=None if first_crack is None else first_crack.elapsed_s,
+            bean_temp_c=reading.bean_temp_c,
+            turning_point_s=None if turning_point is None else turning_point.elapsed_s,
+            bean_ror_c_per_min=ror,
+            interval_s=self.config.tracker.sampling_interval_s,
+        ):
+            return None
+        # Decided under the lock that decides it: no second poll (the poller and a tool's fresh
+        # reading) can decide the same drop again.
+        self._drop_noted = True
+        self.safety.note_dropped()
+        return target
+
+    def _target_drop(self, target: DropTarget, reading: SensorReading) -> None:
+        """Drop on the target: the drop sequence, DROP on the deciding sample, the log kept."""
+        self._drop_sequence()
+        with self._state_lock:
+            if self._drop_target is not target:  # cleared or replaced meanwhile: still dropped
+                logger.info("the drop target changed while its drop ran")
+            reached: float | None = None
+            if self._tracker.charged and self._tracker.event(RoastEventType.DROP) is None:
+                event = self._tracker.mark_event(
+                    RoastEventType.DROP, time_s=reading.monotonic_s, source=EventSource.TARGET
+                )
+                first_crack = self._tracker.event(RoastEventType.FIRST_CRACK_START)
+                reached = achieved(
+                    target,
+                    elapsed_s=event.elapsed_s,
+                    first_crack_elapsed_s=None if first_crack is None else first_crack.elapsed_s,
+                    bean_temp_c=event.bean_temp_c,
+                )
+                if self._drop_target is target:
+                    self._drop_target_achieved = reached if reached is not None else target.value
+        self._keep_events()
+        shown = "n/a" if reached is None else f"{reached:.2f} {target.unit}"
+        logger.info("dropped on the drop target %s: reached %s", target.describe(), shown)
+        with calling_as(Caller(TARGET_CALLER)):
+            self._log_command(
+                "drop_beans",
+                {target.kind.value: target.value},
+                f"dropped by the drop target {target.describe()}: reached {shown}",
+                refused=False,
+            )
+
+    def _drop_target_status(self, metrics: RoastMetrics) -> DropTargetStatus | None:
+        """Return the drop target's status for ``metrics``; call with the state lock held."""
+        target = self._drop_target
+        return None if target is None else self._target_status(target, metrics)
+
+    def _target_status(self, target: DropTarget, metrics: RoastMetrics) -> DropTargetStatus:
+        drop = self._tracker.event(RoastEventType.DROP)
+        return target_status(
+            target,
+            elapsed_s=metrics.roast_elapsed_s,
+            turning_point_s=metrics.turning_point_s,
+            first_crack_elapsed_s=metrics.first_crack_s,
+            dropped_by=None if drop is None else drop.source,
+            achieved_value=self._drop_target_achieved,
+        )
 
     # ----------------------------------------------------------------- events
     def report_first_crack(self, timestamp: datetime, temp_c: float | None = None) -> RoastEvent:
@@ -994,6 +1157,7 @@ class RoastSessionManager:
                     if forecast and self._live is not None and self._active
                     else None
                 ),
+                drop_target=self._drop_target_status(metrics),
             )
 
     def _steady_elapsed(self, metrics: RoastMetrics) -> RoastMetrics:
