@@ -465,11 +465,12 @@ class TwinEstimator:
         """Return the step's Jacobian: taken again, or the last one while it still holds.
 
         The model changes its sensitivities over tens of seconds, not from one sample to the
-        next; with the same step and settings, and for at most ``jacobian_reuse_s``, the last
-        Jacobian stands (eight model runs saved per sample).
+        next; with the same step (to a tenth of a second) and settings, and for at most
+        ``jacobian_reuse_s``, the last Jacobian stands (eight model runs saved per sample).
         """
         empty = state.physics.drum_dry_kg <= 0.0
-        key = (round(gap, 6), state.actuators, empty)
+        # A real roaster's sample intervals jitter by milliseconds; the Jacobian does not care.
+        key = (round(gap, 1), state.actuators, empty)
         kept = self._kept_jacobian
         if (
             kept is not None
