@@ -23,6 +23,7 @@ user's own logs, named by ``[forecast] correction_file``.
 from __future__ import annotations
 
 import bisect
+import functools
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -186,8 +187,13 @@ def builtin_correction(model_name: str) -> ForecastCorrection | None:
     """Return the shipped correction for a built-in model, None if there is none for it."""
     if model_name != "hottop":
         return None
-    text = resources.files("roastctl.forecast").joinpath(_HOTTOP_RESOURCE).read_text()
-    return _from_text(text, _HOTTOP_RESOURCE)
+    return _from_text(_hottop_text(), _HOTTOP_RESOURCE)
+
+
+@functools.cache
+def _hottop_text() -> str:
+    """Return the shipped correction file, read once: every Hottop session loads it."""
+    return resources.files("roastctl.forecast").joinpath(_HOTTOP_RESOURCE).read_text("utf-8")
 
 
 def load_correction(path: Path | str) -> ForecastCorrection:

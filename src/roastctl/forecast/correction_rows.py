@@ -11,12 +11,11 @@ corrections.
 
 from __future__ import annotations
 
-import bisect
 from datetime import UTC, datetime, timedelta
 
 from roastctl.forecast.correction import CAP_S, CorrectionRow
 from roastctl.forecast.estimator import TwinEstimator
-from roastctl.forecast.rollout import run_ahead
+from roastctl.forecast.rollout import Trajectory, run_ahead
 from roastctl.logs.record import RecordedRoast
 from roastctl.models import RoastEventType, SensorReading
 from roastctl.physics.param_sets import TwinModel
@@ -44,8 +43,10 @@ def correction_rows(
     times = roast.times
     charge_s, drop_s = times[charge], times[drop]
     turning_s = _turning_point(roast, charge, charge_s)
-    known_t = [t for t, bt in zip(times, roast.bean_temps, strict=True) if bt is not None]
-    known_bt = [bt for bt in roast.bean_temps if bt is not None]
+    recorded = Trajectory(
+        times_s=tuple(t for t, bt in zip(times, roast.bean_temps, strict=True) if bt is not None),
+        bean_temps_c=tuple(bt for bt in roast.bean_temps if bt is not None),
+    )
     estimator = TwinEstimator(model)
     mass = (roast.batch_mass_g / 1000.0) if roast.batch_mass_g else _DEFAULT_BATCH_KG
     rows: list[CorrectionRow] = []
@@ -84,7 +85,7 @@ def correction_rows(
         if physics is None or actuators is None or filtered is None:
             continue
         forecast = run_ahead(physics, actuators, CAP_S).at(CAP_S)
-        truth = _interpolate(known_t, known_bt, time_s + CAP_S)
+        truth = recorded.at(time_s + CAP_S)
         if forecast is None or truth is None:
             continue
         rows.append(
@@ -112,13 +113,3 @@ def _turning_point(roast: RecordedRoast, charge: int, charge_s: float) -> float:
         if bean is not None and bean < best_bt:
             best_s, best_bt = time_s, bean
     return best_s
-
-
-def _interpolate(times: list[float], values: list[float], at: float) -> float | None:
-    if not times or at < times[0] or at > times[-1]:
-        return None
-    index = bisect.bisect_left(times, at)
-    if times[index] == at or index == 0:
-        return values[index]
-    t0, t1 = times[index - 1], times[index]
-    return values[index - 1] + (values[index] - values[index - 1]) * (at - t0) / (t1 - t0)

@@ -14,6 +14,7 @@ probe, and ``[fit]`` (optional, free-form) what the parameters were fitted on.  
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import tomllib
 from collections.abc import Mapping
@@ -295,12 +296,19 @@ def builtin_model(name: str) -> TwinModel:
     if name == "generic":
         return TwinModel(name="generic", physics=PhysicsParams.generic())
     if name == "hottop":
-        text = resources.files("roastctl.physics").joinpath(_HOTTOP_RESOURCE).read_text("utf-8")
-        return _model_from_text(text, f"roastctl/twin/{_HOTTOP_RESOURCE}", default_name="hottop")
+        return _model_from_text(
+            _hottop_text(), f"roastctl/twin/{_HOTTOP_RESOURCE}", default_name="hottop"
+        )
     raise TwinParamsError(
         f"unknown simulator model {name!r}; choose one of {', '.join(MODEL_NAMES)} or give a "
         "parameter file written by 'roastctl calibrate'"
     )
+
+
+@functools.cache
+def _hottop_text() -> str:
+    """Return the shipped hottop parameter file, read once: every session builds a model from it."""
+    return resources.files("roastctl.physics").joinpath(_HOTTOP_RESOURCE).read_text("utf-8")
 
 
 def load_model(source: str | Path) -> TwinModel:

@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 
 from roastctl.config import ServerConfig
-from roastctl.controls import FAN_RANGE
+from roastctl.controls import FAN_RANGE, ControlRange
 from roastctl.errors import InvalidCommandError
 from roastctl.forecast.correction import (
     ForecastCorrection,
@@ -99,7 +99,6 @@ class LiveForecast:
             self.model, ambient_c=config.simulator.ambient_c, tuning=tuning
         )
         self.correction = forecast_correction(config, self.model)
-        self._model_first_crack_c: float | None = None
         self._first_crack: FirstCrackReference | None = None
         self._batch_kg: float | None = None
         self._cached: tuple[object, RoastForecast] | None = None
@@ -177,7 +176,7 @@ class LiveForecast:
         schedule: Sequence[SettingChange],
         horizon_s: float,
         *,
-        heat_step: int,
+        heat: ControlRange,
     ) -> WhatIf:
         """Return the forecast under ``schedule`` beside the one holding today's settings.
 
@@ -186,7 +185,7 @@ class LiveForecast:
                 value is outside what is allowed; the message names it and the range.
 
         """
-        check_what_if(schedule, horizon_s, heat_step=heat_step)
+        check_what_if(schedule, horizon_s, heat=heat)
         progress = _progress(tracker, self.estimator.time_s)
         targets = self._targets()
         return WhatIf(
@@ -236,18 +235,21 @@ class LiveForecast:
                 limit=self.config.forecast.history_roasts,
                 exclude_roast_id=roast_id,
             )
-        if self._model_first_crack_c is None:
-            self._model_first_crack_c = model_first_crack_bt(self.model) or math.nan
         return first_crack_reference(
             history,
             configured_c=self.config.forecast.first_crack_bt_c,
-            model_c=self._model_first_crack_c,
+            model_c=model_first_crack_bt(self.model) or math.nan,
             min_roasts=self.config.forecast.history_min_roasts,
         )
 
 
-def check_what_if(schedule: Sequence[SettingChange], horizon_s: float, *, heat_step: int) -> None:
-    """Refuse a what-if outside the allowed ranges, naming the value and the range."""
+def check_what_if(
+    schedule: Sequence[SettingChange], horizon_s: float, *, heat: ControlRange
+) -> None:
+    """Refuse a what-if outside the allowed ranges, naming the value and the range.
+
+    Heat and fan are checked by the same ranges ``set_heat`` and ``set_fan`` use.
+    """
     low, high = WHAT_IF_HORIZON_RANGE_S
     if not (math.isfinite(horizon_s) and low <= horizon_s <= high):
         raise InvalidCommandError(
@@ -269,16 +271,13 @@ def check_what_if(schedule: Sequence[SettingChange], horizon_s: float, *, heat_s
                 f"change {index} at {change.at_s:g} s sets neither heat_percent nor fan_percent: "
                 "give at least one"
             )
-        if change.heat_percent is not None and change.heat_percent % heat_step:
-            raise InvalidCommandError(
-                f"change {index} heat_percent {change.heat_percent} is not a multiple of "
-                f"{heat_step}: the roaster takes 0-100 % in steps of {heat_step}"
-            )
-        if change.fan_percent is not None and change.fan_percent % FAN_RANGE.step:
-            raise InvalidCommandError(
-                f"change {index} fan_percent {change.fan_percent} is not a multiple of "
-                f"{FAN_RANGE.step}: the roaster takes {FAN_RANGE.allowed}"
-            )
+        for control, value in ((heat, change.heat_percent), (FAN_RANGE, change.fan_percent)):
+            if value is None:
+                continue
+            try:
+                control.validate(value)
+            except InvalidCommandError as exc:
+                raise InvalidCommandError(f"change {index}: {exc}") from None
 
 
 def _progress(tracker: RoastTracker, now_s: float | None) -> RoastProgress:

@@ -1210,9 +1210,7 @@ class RoastSessionManager:
                     "the forecast is switched off ([forecast] enabled = false); switch it on "
                     "and restart the server to ask what-if questions"
                 )
-            return self._live.what_if(
-                self._tracker, schedule, horizon_s, heat_step=self.heat_range.step
-            )
+            return self._live.what_if(self._tracker, schedule, horizon_s, heat=self.heat_range)
 
     def get_curve(
         self,
