@@ -440,6 +440,65 @@ class DropTargetStatus(_Frozen):
     )
 
 
+class FollowState(StrEnum):
+    """Where following a reference stands (docs/control.md)."""
+
+    #: A reference is set; following begins at CHARGE.
+    WAITING_FOR_CHARGE = "waiting_for_charge"
+    #: The server sets the heat (and the fan, unless the agent set it) on every sample.
+    FOLLOWING = "following"
+    #: A manual set_heat took the heater over; resume_following() hands it back.
+    PAUSED = "paused"
+    #: The reference's DROP time was reached; the heat holds where it was.
+    FINISHED = "finished"
+    #: Stopped by stop_following, a safety rule, a refusal, a fault or the drop; ``reason`` says.
+    STOPPED = "stopped"
+
+
+class FollowingStatus(_Frozen):
+    """The reference the server follows and how far the roast is from it.
+
+    Deviations are this roast minus the reference, at the same time since CHARGE.
+    """
+
+    state: FollowState
+    reference: str = Field(description="The reference's name (file, kept roast or designed).")
+    source: str = Field(description="Where the reference came from: file, roast or designed.")
+    reason: str | None = Field(
+        default=None, description="Why following is paused, finished or stopped."
+    )
+    target_bt_c: float | None = Field(
+        default=None, description="The reference's BT now (deg C); null before CHARGE."
+    )
+    target_ror_c_per_min: float | None = None
+    deviation_c: float | None = Field(default=None, description="BT minus the target BT now.")
+    ror_deviation_c_per_min: float | None = Field(
+        default=None, description="RoR minus the reference's RoR now."
+    )
+    ahead_s: float | None = Field(
+        default=None,
+        description="Seconds the roast is ahead of the reference (negative: behind), from when "
+        "the reference reached today's BT.",
+    )
+    next_event: str | None = Field(
+        default=None, description="The reference's next event (e.g. FCs, DROP)."
+    )
+    next_event_in_s: float | None = Field(
+        default=None, description="Seconds until the reference reaches its next event."
+    )
+    reference_drop_s: float | None = Field(
+        default=None, description="The reference's DROP, s after CHARGE: following ends there."
+    )
+    heat_percent: int | None = Field(
+        default=None, description="The heat the follower last sent; null before it sent any."
+    )
+    fan_source: str = Field(
+        default="reference",
+        description="Who sets the fan: 'reference' (replayed) or 'agent' (a set_fan holds).",
+    )
+    heat_changes: int = Field(default=0, description="Heat changes the follower sent so far.")
+
+
 class RoastStatus(_Frozen):
     """One consistent snapshot of the session, the roaster and the roast."""
 
@@ -469,6 +528,10 @@ class RoastStatus(_Frozen):
     drop_target: DropTargetStatus | None = Field(
         default=None,
         description="The drop target the server carries out (docs/control.md); null when none.",
+    )
+    following: FollowingStatus | None = Field(
+        default=None,
+        description="The reference the server follows (docs/control.md); null when none is set.",
     )
 
 
