@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from roastctl.errors import InvalidCommandError
+from roastctl.errors import InvalidCommandError, RoasterError
 from roastctl.logs.record import RecordSample, RoastRecord
 from roastctl.models import RoastEventType
 
@@ -240,14 +240,14 @@ def reference_from_file(path: Path | str) -> Reference:
     from roastctl.logs.load import load_roast_record  # the loader pulls in every format
 
     file = Path(path).expanduser()
-    try:
-        record = load_roast_record(file)
-    except FileNotFoundError as exc:
+    if not file.is_file():
         raise InvalidCommandError(
             f"no roast file at {str(file)!r}. Nothing was changed; give the path of a roast "
             "log (.alog, .csv, .json, .klog) or a kept roast's id."
-        ) from exc
-    except (OSError, ValueError) as exc:
+        )
+    try:
+        record = load_roast_record(file)
+    except (OSError, ValueError, RoasterError) as exc:
         raise InvalidCommandError(
             f"{str(file)!r} could not be read as a roast: {exc}. Nothing was changed."
         ) from exc
