@@ -5,7 +5,8 @@ Every ``decision_s`` seconds the follower takes the roaster model standing at th
 probes and the heater multiple it has learned) and plans the heater for the next
 ``horizon_s`` seconds so the predicted BT lies on the reference:
 
-* The plan is a few blocks of constant heat (moves at 0, 10, 25, 45, 70 and 100 s from now).
+* The plan is nine blocks of constant heat (moves at 0, 10, 25, 45, 70, 100, 140, 190 and 250 s
+  from now), over five minutes.
 * The model is run once holding today's heat and once per block with that block's heat moved,
   which gives how each block's heat moves BT at every later time (a linearisation, renewed at
   every decision, so the model's nonlinearity costs little).
@@ -43,16 +44,21 @@ class FollowerTuning:
 
     #: Seconds between heat decisions: at most one heat change per decision.
     decision_s: float = 5.0
-    #: How far ahead each plan looks (s).
-    horizon_s: float = 150.0
+    #: How far ahead each plan looks (s). Five minutes: a heat cut now shows as a deficit the
+    #: full heat of later minutes cannot make up only that far ahead.
+    horizon_s: float = 300.0
     #: Where the plan's blocks of constant heat begin (s from now).
-    block_starts_s: tuple[float, ...] = (0.0, 10.0, 25.0, 45.0, 70.0, 100.0)
+    block_starts_s: tuple[float, ...] = (0.0, 10.0, 25.0, 45.0, 70.0, 100.0, 140.0, 190.0, 250.0)
     #: Spacing of the predicted BT points the plan is scored on (s).
     step_s: float = 2.0
     #: Weight on moving the heat between blocks, in (deg C)^2 per (percent)^2.
     move_weight: float = 0.02
     #: Heat moved in each block to measure its effect (percent).
     probe_percent: float = 20.0
+    #: Seconds after the reference's turning point over which BT errors come to count fully:
+    #: the dip at the turning point is the probe meeting cold beans, which differs between
+    #: roasters, and chasing it costs heat the rest of the roast needs.
+    weight_ramp_s: float = 240.0
     #: The follower aims this far below the bean temperature limit at most (deg C).
     limit_margin_c: float = 5.0
 
@@ -136,6 +142,12 @@ class ProfileFollower:
         """
         tuning = self.tuning
         self._next_decision_s = elapsed_s + tuning.decision_s
+        recorded = self.reference.heat_at(elapsed_s)
+        if elapsed_s < self.reference.track_from_s and recorded is not None:
+            # Before the turning point the estimate of the cold beans is still settling and
+            # its plans swing; the heat the reference roast was charged with is the better bet.
+            heat = self._rounded(recorded)
+            return HeatDecision(heat_percent=heat, planned_percent=recorded, predicted_rms_c=0.0)
         offset = 0.0 if bean_temp_c is None else bean_temp_c - physics.bean_probe_c
         times = _grid(tuning.horizon_s, tuning.step_s)
         weights = [self._weight(elapsed_s + t) for t in times]
@@ -174,7 +186,10 @@ class ProfileFollower:
         reference = self.reference
         if elapsed_s < reference.track_from_s or elapsed_s > reference.drop_s:
             return 0.0
-        return 1.0
+        ramp = self.tuning.weight_ramp_s
+        if ramp <= 0.0:
+            return 1.0
+        return min(1.0, 0.05 + (elapsed_s - reference.track_from_s) / ramp)
 
     def _plan(
         self,
