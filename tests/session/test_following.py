@@ -7,6 +7,7 @@ the statuses are read without the forecast (the follower plans on the live estim
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,17 +98,23 @@ def test_a_designed_curve_waits_for_charge_follows_and_finishes_at_its_drop(
 
     end = run_until(manager, clock, done, limit_s=330)
     info = end.following
-    assert info is not None and info.state is FollowState.FINISHED
+    assert info is not None
+    assert info.state is FollowState.FINISHED
     assert elapsed(end) == pytest.approx(300.0, abs=1.5)
-    assert info.reason is not None and "reached the reference's DROP at 05:00" in info.reason
+    assert info.reason is not None
+    assert "reached the reference's DROP at 05:00" in info.reason
     assert f"holds at {end.sensors.heat_percent} %" in info.reason  # type: ignore[union-attr]
     assert info.heat_changes >= 3
     mid = next(s for s in seen if elapsed(s) >= 200.0).following
-    assert mid is not None and mid.target_bt_c is not None and mid.deviation_c is not None
+    assert mid is not None
+    assert mid.target_bt_c is not None
+    assert mid.deviation_c is not None
     mid_s = next(elapsed(s) for s in seen if elapsed(s) >= 200.0)
     assert mid.target_bt_c == pytest.approx(100.0 + 50.0 * (mid_s - 90.0) / 150.0, abs=0.2)
-    assert mid.next_event == "DRY_END" and mid.next_event_in_s is not None
-    assert mid.ahead_s is not None and mid.target_ror_c_per_min == pytest.approx(20.0, abs=0.5)
+    assert mid.next_event == "DRY_END"
+    assert mid.next_event_in_s is not None
+    assert mid.ahead_s is not None
+    assert mid.target_ror_c_per_min == pytest.approx(20.0, abs=0.5)
     # The heat holds after the end: following no longer acts.
     heat_at_end = end.sensors.heat_percent  # type: ignore[union-attr]
     after = run_for(manager, clock, 20)
@@ -118,7 +125,7 @@ def test_a_designed_curve_waits_for_charge_follows_and_finishes_at_its_drop(
     ]
     assert len(heat_commands) == info.heat_changes
     times = [c.at_utc for c in heat_commands]
-    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
     assert all(gap >= 5.0 - 1e-6 for gap in gaps), gaps  # never more often than one per 5 s
     assert all(not c.refused for c in heat_commands)
 
@@ -135,7 +142,8 @@ def test_following_a_roast_file_begins_at_once_after_charge(
     assert status.target_bt_c is not None
     end = run_for(manager, clock, 60)
     info = end.following
-    assert info is not None and info.state is FollowState.FOLLOWING
+    assert info is not None
+    assert info.state is FollowState.FOLLOWING
     assert info.heat_changes >= 1
     assert roaster.actuators().heat_percent != heat_before or info.heat_percent is not None
     assert manager.stop_following() is True
@@ -152,11 +160,13 @@ def test_a_shared_hottop_log_is_followed_from_charge() -> None:
     manager, _, clock = simulated_session(None)
     manager.start_session()
     status = manager.follow_profile(logs[0])
-    assert status.state is FollowState.WAITING_FOR_CHARGE and status.source == "file"
+    assert status.state is FollowState.WAITING_FOR_CHARGE
+    assert status.source == "file"
     preheat_and_charge(manager, clock)
     end = run_for(manager, clock, 90)
     assert following(end) is FollowState.FOLLOWING
-    assert end.following is not None and end.following.heat_changes >= 1
+    assert end.following is not None
+    assert end.following.heat_changes >= 1
     manager.stop_session()
     assert following(manager.get_status(forecast=False)) is FollowState.STOPPED
 
@@ -243,7 +253,7 @@ def test_refusals_name_the_value_and_change_nothing(
         with pytest.raises(InvalidCommandError, match=message.replace("(", r"\(")):
             manager.follow_profile(reference)  # type: ignore[arg-type]
         assert manager.get_status(forecast=False).following == before
-    with pytest.raises(InvalidCommandError, match="hold_ror_after_first_crack 99.0 deg C/min"):
+    with pytest.raises(InvalidCommandError, match=r"hold_ror_after_first_crack 99\.0 deg C/min"):
         manager.follow_profile(SHORT, hold_ror_after_first_crack=99.0)
     with pytest.raises(InvalidCommandError, match="following is waiting_for_charge, not paused"):
         manager.resume_following()
@@ -268,7 +278,7 @@ def test_no_following_without_a_session_or_the_forecast_or_after_the_drop(
     clock = ManualClock(start=START)
     no_forecast = RoastSessionManager(
         SimulatedRoaster(SimulatorConfig(seed=7), clock),
-        ServerConfig(timezone="UTC", forecast={"enabled": False}),  # type: ignore[arg-type]
+        ServerConfig(timezone="UTC", forecast={"enabled": False}),
         clock=clock,
         background_polling=False,
     )
@@ -294,16 +304,20 @@ def test_a_manual_set_heat_pauses_following_until_resumed(
     run_for(manager, clock, 30)
     manager.set_heat(30)
     paused = manager.get_status(forecast=False).following
-    assert paused is not None and paused.state is FollowState.PAUSED
-    assert paused.reason is not None and "set_heat 30 % at 00:" in paused.reason
+    assert paused is not None
+    assert paused.state is FollowState.PAUSED
+    assert paused.reason is not None
+    assert "set_heat 30 % at 00:" in paused.reason
     assert "resume_following()" in paused.reason
     run_for(manager, clock, 30)
     assert roaster.actuators().heat_percent == 30  # the agent's heat holds while paused
     changes = paused.heat_changes
     resumed = manager.resume_following()
-    assert resumed.state is FollowState.FOLLOWING and resumed.reason is None
+    assert resumed.state is FollowState.FOLLOWING
+    assert resumed.reason is None
     end = run_for(manager, clock, 20)
-    assert end.following is not None and end.following.heat_changes > changes
+    assert end.following is not None
+    assert end.following.heat_changes > changes
     assert roaster.actuators().heat_percent != 30  # the follower took the heater back
     manager.pause_following()
     assert following(manager.get_status(forecast=False)) is FollowState.PAUSED
@@ -318,10 +332,12 @@ def test_the_fan_replays_the_reference_until_the_agent_sets_it(
     manager.follow_profile(SHORT)
     status = run_until(manager, clock, lambda s: elapsed(s) >= 62.0, limit_s=70)
     assert roaster.actuators().fan_percent == 20  # the reference's fan from 60 s
-    assert status.following is not None and status.following.fan_source == "reference"
+    assert status.following is not None
+    assert status.following.fan_source == "reference"
     manager.set_fan(50)
     status = manager.get_status(forecast=False)
-    assert status.following is not None and status.following.fan_source == "agent"
+    assert status.following is not None
+    assert status.following.fan_source == "agent"
     assert status.following.state is FollowState.FOLLOWING  # the fan does not pause the heat
     run_until(manager, clock, lambda s: elapsed(s) >= 160.0, limit_s=100)
     assert roaster.actuators().fan_percent == 50  # the reference's 40 % at 150 s is not sent
@@ -338,7 +354,8 @@ def test_holding_a_ror_after_first_crack(
     assert event.bean_temp_c is not None
     end = run_for(manager, clock, 30)
     info = end.following
-    assert info is not None and info.state is FollowState.FOLLOWING
+    assert info is not None
+    assert info.state is FollowState.FOLLOWING
     assert info.target_ror_c_per_min == 6.0
     expected = event.bean_temp_c + 6.0 * (elapsed(end) - event.elapsed_s) / 60.0
     assert info.target_bt_c == pytest.approx(expected, abs=0.15)
