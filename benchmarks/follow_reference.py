@@ -242,7 +242,7 @@ def run_one(path: Path, factor: float, controller: str, seed: int) -> RunResult:
             break
         following = status.following if controller == "follow" else None
         if following is not None and following.state is FollowState.STOPPED:
-            fault = fault or f"following stopped: {status.following.reason}"
+            fault = fault or f"following stopped: {following.reason}"
             break
     manager.stop_session()
     dry_from = _dry_from(ref)

@@ -89,8 +89,8 @@ def test_a_recorded_roast_is_aligned_at_its_charge() -> None:
     assert ref.fan_at(10.0) == 0
     assert ref.fan_at(500.0) == 30
     assert ref.time_at_bt(84.0 + 0.19 * 100) == pytest.approx(160.0)
-    assert ref.next_event(300.0) == (RoastEventType.FIRST_CRACK_START, pytest.approx(560.0))
-    assert ref.next_event(600.0) == (RoastEventType.DROP, pytest.approx(700.0))
+    assert ref.next_event(300.0) == (RoastEventType.FIRST_CRACK_START, 560.0)
+    assert ref.next_event(600.0) == (RoastEventType.DROP, 700.0)
     assert ref.next_event(700.0) is None
 
 

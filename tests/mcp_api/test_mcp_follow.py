@@ -23,8 +23,8 @@ pytestmark = pytest.mark.anyio
 #: A short designed curve, as an agent sends it.
 WAYPOINTS = [
     {"at_s": 0, "bt_c": None},
-    {"at_s": 90, "bt_c": 100},
-    {"at_s": 240, "bt_c": 150},
+    {"at_s": 90, "bt_c": 90},
+    {"at_s": 240, "bt_c": 132},
     {"until_s": 300, "ror_c_per_min": 12},
 ]
 
@@ -99,7 +99,7 @@ async def test_refusals_name_the_value_and_change_nothing(client: Client, tmp_pa
     for arguments, words in (
         ({}, "exactly one of roast_id, path, waypoints; got none"),
         ({"roast_id": 3, "path": "x.alog"}, "got roast_id, path"),
-        ({"path": str(missing)}, f"'{missing}' could not be read as a roast"),
+        ({"path": str(missing)}, f"no roast file at '{missing}'"),
         ({"roast_id": 3}, "reference roast 3 cannot be read: roasts are not being kept"),
         (
             {"waypoints": [{"at_s": 0, "bt_c": None}, {"at_s": 300, "bt_c": 400}]},

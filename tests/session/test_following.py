@@ -30,9 +30,9 @@ from support import START, preheat_and_charge, roasts_dir, run_until, simulated_
 SHORT = DesignedCurve(
     points=(
         Waypoint(0.0, None),
-        Waypoint(90.0, 100.0),
-        Waypoint(240.0, 150.0),
-        Waypoint(300.0, 162.0),
+        Waypoint(90.0, 90.0),
+        Waypoint(240.0, 132.0),
+        Waypoint(300.0, 144.0),
     ),
     name="short designed",
     events={RoastEventType.DRY_END: 240.0},
@@ -110,11 +110,11 @@ def test_a_designed_curve_waits_for_charge_follows_and_finishes_at_its_drop(
     assert mid.target_bt_c is not None
     assert mid.deviation_c is not None
     mid_s = next(elapsed(s) for s in seen if elapsed(s) >= 200.0)
-    assert mid.target_bt_c == pytest.approx(100.0 + 50.0 * (mid_s - 90.0) / 150.0, abs=0.2)
+    assert mid.target_bt_c == pytest.approx(90.0 + 42.0 * (mid_s - 90.0) / 150.0, abs=0.2)
     assert mid.next_event == "DRY_END"
     assert mid.next_event_in_s is not None
     assert mid.ahead_s is not None
-    assert mid.target_ror_c_per_min == pytest.approx(20.0, abs=0.5)
+    assert mid.target_ror_c_per_min == pytest.approx(16.8, abs=0.5)
     # The heat holds after the end: following no longer acts.
     heat_at_end = end.sensors.heat_percent  # type: ignore[union-attr]
     after = run_for(manager, clock, 20)
@@ -140,7 +140,7 @@ def test_following_a_roast_file_begins_at_once_after_charge(
     assert status.state is FollowState.FOLLOWING
     assert (status.reference, status.source) == ("Simulated Hottop roast", "file")
     assert status.target_bt_c is not None
-    end = run_for(manager, clock, 60)
+    end = run_for(manager, clock, 150)
     info = end.following
     assert info is not None
     assert info.state is FollowState.FOLLOWING
