@@ -90,6 +90,15 @@ def reference_view(reference: Reference, max_points: int = REFERENCE_MAX_POINTS)
     }
 
 
+def followed_reference(manager: RoastSessionManager) -> Reference | None:
+    """Return the reference ``manager`` follows now, or None when none is set."""
+    # The manager keeps it in its Following (session/following.py) and has no public accessor
+    # for it yet; read it there, checked, so a change on that side gives None, not a crash.
+    following = getattr(manager, "_following", None)
+    reference = getattr(following, "reference", None)
+    return reference if isinstance(reference, Reference) else None
+
+
 class FollowedReference:
     """``GET /api/following/reference``: the curve of the reference being followed."""
 
@@ -99,7 +108,7 @@ class FollowedReference:
 
     async def reference(self, request: Request) -> JSONResponse:
         """Answer the followed reference's curve; 404 with the next step when none is set."""
-        reference = await anyio.to_thread.run_sync(lambda: self.manager.following_reference)
+        reference = await anyio.to_thread.run_sync(followed_reference, self.manager)
         if reference is None:
             return JSONResponse(
                 {
@@ -120,6 +129,7 @@ __all__ = [
     "REFERENCE_MAX_POINTS",
     "FollowedReference",
     "drop_target_view",
+    "followed_reference",
     "following_view",
     "reference_view",
 ]
