@@ -26,6 +26,8 @@ AGENT_CALLER = "agent"
 DASHBOARD_CALLER = "dashboard"
 #: The server itself, carrying out a drop target the agent set.
 TARGET_CALLER = "target"
+#: The server itself, following the reference the agent set (its heat and fan changes).
+FOLLOWER_CALLER = "follower"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ __all__ = [
     "AGENT_CALLER",
     "API_CALLER",
     "DASHBOARD_CALLER",
+    "FOLLOWER_CALLER",
     "PYTHON_API",
     "TARGET_CALLER",
     "Caller",

@@ -29,10 +29,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TypeVar
 
-from roastctl.access.caller import TARGET_CALLER, Caller, calling_as
+from roastctl.access.caller import FOLLOWER_CALLER, TARGET_CALLER, Caller, calling_as
 from roastctl.clock import Clock, SystemClock
 from roastctl.config import ServerConfig
 from roastctl.control.drop_target import DropTarget, achieved, due, target_status
+from roastctl.control.follower import ProfileFollower
 from roastctl.controls import (
     FAN_RANGE,
     ControlRange,
@@ -52,6 +53,9 @@ from roastctl.models import (
     DropTargetKind,
     DropTargetStatus,
     EventSource,
+    FollowingStatus,
+    FollowState,
+    ForecastState,
     RoastEvent,
     RoastEventType,
     RoastMetrics,
@@ -63,9 +67,19 @@ from roastctl.models import (
     SettingChange,
     WhatIf,
 )
+from roastctl.physics.model import RoasterPhysics
 from roastctl.roast.phases import format_mmss
 from roastctl.roast.tracker import FUTURE_TOLERANCE_S, RoastTracker
 from roastctl.safety import SafetyAction, SafetyInputs, SafetySupervisor
+from roastctl.session.following import (
+    Following,
+    FollowInputs,
+    FollowStep,
+    ReferenceSpec,
+    check_hold_ror,
+    describe_reference,
+    resolve_reference,
+)
 from roastctl.session.live_forecast import LiveForecast
 from roastctl.session.recorder import RoastRecorder
 from roastctl.session.roast_info import check_info
@@ -159,6 +173,8 @@ class RoastSessionManager:
         #: The drop target the server carries out itself, and the value its drop reached.
         self._drop_target: DropTarget | None = None
         self._drop_target_achieved: float | None = None
+        #: The reference the server follows (session/following.py); None when none is set.
+        self._following: Following | None = None
 
     def _keep_safety_event(self, event: SafetyEvent) -> None:
         if self._recorder is not None:
@@ -203,6 +219,7 @@ class RoastSessionManager:
                     self._drop_noted = False
                     self.safety.clear_log()
                 self._forget_drop_target()
+                self._following = None  # a restart never resumes following by itself
                 self._latest = None
                 self._samples = 0
                 self._poll_errors = 0
@@ -256,6 +273,7 @@ class RoastSessionManager:
             self._leave_safe(reason)
             with self._state_lock:
                 self._forget_drop_target()
+                self._stop_following(reason)
                 self._active = False
                 self._stop_event.set()
                 threads = [t for t in (self._thread, self._safety_thread) if t is not None]
@@ -443,6 +461,7 @@ class RoastSessionManager:
         with self._state_lock:
             self.safety.note_dropped()
             self._drop_noted = True
+            self._stop_following("the beans were dropped")
         self.hardware.drop_beans()
         with self._state_lock:
             self._note_drop_sequence()
@@ -476,6 +495,7 @@ class RoastSessionManager:
                 self._roast_number += 1
                 self._drop_noted = False
                 self._forget_drop_target()
+                self._following = None
                 self.safety.note_ready()
                 self.safety.clear_log()
 
@@ -572,6 +592,8 @@ class RoastSessionManager:
         dropped = target_due is not None and SafetyAction.FORCED_DROP not in actions
         if dropped and target_due is not None:
             _attempt("drop on target", lambda: self._target_drop(target_due, reading))
+        if self._following is not None:
+            _attempt("following", lambda: self._follow(reading))
         self._keep_events()
         return reading, bool(actions) or dropped
 
@@ -630,6 +652,14 @@ class RoastSessionManager:
 
     def _carry_out(self, actions: list[SafetyAction]) -> None:
         """Do what the supervisor ordered, at once and without the command lock."""
+        if actions:
+            with self._state_lock:  # the supervisor outranks following: it stops, saying why
+                faults = self.safety.faults
+                self._stop_following(
+                    f"safety: {faults[-1].rule.value}: {faults[-1].message}"
+                    if faults
+                    else "safety: the supervisor cut the heat"
+                )
         for action in actions:
             if action is SafetyAction.FORCED_DROP:
                 _attempt("forced drop", self._forced_drop)
@@ -671,6 +701,8 @@ class RoastSessionManager:
             with self._state_lock:
                 self._heat_commanded = value
                 refused_meanwhile = value > 0 and not self.safety.heat_allowed()
+                if self._following is not None:
+                    self._following.heat_taken_over(value, self._elapsed_now())
             if refused_meanwhile:
                 self._heater_off()  # a fault or an emergency stop landed while this command ran
 
@@ -702,6 +734,8 @@ class RoastSessionManager:
             self.hardware.set_fan(value)
             with self._state_lock:
                 self._fan_commanded = value
+                if self._following is not None:
+                    self._following.fan_taken_over()
 
         self._run("set_fan", {"percent": percent}, act)
 
@@ -810,6 +844,7 @@ class RoastSessionManager:
             self.safety.emergency_stop()
             self._heat_commanded = 0
             self._forget_drop_target()
+            self._stop_following("emergency stop: heater 0 and the drop sequence")
         logger.warning("EMERGENCY STOP")
         failures: list[str] = []
         steps: tuple[tuple[str, Callable[[], None]], ...] = (
@@ -1018,6 +1053,265 @@ class RoastSessionManager:
             achieved_value=self._drop_target_achieved,
         )
 
+    # ----------------------------------------------------------------- following a reference
+    def follow_profile(
+        self, reference: ReferenceSpec, *, hold_ror_after_first_crack: float | None = None
+    ) -> FollowingStatus:
+        """Have the server set the heat (and fan) so BT follows ``reference``, every sample.
+
+        ``reference`` is a roast file's path, a kept roast's id (needs a store), a
+        :class:`~roastctl.control.reference.DesignedCurve` or a ready ``Reference``. Set before
+        CHARGE it waits (``waiting_for_charge``) and begins at CHARGE; set after, it begins now.
+        The fan replays the reference's fan until a set_fan (then the agent's fan holds); a
+        manual set_heat pauses following until :meth:`resume_following`. It ends at the
+        reference's DROP (the heat holds there); a drop, a safety action or a refusal stops it,
+        saying why. ``hold_ror_after_first_crack`` (deg C/min) holds that RoR from first crack
+        on instead of the reference. It replaces an earlier reference. Refused, changing
+        nothing, without a session, after DROP, while a fault is latched or with the forecast
+        switched off (following plans on the live estimate). Returns the status.
+        """
+        arguments = {
+            "reference": describe_reference(reference),
+            "hold_ror_after_first_crack": hold_ror_after_first_crack,
+        }
+
+        def act() -> FollowingStatus:
+            hold = check_hold_ror(hold_ror_after_first_crack)
+            with self._state_lock:
+                self._check_can_follow()
+            resolved, uuid = resolve_reference(reference, self.store)  # file I/O: no state lock
+            follower = ProfileFollower(
+                resolved, self.heat_range, bt_limit_c=self.config.safety.bean_temp_limit_c
+            )
+            following = Following(
+                resolved, follower, self.fan_range, hold_ror_after_first_crack=hold, uuid=uuid
+            )
+            with self._state_lock:
+                self._check_can_follow()  # a drop or a fault may have come meanwhile
+                if self._tracker.charged:
+                    following.begin()
+                self._following = following
+                if self._recorder is not None:
+                    self._recorder.keep_extra("reference", following.record())
+                return self._following_now(following)
+
+        return self._run("follow_profile", arguments, act)
+
+    def stop_following(self) -> bool:
+        """Forget the reference; the heat stays where it is. Return whether one was set.
+
+        Always allowed, with or without a session.
+        """
+        with self._command_log("stop_following", {}), self._state_lock:
+            self.safety.note_agent_call()
+            had = self._following is not None
+            self._following = None
+            return had
+
+    def pause_following(self) -> FollowingStatus:
+        """Hand the heater back to the agent until :meth:`resume_following`; the status says so.
+
+        Refused, naming the state, when nothing is being followed or waited for.
+        """
+
+        def act() -> FollowingStatus:
+            with self._state_lock:
+                following = self._require_following()
+                if not following.pause(
+                    "paused by pause_following(); resume_following() hands "
+                    "the heater back to the follower"
+                ):
+                    raise InvalidCommandError(
+                        f"following is {following.state.value}, so there is nothing to pause. "
+                        "Nothing was changed; follow_profile sets a reference to follow."
+                    )
+                return self._following_now(following)
+
+        return self._run("pause_following", {}, act)
+
+    def resume_following(self) -> FollowingStatus:
+        """Hand the heater back to the follower: following if charged, else waiting for CHARGE.
+
+        Refused, naming the state, when nothing is paused, after DROP or while a fault is latched.
+        """
+
+        def act() -> FollowingStatus:
+            with self._state_lock:
+                following = self._require_following()
+                if following.state is not FollowState.PAUSED:
+                    raise InvalidCommandError(
+                        f"following is {following.state.value}, not paused, so there is nothing "
+                        "to resume. Nothing was changed; follow_profile sets a new reference."
+                    )
+                self._check_can_follow()
+                following.resume(charged=self._tracker.charged)
+                return self._following_now(following)
+
+        return self._run("resume_following", {}, act)
+
+    def _require_following(self) -> Following:
+        """Return the reference followed now, or refuse; call with the state lock held."""
+        if self._following is None:
+            raise InvalidCommandError(
+                "no reference is set. Nothing was changed; call follow_profile first."
+            )
+        return self._following
+
+    def _check_can_follow(self) -> None:
+        """Refuse following when it cannot run now; call with the state lock held."""
+        self._require_active()
+        if self._live is None:
+            raise InvalidCommandError(
+                "following is refused: the forecast is switched off ([forecast] enabled = "
+                "false), and following plans the heat on its live estimate. Nothing was changed; "
+                "set [forecast] enabled = true in the config and restart the server."
+            )
+        if self._tracker.event(RoastEventType.DROP) is not None or self._drop_noted:
+            raise InvalidCommandError(
+                "the beans were already dropped in this roast; a reference is followed from "
+                "CHARGE to DROP. Nothing was changed; set it for the next roast (start a new "
+                "roast first)."
+            )
+        if self.safety.faults:
+            raise FaultActiveError(
+                f"following is refused: {self.safety.heat_refused_because()} Nothing was changed."
+            )
+
+    def _stop_following(self, reason: str) -> None:
+        """Stop following for ``reason`` (if it acts); call with the state lock held."""
+        if self._following is not None and self._following.stop(reason):
+            logger.info("following stopped: %s", reason)
+
+    def _elapsed_now(self) -> float | None:
+        """Seconds from CHARGE to the newest sample; call with the state lock held."""
+        charge = self._tracker.event(RoastEventType.CHARGE)
+        if charge is None:
+            return None
+        return max(0.0, self._newest_sample_s() - charge.monotonic_s)
+
+    def _following_status(self, metrics: RoastMetrics) -> FollowingStatus | None:
+        """Return the status of following for ``metrics``; call with the state lock held."""
+        following = self._following
+        if following is None:
+            return None
+        latest = self._latest
+        return following.status(
+            elapsed_s=metrics.roast_elapsed_s,
+            bean_temp_c=None if latest is None else latest.bean_temp_c,
+            ror_c_per_min=metrics.rate_of_rise_c_per_min,
+        )
+
+    def _following_now(self, following: Following) -> FollowingStatus:
+        latest = self._latest
+        return following.status(
+            elapsed_s=self._elapsed_now(),
+            bean_temp_c=None if latest is None else latest.bean_temp_c,
+            ror_c_per_min=self._tracker.metrics(self.clock.monotonic()).rate_of_rise_c_per_min,
+        )
+
+    def _follow(self, reading: SensorReading) -> None:
+        """Follow the reference on ``reading``: decide outside the state lock, send safely.
+
+        Never waits for the command lock: while a command runs, this sample is skipped and the
+        next one decides.
+        """
+        if not self._command_lock.acquire(blocking=False):
+            return
+        try:
+            with self._state_lock:
+                following = self._following
+                if following is None or self._latest is not reading:
+                    return
+                step = following.step(self._follow_inputs(reading), self._follow_physics)
+            if step is None:
+                return
+            try:
+                heat = following.decide(step)
+            except Exception as exc:  # a failed plan stops following; the heat stays
+                logger.exception("the follower failed")
+                with self._state_lock:
+                    following.stop(f"the follower failed ({type(exc).__name__}: {exc})")
+                return
+            self._follow_send(following, step, heat)
+        finally:
+            self._command_lock.release()
+
+    def _follow_inputs(self, reading: SensorReading) -> FollowInputs:
+        """Return what following needs from the roast now; call with the state lock held."""
+        charge = self._tracker.event(RoastEventType.CHARGE)
+        first_crack = self._tracker.event(RoastEventType.FIRST_CRACK_START)
+        dropped = self._drop_noted or self._tracker.event(RoastEventType.DROP) is not None
+        return FollowInputs(
+            elapsed_s=None if charge is None else reading.monotonic_s - charge.monotonic_s,
+            dropped=dropped,
+            fault=self.safety.heat_refused_because() if self.safety.faults else None,
+            heat_percent=self._heat_commanded,
+            fan_percent=self._fan_commanded,
+            bean_temp_c=reading.bean_temp_c,
+            first_crack=(
+                None if first_crack is None else (first_crack.elapsed_s, first_crack.bean_temp_c)
+            ),
+        )
+
+    def _follow_physics(self) -> RoasterPhysics | None:
+        """Return a copy of the live estimate's model, or None while it cannot be trusted."""
+        live = self._live
+        if live is None or live.estimator.state is not ForecastState.OK:
+            return None
+        return live.estimator.physics_at_estimate()
+
+    def _follow_send(self, following: Following, step: FollowStep, heat: int | None) -> None:
+        """Send following's fan and heat through the supervisor; a refusal stops following.
+
+        Logged as the follower's, and only when a value changes; never a sign of life.
+        """
+        sends = (("set_fan", step.fan_percent), ("set_heat", heat))
+        for command, value in sends:
+            if value is None:
+                continue
+            try:
+                with self._state_lock:
+                    if self._following is not following or not following.acting:
+                        return  # stopped, paused or replaced meanwhile
+                    inputs = self._safety_inputs()
+                    if command == "set_heat":
+                        if value == self._heat_commanded:
+                            continue
+                        self.safety.check_heat(value, inputs)
+                    else:
+                        self.safety.check_fan(value, inputs)
+                if command == "set_heat":
+                    self.hardware.set_heat(value)
+                else:
+                    self.hardware.set_fan(value)
+                with self._state_lock:
+                    if command == "set_heat":
+                        self._heat_commanded = value
+                        following.note_heat(value, step.elapsed_s)
+                    else:
+                        self._fan_commanded = value
+                    refused_meanwhile = value > 0 and not self.safety.heat_allowed()
+                if command == "set_heat" and refused_meanwhile:
+                    self._heater_off()  # a fault or an emergency stop landed meanwhile
+            except Exception as exc:
+                reason = (
+                    str(exc)
+                    if isinstance(exc, RoasterError)
+                    else (f"{command} {value} % failed ({type(exc).__name__}: {exc})")
+                )
+                with self._state_lock:
+                    following.stop(reason)
+                with calling_as(Caller(FOLLOWER_CALLER)):
+                    self._log_command(command, {"percent": value}, reason, refused=True)
+                return
+            with calling_as(Caller(FOLLOWER_CALLER)):
+                self._log_command(
+                    command,
+                    {"percent": value},
+                    f"following {following.reference.name} at {format_mmss(step.elapsed_s)}",
+                    refused=False,
+                )
+
     # ----------------------------------------------------------------- events
     def report_first_crack(self, timestamp: datetime, temp_c: float | None = None) -> RoastEvent:
         """Record first crack at ``timestamp`` (UTC, timezone-aware; may be in the past).
@@ -1158,6 +1452,7 @@ class RoastSessionManager:
                     else None
                 ),
                 drop_target=self._drop_target_status(metrics),
+                following=self._following_status(metrics),
             )
 
     def _steady_elapsed(self, metrics: RoastMetrics) -> RoastMetrics:

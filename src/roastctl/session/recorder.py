@@ -194,6 +194,12 @@ class RoastRecorder:
             token_name=caller.token_name,
         )
 
+    def keep_extra(self, key: str, value: object) -> None:
+        """Keep ``value`` under ``key`` of the roast's ``extra`` (e.g. the reference it follows)."""
+        if self._roast is None:
+            return
+        self._queue(self.store.set_extra, self._roast, key, value)
+
     def safety(self, event: SafetyEvent) -> None:
         """Queue one entry of the safety log."""
         self._queue(

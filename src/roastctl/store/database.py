@@ -583,6 +583,20 @@ class RoastStore:
 
         self._submit(job)
 
+    def set_extra(self, roast_id: RoastRef, key: str, value: object) -> None:
+        """Queue ``value`` (JSON) under ``key`` of the roast's ``extra``; other keys stay."""
+        text = json.dumps(value, default=str)
+
+        def job(db: sqlite3.Connection) -> None:
+            # json_set in the writer's transaction: keys set by another call are kept.
+            db.execute(
+                "UPDATE roasts SET extra_json = json_set(COALESCE(extra_json, '{}'), ?, json(?)) "
+                "WHERE id = ?",
+                (f'$."{key}"', text, _resolve(roast_id)),
+            ).close()
+
+        self._submit(job)
+
     def add_command(
         self,
         roast_id: RoastRef | None,
