@@ -130,6 +130,7 @@ def _own_profile(record: RoastRecord) -> dict[str, Any]:
         "etypes": list(HOTTOP_ETYPES),
     }
     profile.update(_metadata(record))
+    profile.update(background(record))
     profile["computed"] = _computed(record, times, env, bean, timeindex)
     profile.update(_extra_device(record, times))
     profile.update(properties_to_profile(record.properties, profile))
@@ -275,6 +276,26 @@ def _metadata(record: RoastRecord) -> dict[str, Any]:
         "roasttime": started.strftime("%H:%M:%S"),
         "roastdate": _qt_text_date(started),
     }
+
+
+def background(record: RoastRecord) -> dict[str, str]:
+    """Return Artisan's background keys naming the reference the roast followed, if any.
+
+    The session keeps the reference in ``extra["reference"]`` (name, source, roast id, path and
+    a kept roast's uuid). ``backgroundpath`` is the file's path, or the reference's name when it
+    was no file; ``backgroundUUID`` the kept roast's uuid, in Artisan's form.
+    """
+    reference = record.extra.get("reference")
+    if not isinstance(reference, Mapping):
+        return {}
+    keys: dict[str, str] = {}
+    path = reference.get("path") or reference.get("name")
+    if isinstance(path, str) and path:
+        keys["backgroundpath"] = encode_local(path)
+    uuid = reference.get("uuid")
+    if isinstance(uuid, str) and uuid:
+        keys["backgroundUUID"] = encode_local(normalise_uuid(uuid))
+    return keys
 
 
 def _add_temperatures(

@@ -270,10 +270,11 @@ class RoastSessionManager:
             with self._state_lock:
                 if not self._active:
                     return
+            with self._state_lock:
+                self._stop_following(reason)  # first: the safe stop's drop is not the reason
             self._leave_safe(reason)
             with self._state_lock:
                 self._forget_drop_target()
-                self._stop_following(reason)
                 self._active = False
                 self._stop_event.set()
                 threads = [t for t in (self._thread, self._safety_thread) if t is not None]
