@@ -104,7 +104,6 @@ def follow_arguments(ref: str) -> dict[str, Any]:
             {"at_s": p.at_s, "bt_c": p.bt_c} for p in curve.points if isinstance(p, Waypoint)
         ],
         "events": {kind.value: at_s for kind, at_s in curve.events.items()},
-        "name": curve.name,
     }
 
 
@@ -132,6 +131,13 @@ class FollowAgent(RoastAgent):
         self.ref = ref
         self.follow = policy or FollowPolicy()
         self.reference = load_reference(ref)  # refused here, before any roaster is touched
+        #: Calls by tool name: the run shows the agent set its intent once and then only read.
+        self.calls_by_tool: dict[str, int] = {}
+
+    async def call(self, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Call a tool (counted by name); a refusal becomes a :class:`DemoError`."""
+        self.calls_by_tool[tool] = self.calls_by_tool.get(tool, 0) + 1
+        return await super().call(tool, arguments)
 
     def note(self, text: str) -> None:
         """Remember a decision or reading."""

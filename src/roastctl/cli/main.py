@@ -462,6 +462,8 @@ def run_follow_demo_command(speed: float, ref: str) -> int:
         f"DTR reached {'n/a' if dtr is None else f'{dtr:.1f}'} %  "
         f"samples {final.get('samples')}  MCP tool calls {agent.calls}\n"
     )
+    calls = ", ".join(f"{tool} {n}" for tool, n in sorted(agent.calls_by_tool.items()))
+    out.write(f"calls by tool: {calls}\n")
     return 0
 
 
