@@ -79,7 +79,9 @@ DRY_END and DROP are detected from the curve; report first crack with report_fir
 (UTC ISO-8601, e.g. 2026-11-24T10:15:30Z), second crack with mark_event SC_START / SC_END. Set \
 the drop with set_drop_target (a DTR, a BT or seconds after first crack): the server drops the \
 beans by itself on the sample that reaches it, so you need not time drop_beans; then cool and \
-stop_cooling (it marks COOL). get_roast_curve returns the samples.
+stop_cooling (it marks COOL). To roast to a curve, follow_reference (a kept roast, a roast file or \
+waypoints) has the server set the heat on every sample; then supervise with get_roast_status (its \
+following block) instead of steering the heat. get_roast_curve returns the samples.
 
 Safety: the server refuses unsafe or out-of-range commands and says why; read the message and \
 correct the call. It drops the beans by itself at BT 220 C or ET 260 C, and cuts the heat when the \
@@ -261,28 +263,41 @@ true, last_sample_age_s small (a few seconds at most) and poll_errors not rising
 allowed heat and fan values in the set_heat/set_fan descriptions.
 2. Preheat. start_roaster first (the heater is refused while the drum is stopped), set_fan to 0-20 \
 %, set_heat to 100. Poll get_roast_status every 10-15 s until ET is about 190 deg C.
-3. Set the drop. set_drop_target(dtr_percent={target_dtr_percent:g}): the server drops the \
+3. Set your intent, then supervise. The server carries it out on every sample; your polls are \
+seconds apart, so do not steer the heat yourself.
+   a. The curve: follow_reference(roast_id=<a good kept roast from list_roasts>) to roast like \
+it, or follow_reference(waypoints=[{{"at_s": 0, "bt_c": null}}, {{"at_s": 300, "bt_c": 150}}, \
+{{"at_s": 540, "bt_c": 196}}, {{"at_s": 660, "bt_c": 207}}], events={{"FC_START": 540, "DROP": \
+660}}) for a designed curve. Set before the charge it waits (following.state \
+waiting_for_charge) and takes the heater at CHARGE; the fan replays the reference's until you \
+set_fan. Without a reference, steer the heat yourself as in step 5.
+   b. The drop: set_drop_target(dtr_percent={target_dtr_percent:g}): the server drops the \
 beans by itself on the sample that reaches the DTR (it waits for first crack), within a fraction \
-of a second; do not time drop_beans yourself, your polls are seconds apart. get_roast_status \
-shows drop_target (its state, drop_in_s, and after the drop the DTR reached).
+of a second; do not time drop_beans yourself. get_roast_status shows drop_target (its state, \
+drop_in_s, and after the drop the DTR reached).
 4. Charge. On the simulator call charge_beans(mass_g={batch_g:g}); on a real roaster the operator \
 pours the beans. CHARGE is detected from the BT fall within about 20 s (mark_event CHARGE if it is \
 not). BT dips to the turning point (TP) after 1-1.5 min, then climbs.
-5. Drying and Maillard. Watch the BT rate of rise (RoR, deg C/min) with get_roast_status and \
-get_roast_curve(last_n=60): it should peak early (15-25) and then fall steadily. Lower the heat in \
-steps as BT rises (for example 100 -> 90 at about 4 min, 70 at about 6 min) and raise the fan to \
-20-30 % for chaff and smoke. A RoR that rises again late (flick) or drops to near 0 (crash) needs \
-a gentle heat correction, never a big jump. DRY_END is detected at 150 deg C. The status's \
-forecast gives BT ahead and the seconds to first crack; what_if shows what a heat change would do \
-before you make it.
+5. Supervise. Read get_roast_status every 10-30 s. While following, read following: state, \
+target_bt_c, deviation_c (BT minus the reference), ahead_s and next_event; do not micro-manage \
+the heat: a set_heat pauses following (state paused) until resume_following, so only step in when \
+something is wrong, and stop_following hands the heater back to you for good. If following \
+stopped (following.reason says why: a refusal, a fault, the drop), take over the heat or fix the \
+cause and call follow_reference again. Without a reference: watch the BT rate of rise (RoR, \
+deg C/min): it should peak early (15-25) and then fall steadily; lower the heat in steps as BT \
+rises (for example 100 -> 90 at about 4 min, 70 at about 6 min) and raise the fan to 20-30 % for \
+chaff and smoke; a RoR that rises again late (flick) or drops to near 0 (crash) needs a gentle \
+heat correction, never a big jump. The status's forecast gives BT ahead and the seconds to first \
+crack; what_if shows what a heat change would do before you make it.
 6. First crack. Around BT 195-205 deg C the beans crack. On the simulator poll \
 first_crack_heard; when heard, call report_first_crack(timestamp=<first_crack_utc>). On a real \
-roaster report the UTC time you heard it (e.g. 2026-11-24T10:15:30Z).
-7. Development. Keep RoR gently falling; lower the heat further if BT rises faster than 10 deg C \
-per minute. development_time_percent is the DTR. The drop target drops at \
+roaster report the UTC time you heard it (e.g. 2026-11-24T10:15:30Z). The DTR target counts from \
+this report.
+7. Development. development_time_percent is the DTR. The drop target drops at \
 {target_dtr_percent:g} %, when the time since first crack equals {dev_share:.2f} x the time from \
-CHARGE to first crack (drop_target.drop_in_s counts down to it). Call drop_beans yourself only \
-to end the roast earlier, or clear_drop_target to take the drop back.
+CHARGE to first crack (drop_target.drop_in_s counts down to it). Following ends at the \
+reference's DROP (state finished, the heat holds); the drop target still drops. Call drop_beans \
+yourself only to end the roast earlier, or clear_drop_target to take the drop back.
 8. Cool. The drop runs heater off, door open, stirrer on, fan 100 %. Let the beans cool for \
 about 4 minutes until BT is below 50 deg C, then stop_cooling. Report the events and DTR.
 

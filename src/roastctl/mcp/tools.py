@@ -24,6 +24,7 @@ from pydantic import BeforeValidator, Field
 from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.mcp.brief import digits
 from roastctl.mcp.control_tools import register_drop_target_tools
+from roastctl.mcp.follow_tools import register_follow_tools
 from roastctl.mcp.forecast_tools import register_forecast_tools
 from roastctl.mcp.registry import (
     TIMESTAMP_EXAMPLE,
@@ -125,6 +126,7 @@ def register_tools(
     register_heat_and_drum_tools(registry, manager)
     register_drop_and_cooling_tools(registry, manager)
     register_drop_target_tools(registry, manager)
+    register_follow_tools(registry, manager)
     register_event_tools(registry, manager)
     register_session_tools(registry, manager)
     register_safety_tools(registry, manager)

@@ -17,6 +17,7 @@ from roastctl.models import (
     CurvePoint,
     DropTargetStatus,
     FirstCrackBasis,
+    FollowingStatus,
     ForecastState,
     RoastEvent,
     RoastForecast,
@@ -132,6 +133,33 @@ def drop_target_view(status: DropTargetStatus) -> DropTargetView:
     return DropTargetView.model_validate(status.model_dump(mode="json"))
 
 
+class FollowingView(View):
+    """The reference the server follows (follow_reference); deviations are BT minus it."""
+
+    state: str = Field(
+        description="waiting_for_charge, following, paused, finished or stopped (see reason)."
+    )
+    reference: str
+    source: str = Field(description="file, roast or designed.")
+    reason: str | None
+    target_bt_c: float | None
+    target_ror_c_per_min: float | None
+    deviation_c: float | None
+    ror_deviation_c_per_min: float | None
+    ahead_s: float | None = Field(description="Negative: behind the reference.")
+    next_event: str | None
+    next_event_in_s: float | None
+    reference_drop_s: float | None
+    heat_percent: int | None = Field(description="The heat the server last sent.")
+    fan_source: str = Field(description="reference, or agent (your set_fan holds).")
+    heat_changes: int
+
+
+def following_view(status: FollowingStatus) -> FollowingView:
+    """Return the view of following's status."""
+    return FollowingView.model_validate(status.model_dump(mode="json"))
+
+
 class ForecastView(View):
     """Where the roast is going if heat and fan stay as they are.
 
@@ -216,6 +244,9 @@ class StatusView(View):
         description="Where BT, first crack and the drop are going; null when the session is off."
     )
     drop_target: DropTargetView | None = None
+    following: FollowingView | None = Field(
+        default=None, description="The reference the server follows; null when none is set."
+    )
 
 
 class EventResult(View):
@@ -363,6 +394,7 @@ def status_answer(status: RoastStatus, now_s: float) -> StatusView:
         store=None if status.store is None else store_view(status.store),
         forecast=None if status.forecast is None else forecast_view(status.forecast),
         drop_target=None if status.drop_target is None else drop_target_view(status.drop_target),
+        following=None if status.following is None else following_view(status.following),
     )
 
 
@@ -429,6 +461,7 @@ __all__ = [
     "EventView",
     "FaultView",
     "FirstCrackHeard",
+    "FollowingView",
     "ForecastView",
     "RoasterState",
     "SafetyView",
@@ -439,6 +472,7 @@ __all__ = [
     "curve_view",
     "drop_target_view",
     "event_view",
+    "following_view",
     "forecast_view",
     "read_curve",
     "roaster_state",
