@@ -89,8 +89,16 @@ def test_demo_follow_builtin_lands_the_roast_on_the_reference_through_mcp() -> N
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "followed builtin demo curve (its DROP at 10:15)" in out
-    readings = re.findall(r"^\s+\d+ s: BT .* dBT ([+-]\s*\d+\.\d) C", out, re.MULTILINE)
+    readings = [
+        (float(at), float(deviation))
+        for at, deviation in re.findall(
+            r"^\s+(\d+) s: BT .* dBT\s+([+-]\d+\.\d) C", out, re.MULTILINE
+        )
+    ]
     assert len(readings) >= 20, out  # every 20 s over a 10-minute roast
+    tracked = [d for at, d in readings if 270 <= at <= 615]  # DRY END to the reference's DROP
+    assert tracked
+    assert max(abs(d) for d in tracked) < 3.0, out
     for event in ("CHARGE", "TP", "DRY_END", "FC_START", "DROP"):
         assert f"\n{event}" in out
     assert re.search(r"^DROP\s.*\starget$", out, re.MULTILINE), out  # the server dropped
