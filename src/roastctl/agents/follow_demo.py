@@ -1,7 +1,8 @@
 """``roastctl demo --follow REF``: an agent that sets its intent and then only watches.
 
 The agent talks to ``roastctl serve`` over MCP like :mod:`roastctl.agents.demo`, but it does not
-steer: it preheats and charges as that demo does, hands the server a reference to follow
+steer: it preheats and charges as that demo does (with the reference's batch when it recorded
+one), hands the server a reference to follow
 (``follow_reference``: a roast file, or the designed curve shipped here for ``builtin``) and a
 drop target (``set_drop_target`` at 20 % DTR), and then only reads ``get_roast_status`` every 20
 roast-seconds, as an LLM would, noting how far BT is from the reference. On the simulator it
@@ -131,6 +132,10 @@ class FollowAgent(RoastAgent):
         self.ref = ref
         self.follow = policy or FollowPolicy()
         self.reference = load_reference(ref)  # refused here, before any roaster is touched
+        # Charged at ET 180 C as the steering demo does, whatever the reference's ET at CHARGE:
+        # a preheat from cold to a recorded roast's charge ET leaves the drum colder (or hotter)
+        # than that roaster was, and on the shared Hottop logs tried it tracked worse.
+        self.charge_at_env_c = self.follow.charge_at_env_c
         #: Calls by tool name: the run shows the agent set its intent once and then only read.
         self.calls_by_tool: dict[str, int] = {}
 
@@ -154,7 +159,7 @@ class FollowAgent(RoastAgent):
         return current
 
     async def _preheat(self, on_progress: ProgressCallback | None) -> None:
-        policy = self.follow
+        charge_at = self.charge_at_env_c
         await self.call("start_session")
         await self.call("start_roaster")
         await self.call("set_fan", {"percent": 0})
@@ -163,9 +168,9 @@ class FollowAgent(RoastAgent):
         preheated = 0.0
         while ((await self._status(on_progress)).get("roaster") or {}).get(
             "env_temp_c", 0.0
-        ) < policy.charge_at_env_c:
+        ) < charge_at:
             if preheated > PREHEAT_LIMIT_S:
-                raise DemoError(f"ET did not reach {policy.charge_at_env_c:g} C in preheat")
+                raise DemoError(f"ET did not reach {charge_at:g} C in preheat")
             await self.pause(5.0)
             preheated += 5.0
 
@@ -182,7 +187,7 @@ class FollowAgent(RoastAgent):
         )
         batch = self.reference.batch_g or policy.batch_g
         await self.call("charge_beans", {"mass_g": batch})
-        self.note(f"charged {batch:.0f} g at ET {policy.charge_at_env_c:.0f} C")
+        self.note(f"charged {batch:.0f} g at ET {self.charge_at_env_c:.0f} C")
         readings: list[dict[str, Any]] = []
         fc_reported = False
         while True:
