@@ -136,6 +136,7 @@ def test_follow_a_kept_roast_see_it_drawn_at_charge_with_the_deviation_then_stop
     assert re.fullmatch(r"(DRY|FCs|FCe|DROP) in \d+:\d\d", element_text(chrome, "fo-next"))
     assert element_text(chrome, "fo-fan") == "reference"
     ARTIFACTS.mkdir(exist_ok=True)
+    chrome.execute_script("window.scrollTo(0, 0)")  # the readouts and the chart in the picture
     assert chrome.save_screenshot(str(ARTIFACTS / "dashboard-follow.png"))
 
     chrome.find_element(By.ID, "follow-stop").click()

@@ -50,36 +50,53 @@ const RoastChart = (() => {
     };
   }
 
-  // The reference being followed: its BT as a solid purple line from its CHARGE (x = 0) to its
-  // DROP, and the target BT now as a ring. Kept in chart.drawn.followed for the browser tests.
+  // The reference being followed: its BT as a wide, pale purple line from its CHARGE (x = 0) to
+  // its DROP, drawn under the series so the live BT stays visible on it; then (drawFollowedTarget,
+  // over the series) the target BT now as a ring. Kept in chart.drawn.followed for the tests.
   function drawFollowed(u, chart) {
     chart.drawn.followed = null;
+    const followed = chart.followed;
+    if (!followed || followed.points.length < 2) return;
+    const ctx = u.ctx;
+    const { left, top, width, height } = u.bbox;
+    const px = (x) => u.valToPos(x, "x", true);
+    const py = (y) => u.valToPos(y, "temp", true);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    ctx.strokeStyle = COLOURS.followed;
+    ctx.globalAlpha = 0.45;
+    ctx.lineWidth = 5 * devicePixelRatio;
+    ctx.lineJoin = "round";
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    followed.points.forEach(([x, bt], k) => (k === 0 ? ctx.moveTo(px(x), py(bt)) : ctx.lineTo(px(x), py(bt))));
+    ctx.stroke();
+    ctx.restore();
+    chart.drawn.followed = { colour: COLOURS.followed, points: followed.points, target: followed.target };
+  }
+
+  function drawFollowedTarget(u, chart) {
     const followed = chart.followed;
     if (!followed || followed.points.length < 2) return;
     const ctx = u.ctx;
     const px = (x) => u.valToPos(x, "x", true);
     const py = (y) => u.valToPos(y, "temp", true);
     ctx.strokeStyle = COLOURS.followed;
-    ctx.globalAlpha = 0.75;
-    ctx.lineWidth = 2.5 * devicePixelRatio;
-    ctx.setLineDash([]);
-    ctx.beginPath();
-    followed.points.forEach(([x, bt], k) => (k === 0 ? ctx.moveTo(px(x), py(bt)) : ctx.lineTo(px(x), py(bt))));
-    ctx.stroke();
-    ctx.globalAlpha = 1;
     if (followed.target) {
       ctx.lineWidth = 2 * devicePixelRatio;
       ctx.beginPath();
       ctx.arc(px(followed.target[0]), py(followed.target[1]), 5 * devicePixelRatio, 0, 2 * Math.PI);
       ctx.stroke();
     }
-    chart.drawn.followed = { colour: COLOURS.followed, points: followed.points, target: followed.target };
   }
 
   // Event markers, the reference curve and the forecast are drawn on the canvas after the series.
   function overlayPlugin(chart) {
     return {
       hooks: {
+        drawAxes: [(u) => drawFollowed(u, chart)],
         draw: [(u) => {
           const ctx = u.ctx;
           const { left, top, width, height } = u.bbox;
@@ -105,7 +122,7 @@ const RoastChart = (() => {
               });
             ctx.setLineDash([]);
           }
-          drawFollowed(u, chart);
+          drawFollowedTarget(u, chart);
           drawForecast(u, chart);
           ctx.fillStyle = COLOURS.marker;
           ctx.strokeStyle = COLOURS.marker;
