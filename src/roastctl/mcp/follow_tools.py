@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from roastctl.control.reference import DESIGNED_LIMITS, DesignedCurve, RorSegment, Waypoint
 from roastctl.errors import InvalidCommandError
 from roastctl.mcp.registry import ToolRegistry, refusals, tool_annotations
+from roastctl.mcp.roast_tools import ROAST_ID_MAX
 from roastctl.mcp.views import FollowingView, View, following_view
 from roastctl.models import FollowingStatus, RoastEventType
 from roastctl.session.following import HOLD_ROR_RANGE
@@ -106,7 +107,10 @@ def register_follow_tools(registry: ToolRegistry, manager: RoastSessionManager) 
 
     def follow_reference(
         roast_id: Annotated[
-            int | None, Field(ge=1, strict=True, description="A kept roast's id (list_roasts).")
+            int | None,
+            Field(
+                ge=1, le=ROAST_ID_MAX, strict=True, description="A kept roast's id (list_roasts)."
+            ),
         ] = None,
         path: Annotated[
             str | None,

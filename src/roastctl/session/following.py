@@ -32,7 +32,7 @@ from roastctl.control.reference import (
     reference_from_record,
 )
 from roastctl.controls import ControlRange
-from roastctl.errors import InvalidCommandError
+from roastctl.errors import FaultActiveError, InvalidCommandError
 from roastctl.models import FollowingStatus, FollowState
 from roastctl.physics.model import RoasterPhysics
 from roastctl.roast.phases import format_mmss
@@ -46,6 +46,7 @@ __all__ = [
     "FollowStep",
     "Following",
     "ReferenceSpec",
+    "check_can_follow",
     "check_hold_ror",
     "describe_reference",
     "resolve_reference",
@@ -82,6 +83,23 @@ def check_hold_ror(value: float | None) -> float | None:
             "deg C/min. Nothing was changed; send a RoR in that range, or leave it out."
         )
     return float(value)
+
+
+def check_can_follow(*, forecast_on: bool, dropped: bool, fault: str | None) -> None:
+    """Refuse following, naming why and what to do, when the roast cannot be followed now."""
+    if not forecast_on:
+        raise InvalidCommandError(
+            "following is refused: the forecast is switched off ([forecast] enabled = false), "
+            "and following plans the heat on its live estimate. Nothing was changed; set "
+            "[forecast] enabled = true in the config and restart the server."
+        )
+    if dropped:
+        raise InvalidCommandError(
+            "the beans were already dropped in this roast; a reference is followed from CHARGE "
+            "to DROP. Nothing was changed; set it for the next roast (start a new roast first)."
+        )
+    if fault is not None:
+        raise FaultActiveError(f"following is refused: {fault} Nothing was changed.")
 
 
 def describe_reference(spec: ReferenceSpec) -> str | int:

@@ -76,6 +76,7 @@ from roastctl.session.following import (
     FollowInputs,
     FollowStep,
     ReferenceSpec,
+    check_can_follow,
     check_hold_ror,
     describe_reference,
     resolve_reference,
@@ -1161,22 +1162,11 @@ class RoastSessionManager:
     def _check_can_follow(self) -> None:
         """Refuse following when it cannot run now; call with the state lock held."""
         self._require_active()
-        if self._live is None:
-            raise InvalidCommandError(
-                "following is refused: the forecast is switched off ([forecast] enabled = "
-                "false), and following plans the heat on its live estimate. Nothing was changed; "
-                "set [forecast] enabled = true in the config and restart the server."
-            )
-        if self._tracker.event(RoastEventType.DROP) is not None or self._drop_noted:
-            raise InvalidCommandError(
-                "the beans were already dropped in this roast; a reference is followed from "
-                "CHARGE to DROP. Nothing was changed; set it for the next roast (start a new "
-                "roast first)."
-            )
-        if self.safety.faults:
-            raise FaultActiveError(
-                f"following is refused: {self.safety.heat_refused_because()} Nothing was changed."
-            )
+        check_can_follow(
+            forecast_on=self._live is not None,
+            dropped=self._drop_noted or self._tracker.event(RoastEventType.DROP) is not None,
+            fault=self.safety.heat_refused_because() if self.safety.faults else None,
+        )
 
     def _stop_following(self, reason: str) -> None:
         """Stop following for ``reason`` (if it acts); call with the state lock held."""
