@@ -202,7 +202,9 @@ def test_an_observer_sees_what_is_followed_but_cannot_change_it(tmp_path: Path) 
         assert following.state.value == "waiting_for_charge"
 
 
-def test_a_kept_roast_is_followed_by_its_id(tmp_path: Path) -> None:
+def test_a_kept_roast_is_followed_by_its_id_and_every_follow_command_is_logged(
+    tmp_path: Path,
+) -> None:
     store = RoastStore(tmp_path / "roasts.sqlite3")
     try:
         kept = scripted_roast_record(store)
@@ -215,5 +217,20 @@ def test_a_kept_roast_is_followed_by_its_id(tmp_path: Path) -> None:
             assert curve["roast_id"] == kept.id
             assert curve["times_s"][0] == 0.0  # a recorded roast starts at its CHARGE
             assert curve["events"]["FC_START"] > 0
+            assert _post(server, "follow", {"curve": "0:00 charge\n5:00 hot"}).status_code == 400
+            assert _post(server, "follow-stop").status_code == 200
+            roast_id = server.manager.roast_id
+            assert roast_id is not None
+            assert store.flush()
+            logged = [
+                (c.command, c.caller, c.refused)
+                for c in store.commands(roast_id)
+                if "follow" in c.command
+            ]
+            assert logged == [
+                ("follow_profile", "dashboard", False),
+                ("dashboard follow", "dashboard", True),  # refused by the page: kept too
+                ("stop_following", "dashboard", False),
+            ]
     finally:
         store.close()
