@@ -119,8 +119,10 @@ class SteppedServer:
 
 
 @contextmanager
-def stepped_server() -> Iterator[SteppedServer]:
+def stepped_server(store: RoastStore | None = None) -> Iterator[SteppedServer]:
     """Serve the dashboard (no MCP) over real HTTP for a simulated session on a manual clock.
+
+    ``store`` keeps the roasts (and lists them on the page); none by default.
 
     No polling thread: the test moves the roast with ``clock.advance`` and ``poll_once()``
     (``tests/support.py``'s ``run_until``), so what the page shows is known exactly. The forecast
@@ -129,7 +131,11 @@ def stepped_server() -> Iterator[SteppedServer]:
     clock = ManualClock()
     config = ServerConfig(timezone="UTC", forecast=ForecastConfig(refresh_s=0.0))
     manager = RoastSessionManager(
-        SimulatedRoaster(config.simulator, clock), config, clock=clock, background_polling=False
+        SimulatedRoaster(config.simulator, clock),
+        config,
+        clock=clock,
+        background_polling=False,
+        store=store,
     )
     manager.start_session()
     app = Starlette(

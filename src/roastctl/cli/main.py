@@ -120,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--speed", type=_positive_float, default=60.0, help="simulated seconds per real second"
     )
+    demo.add_argument(
+        "--follow",
+        metavar="REF",
+        help="instead of steering, have the server follow a reference: a roast file's path, or "
+        "'builtin' for the designed curve shipped with the demo; the agent sets it and a 20 %% "
+        "DTR drop target, then only reads the status every 20 s",
+    )
     add_roast_commands(commands)
     add_token_commands(commands)
     add_analyze_command(commands)
@@ -425,6 +432,41 @@ def run_demo_command(speed: float) -> int:
     return 0
 
 
+def run_follow_demo_command(speed: float, ref: str) -> int:
+    """Run ``roastctl demo --follow REF``; return the exit code."""
+    import anyio
+
+    from roastctl.agents.follow_demo import run_follow_demo
+
+    result, agent = anyio.run(run_follow_demo, speed, ref, _demo_progress(sys.stderr))
+    sys.stderr.write("\n")
+    out = sys.stdout
+    final = result.final
+    out.write(
+        f"\nfollowed {result.reference.name} (its DROP at {_mmss(result.reference.drop_s)})\n"
+    )
+    out.write(
+        "\nagent readings (every 20 s):\n" + "".join(f"  {line}\n" for line in agent.follow.log)
+    )
+    out.write("\nevent        time    BT (C)   source\n")
+    for event in final.get("events", []):
+        bean = event["bean_temp_c"] or 0.0
+        out.write(
+            f"{event['type']:<10}   {_mmss(event['elapsed_s'])}   {bean:6.1f}   {event['source']}\n"
+        )
+    rmse = "n/a" if result.rmse_c is None else f"{result.rmse_c:.2f} C"
+    dtr = result.dtr_percent
+    out.write(
+        f"\nBT RMSE against the reference, {result.rmse_from} to DROP: {rmse} "
+        f"({result.rmse_samples} samples)\n"
+        f"DTR reached {'n/a' if dtr is None else f'{dtr:.1f}'} %  "
+        f"samples {final.get('samples')}  MCP tool calls {agent.calls}\n"
+    )
+    calls = ", ".join(f"{tool} {n}" for tool, n in sorted(agent.calls_by_tool.items()))
+    out.write(f"calls by tool: {calls}\n")
+    return 0
+
+
 def _mmss(seconds: float) -> str:
     return format_mmss(seconds) or "--:--"
 
@@ -457,6 +499,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 role=Role(args.role),
             )
         if args.command == "demo":
+            if args.follow is not None:
+                return run_follow_demo_command(args.speed, args.follow)
             return run_demo_command(args.speed)
         if args.command == "ports":
             return run_ports(sys.stdout)

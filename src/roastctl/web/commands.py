@@ -15,7 +15,7 @@ thread pool of its own and the manager's stop does not take the command lock.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
@@ -114,8 +114,14 @@ class Controls:
         # The emergency stop gets threads of its own: stuck commands cannot hold it up.
         self._stop_limiter = anyio.CapacityLimiter(4)
 
-    def routes(self) -> list[Route]:
-        """Return the POST routes under ``/api/control/``."""
+    def routes(
+        self, extra: Mapping[str, tuple[Action, tuple[str, ...]]] | None = None
+    ) -> list[Route]:
+        """Return the POST routes under ``/api/control/``, with ``extra`` controls beside them.
+
+        ``extra`` maps a control's name to its action and the body keys it takes (the Follow
+        panel's, :func:`roastctl.web.follow_controls.follow_actions`).
+        """
         # Each control with the body keys it takes (any other key is refused).
         actions: dict[str, tuple[Action, tuple[str, ...]]] = {
             "heat": (self._heat, ("percent",)),
@@ -128,6 +134,7 @@ class Controls:
                 (),
             ),
             "clear-fault": (lambda _body: self.manager.clear_fault(), ()),
+            **(extra or {}),
         }
         routes = [
             Route(f"/api/control/{name}", self._endpoint(name, action, keys), methods=["POST"])
@@ -224,4 +231,4 @@ class Controls:
         return JSONResponse({"ok": True, "failures": failures, "status": status})
 
 
-__all__ = ["Controls", "is_operator", "same_origin"]
+__all__ = ["Action", "Controls", "RequestRefused", "is_operator", "same_origin"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from roastctl.models import RoastStatus
 from roastctl.session.manager import RoastSessionManager
+from roastctl.web.following import drop_target_view, following_view
 from roastctl.web.forecast_view import forecast_view
 
 
@@ -71,6 +72,8 @@ def dashboard_status(manager: RoastSessionManager, status: RoastStatus) -> dict[
             for e in status.events
         ],
         "forecast": forecast_view(status.forecast, sensors),
+        "following": following_view(status.following),
+        "drop_target": drop_target_view(status.drop_target),
         "limits": {
             "heat": _range(manager, "heat"),
             "fan": _range(manager, "fan"),

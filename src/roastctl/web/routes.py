@@ -21,6 +21,8 @@ from roastctl.session.manager import RoastSessionManager
 from roastctl.web.commands import Controls, is_operator
 from roastctl.web.dashboard_status import dashboard_status
 from roastctl.web.feed import LiveFeed
+from roastctl.web.follow_controls import follow_actions
+from roastctl.web.following import FollowedReference
 from roastctl.web.history import History
 from roastctl.web.params import ROAST_ID_MAX, shown, whole_number
 from roastctl.web.sse import SNAPSHOT_MAX_POINTS, EventStream, parse_cursor
@@ -135,7 +137,8 @@ class Dashboard:
             Route("/api/status", self.status),
             Route("/api/curve", self.curve),
             Route("/events", self.events),
-            *Controls(self.manager, self.feed).routes(),
+            *FollowedReference(self.manager).routes(),
+            *Controls(self.manager, self.feed).routes(follow_actions(self.manager)),
             *History(self.manager.store, self.manager.config).routes(),
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ]

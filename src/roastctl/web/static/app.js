@@ -91,6 +91,7 @@
     if (!state.dirty) return;
     state.dirty = false;
     chart.setForecast(forecastPoints());
+    chart.setFollowed(RoastFollow.overlay(state.status));
     chart.setData(columns(), markers());
     $("point-count").textContent = String(chart.pointCount);
   }
@@ -119,6 +120,7 @@
     showFaults(s);
     showPhases(s);
     showForecast(s);
+    RoastFollow.show(s);
     if (operator) showLimits(s);
   }
 
@@ -341,11 +343,13 @@
     $("cooling-start").addEventListener("click", () => command("cooling", { on: true }));
     $("cooling-stop").addEventListener("click", () => command("cooling", { on: false }));
     $("clear-fault").addEventListener("click", () => command("clear-fault"));
+    RoastFollow.wire(command);
   }
 
   // For the browser tests: the chart (what its canvas drew) and the page's state.
-  window.roastDashboard = { chart, state };
+  window.roastDashboard = { chart, state, follow: RoastFollow.state };
 
+  RoastFollow.init(() => { state.dirty = true; });
   if (operator) wireControls();
   connect();
   loadReferences();

@@ -6,7 +6,7 @@ const RoastChart = (() => {
   const COLOURS = {
     bt: "#c0392b", et: "#2c7fb8", ror: "#e67e22", heat: "#8e1b2a", fan: "#3c8dbc",
     ref: "#7f7f7f", refEt: "#a9a9a9", marker: "#333", grid: "#e6e6e6",
-    band: "rgba(192, 57, 43, 0.15)",
+    band: "rgba(192, 57, 43, 0.15)", followed: "#6a3d9a",
   };
   // Artisan's short names of the marks, as on its own chart.
   const SHORT = { CHARGE: "CHARGE", TP: "TP", DRY_END: "DRY", FC_START: "FCs",
@@ -50,10 +50,53 @@ const RoastChart = (() => {
     };
   }
 
+  // The reference being followed: its BT as a wide, pale purple line from its CHARGE (x = 0) to
+  // its DROP, drawn under the series so the live BT stays visible on it; then (drawFollowedTarget,
+  // over the series) the target BT now as a ring. Kept in chart.drawn.followed for the tests.
+  function drawFollowed(u, chart) {
+    chart.drawn.followed = null;
+    const followed = chart.followed;
+    if (!followed || followed.points.length < 2) return;
+    const ctx = u.ctx;
+    const { left, top, width, height } = u.bbox;
+    const px = (x) => u.valToPos(x, "x", true);
+    const py = (y) => u.valToPos(y, "temp", true);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    ctx.strokeStyle = COLOURS.followed;
+    ctx.globalAlpha = 0.45;
+    ctx.lineWidth = 5 * devicePixelRatio;
+    ctx.lineJoin = "round";
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    followed.points.forEach(([x, bt], k) => (k === 0 ? ctx.moveTo(px(x), py(bt)) : ctx.lineTo(px(x), py(bt))));
+    ctx.stroke();
+    ctx.restore();
+    chart.drawn.followed = { colour: COLOURS.followed, points: followed.points, target: followed.target };
+  }
+
+  function drawFollowedTarget(u, chart) {
+    const followed = chart.followed;
+    if (!followed || followed.points.length < 2) return;
+    const ctx = u.ctx;
+    const px = (x) => u.valToPos(x, "x", true);
+    const py = (y) => u.valToPos(y, "temp", true);
+    ctx.strokeStyle = COLOURS.followed;
+    if (followed.target) {
+      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.beginPath();
+      ctx.arc(px(followed.target[0]), py(followed.target[1]), 5 * devicePixelRatio, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+  }
+
   // Event markers, the reference curve and the forecast are drawn on the canvas after the series.
   function overlayPlugin(chart) {
     return {
       hooks: {
+        drawAxes: [(u) => drawFollowed(u, chart)],
         draw: [(u) => {
           const ctx = u.ctx;
           const { left, top, width, height } = u.bbox;
@@ -79,6 +122,7 @@ const RoastChart = (() => {
               });
             ctx.setLineDash([]);
           }
+          drawFollowedTarget(u, chart);
           drawForecast(u, chart);
           ctx.fillStyle = COLOURS.marker;
           ctx.strokeStyle = COLOURS.marker;
@@ -105,7 +149,8 @@ const RoastChart = (() => {
       this.markers = [];
       this.reference = null;
       this.forecast = null;
-      this.drawn = { forecast: null };
+      this.followed = null;
+      this.drawn = { forecast: null, followed: null };
       this.data = [[], [], [], [], [], []];
       const chart = this;
       const opts = {
@@ -145,6 +190,9 @@ const RoastChart = (() => {
           if (points.length) high = Math.max(high, points[points.length - 1][0]);
         }
       }
+      if (this.followed && this.followed.points.length) {
+        high = Math.max(high, this.followed.points[this.followed.points.length - 1][0]);
+      }
       if (this.forecast && this.forecast.length) {
         high = Math.max(high, this.forecast[this.forecast.length - 1][0]);
       }
@@ -168,6 +216,12 @@ const RoastChart = (() => {
     // next setData (the page sends both together).
     setForecast(forecast) {
       this.forecast = forecast && forecast.length >= 2 ? forecast : null;
+    }
+
+    // followed: {points: [[x, BT]...], target: [x, BT] | null} on the live x axis, or null.
+    // Drawn with the next setData (the page sends both together).
+    setFollowed(followed) {
+      this.followed = followed && followed.points.length >= 2 ? followed : null;
     }
 
     // reference: {bt: [[x, BT]...], et: [[x, ET]...]} on the live x axis, or null for none.
