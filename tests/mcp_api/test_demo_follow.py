@@ -31,7 +31,7 @@ def test_the_builtin_curve_goes_to_the_server_as_waypoints_and_a_file_as_its_pat
     assert set(arguments) == {"waypoints", "events"}
     assert follow_arguments(str(tmp_path / "my.alog")) == {"path": str(tmp_path / "my.alog")}
     assert load_reference(BUILTIN).drop_s == 615.0
-    with pytest.raises(InvalidCommandError, match="no such file"):
+    with pytest.raises(InvalidCommandError, match="no roast file at"):
         load_reference(str(tmp_path / "missing.alog"))
 
 

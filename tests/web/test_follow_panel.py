@@ -153,7 +153,7 @@ def test_follow_requests_the_page_cannot_read_are_refused_and_change_nothing(
         ({"roast_id": "7"}, "roast_id must be"),
         ({"roast_id": 3}, "roasts are not being kept"),  # this server keeps none
         ({"curve": "0:00 charge\n5:00 hot"}, "line 2"),
-        ({"path": "/nonexistent/roast.alog"}, "no such file"),
+        ({"path": "/nonexistent/roast.alog"}, "no roast file at"),
         ({"colour": "red"}, "unknown key"),
     ):
         answer = _post(server, "follow", body)

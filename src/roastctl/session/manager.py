@@ -34,6 +34,7 @@ from roastctl.clock import Clock, SystemClock
 from roastctl.config import ServerConfig
 from roastctl.control.drop_target import DropTarget, achieved, due, target_status
 from roastctl.control.follower import ProfileFollower
+from roastctl.control.reference import Reference
 from roastctl.controls import (
     FAN_RANGE,
     ControlRange,
@@ -1098,6 +1099,13 @@ class RoastSessionManager:
                 return self._following_now(following)
 
         return self._run("follow_profile", arguments, act)
+
+    @property
+    def following_reference(self) -> Reference | None:
+        """The reference the server follows (in any state but forgotten), or None."""
+        with self._state_lock:
+            following = self._following
+            return None if following is None else following.reference
 
     def stop_following(self) -> bool:
         """Forget the reference; the heat stays where it is. Return whether one was set.

@@ -92,11 +92,7 @@ def reference_view(reference: Reference, max_points: int = REFERENCE_MAX_POINTS)
 
 def followed_reference(manager: RoastSessionManager) -> Reference | None:
     """Return the reference ``manager`` follows now, or None when none is set."""
-    # The manager keeps it in its Following (session/following.py) and has no public accessor
-    # for it yet; read it there, checked, so a change on that side gives None, not a crash.
-    following = getattr(manager, "_following", None)
-    reference = getattr(following, "reference", None)
-    return reference if isinstance(reference, Reference) else None
+    return manager.following_reference
 
 
 class FollowedReference:
