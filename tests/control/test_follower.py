@@ -161,3 +161,22 @@ def test_holding_a_ror_replaces_the_reference_from_then_on() -> None:
     assert follower.holding_ror
     assert follower.target_bt(100.0) == pytest.approx(reference.bt_at(100.0))
     assert follower.target_bt(260.0) == pytest.approx(186.0)
+
+
+def test_a_plan_that_counts_on_full_heat_later_keeps_more_heat_now() -> None:
+    # A reference the model meets only with 50 % now and full heat from 2:30 on: a plan that
+    # leans on the full heat later is made again for a weaker heater, and sends more now.
+    reference = recorded_reference([(0.0, 100.0), (60.0, 50.0), (150.0, 100.0)], drop_s=480.0)
+    plant = charged_plant()
+    plant.advance(90.0, Actuators(100.0, FAN, True, False, False))
+    planned = {}
+    for margin in (0.0, 0.1):
+        follower = ProfileFollower(
+            reference, heat_range(10), tuning=FollowerTuning(saturation_margin=margin)
+        )
+        estimate = RoasterPhysics(ESTIMATE_PARAMS)
+        estimate.restore(plant.snapshot())
+        planned[margin] = follower.decide(
+            elapsed_s=90.0, physics=estimate, heat_percent=50.0, fan_at=lambda _t: FAN
+        ).planned_percent
+    assert planned[0.1] > planned[0.0] + 2.0

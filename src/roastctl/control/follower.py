@@ -53,6 +53,9 @@ class FollowerTuning:
     step_s: float = 2.0
     #: Weight on moving the heat between blocks, in (deg C)^2 per (percent)^2.
     move_weight: float = 0.02
+    #: When a plan counts on full heat later, it is made again as if the heater gave this share
+    #: less, and the larger first heat is sent (0 switches it off).
+    saturation_margin: float = 0.1
     #: Heat moved in each block to measure its effect (percent).
     probe_percent: float = 20.0
     #: Seconds after the reference's turning point over which BT errors come to count fully:
@@ -152,24 +155,19 @@ class ProfileFollower:
         times = _grid(tuning.horizon_s, tuning.step_s)
         weights = [self._weight(elapsed_s + t) for t in times]
         targets = [self.target_bt(elapsed_s + t) - offset for t in times]
-        blocks = tuning.block_starts_s
-        start = physics.snapshot()
-        base = _run(physics, times, lambda _: heat_percent, fan_at, elapsed_s)
-        effects: list[list[float]] = []
-        for index, block_start in enumerate(blocks):
-            block_end = blocks[index + 1] if index + 1 < len(blocks) else tuning.horizon_s + 1.0
-            probe = tuning.probe_percent if heat_percent <= 50.0 else -tuning.probe_percent
-            physics.restore(start)
-            moved = _run(
-                physics,
-                times,
-                _moved_heat(heat_percent, block_start, block_end, probe),
-                fan_at,
-                elapsed_s,
-            )
-            effects.append([(m - b) / probe for m, b in zip(moved, base, strict=True)])
-        physics.restore(start)
+        base, effects = self._linearised(physics, times, heat_percent, fan_at, elapsed_s, 1.0)
         plan = self._plan(base, effects, targets, weights, heat_percent)
+        margin = tuning.saturation_margin
+        if margin > 0.0 and max(plan[1:]) >= self.heat_range.maximum - 0.5:
+            # The plan counts on full heat later: whether full heat will be enough is the one
+            # thing a twin that is a little off gets wrong, and a heat cut now cannot be made
+            # up then. Plan again as if the heater gave ``margin`` less, and send the more.
+            weak_base, weak_effects = self._linearised(
+                physics, times, heat_percent, fan_at, elapsed_s, 1.0 - margin
+            )
+            cautious = self._plan(weak_base, weak_effects, targets, weights, heat_percent)
+            if cautious[0] > plan[0]:
+                plan, base, effects = cautious, weak_base, weak_effects
         predicted = [
             b + sum(e[t] * (u - heat_percent) for e, u in zip(effects, plan, strict=True))
             for t, b in enumerate(base)
@@ -181,6 +179,48 @@ class ProfileFollower:
         ) ** 0.5
         heat = self._rounded(plan[0])
         return HeatDecision(heat_percent=heat, planned_percent=plan[0], predicted_rms_c=rms)
+
+    def _linearised(
+        self,
+        physics: RoasterPhysics,
+        times: list[float],
+        heat_percent: float,
+        fan_at: Callable[[float], float],
+        elapsed_s: float,
+        heater_scale: float,
+    ) -> tuple[list[float], list[list[float]]]:
+        """Return BT holding today's heat, and each block's effect on it per percent of heat.
+
+        ``heater_scale`` is the share of the commanded heat the model is given. ``physics`` is
+        left where it started.
+        """
+        tuning = self.tuning
+        blocks = tuning.block_starts_s
+        start = physics.snapshot()
+        base = _run(
+            physics,
+            times,
+            _moved_heat(heat_percent, 0.0, 0.0, 0.0),
+            fan_at,
+            elapsed_s,
+            heater_scale,
+        )
+        effects: list[list[float]] = []
+        probe = tuning.probe_percent if heat_percent <= 50.0 else -tuning.probe_percent
+        for index, block_start in enumerate(blocks):
+            block_end = blocks[index + 1] if index + 1 < len(blocks) else tuning.horizon_s + 1.0
+            physics.restore(start)
+            moved = _run(
+                physics,
+                times,
+                _moved_heat(heat_percent, block_start, block_end, probe),
+                fan_at,
+                elapsed_s,
+                heater_scale,
+            )
+            effects.append([(m - b) / probe for m, b in zip(moved, base, strict=True)])
+        physics.restore(start)
+        return base, effects
 
     def _weight(self, elapsed_s: float) -> float:
         reference = self.reference
@@ -296,12 +336,17 @@ def _run(
     heat_at: Callable[[float], float],
     fan_at: Callable[[float], float],
     elapsed_s: float,
+    heater_scale: float = 1.0,
 ) -> list[float]:
-    """Run ``physics`` over ``times`` (s from now, evenly spaced); return its BT probe there."""
+    """Run ``physics`` over ``times`` (s from now, evenly spaced); return its BT probe there.
+
+    The model gets ``heater_scale`` x the scheduled heat.
+    """
     bts: list[float] = []
     now = 0.0
     for t in times:
-        actuators = Actuators(heat_at(now), fan_at(elapsed_s + now), True, False, False)
+        heat = heater_scale * heat_at(now)
+        actuators = Actuators(heat, fan_at(elapsed_s + now), True, False, False)
         physics.advance(t - now, actuators)
         bts.append(physics.bean_probe_c)
         now = t
