@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import logging
 import math
 import random
@@ -41,9 +42,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from roastctl.clock import ManualClock
 from roastctl.config import HardwareConfig, SafetyConfig, ServerConfig, SimulatorConfig
+from roastctl.control.follower import HeatDecision, ProfileFollower
 from roastctl.control.reference import Reference, reference_from_file
 from roastctl.controls import FAN_RANGE
 from roastctl.devices.simulator import SimulatedRoaster
@@ -98,6 +101,8 @@ class RunResult:
     fault: str | None
     heat_changes_per_min: float
     sample_costs_ms: tuple[float, ...]
+    #: Time of each of the follower's decisions (its plan), ms.
+    decision_costs_ms: tuple[float, ...] = ()
     #: (s since CHARGE, BT) of every sample to the reference's DROP.
     bts: tuple[tuple[float, float], ...] = ()
     #: Share of the DRY->DROP window with the heat at 100 % and BT below the reference.
@@ -172,6 +177,27 @@ def _fan(percent: float) -> int:
     return int(min(100, max(0, round(percent / step_) * step_)))
 
 
+#: Every decision's time in this process (ms), appended by the timed ProfileFollower.decide.
+DECISION_COSTS_MS: list[float] = []
+
+
+def _timed(decide: Callable[..., HeatDecision]) -> Callable[..., HeatDecision]:
+    """Wrap ProfileFollower.decide so each decision's time is kept (the benchmark's only hook)."""
+
+    @functools.wraps(decide)
+    def timed(*args: Any, **kwargs: Any) -> HeatDecision:
+        began = time.perf_counter()
+        try:
+            return decide(*args, **kwargs)
+        finally:
+            DECISION_COSTS_MS.append((time.perf_counter() - began) * 1000.0)
+
+    return timed
+
+
+ProfileFollower.decide = _timed(ProfileFollower.decide)  # type: ignore[method-assign]
+
+
 class ArtisanPid:
     """Artisan's PID as its Hottop preset runs it (Beauregard's improved beginner's PID)."""
 
@@ -200,6 +226,7 @@ def run_one(path: Path, factor: float, controller: str, seed: int) -> RunResult:
     manager, roaster, clock = session(params, seed, heat_step, bound=controller in BOUNDS)
     charged_at = preheat_and_charge(manager, roaster, clock, ref)
     costs: list[float] = []
+    decisions_before = len(DECISION_COSTS_MS)
     bts: list[tuple[float, float]] = []
     heats: list[int] = []
     heat_changes = 0
@@ -262,6 +289,7 @@ def run_one(path: Path, factor: float, controller: str, seed: int) -> RunResult:
         fault=fault,
         heat_changes_per_min=heat_changes / (ref.drop_s / 60.0),
         sample_costs_ms=tuple(costs),
+        decision_costs_ms=tuple(DECISION_COSTS_MS[decisions_before:]),
         bts=tuple(bts),
         saturated=saturated / len(window) if window else 0.0,
     )
@@ -472,12 +500,18 @@ def _summary(name: str, mine: Sequence[RunResult], *, short: bool = False) -> No
     if not short:
         changes = statistics.median(r.heat_changes_per_min for r in mine)
         costs = [x for r in mine for x in r.sample_costs_ms]
+        decisions = [x for r in mine for x in r.decision_costs_ms]
         saturated = statistics.median(r.saturated for r in mine)
         line += (
             f" | heat changes/min median {changes:4.1f} | at full heat and below the reference "
             f"{saturated:.0%} of DRY->DROP (median) | cost/sample median "
             f"{statistics.median(costs):.2f} ms p99 {_percentile(costs, 0.99):.1f} ms"
         )
+        if decisions:
+            line += (
+                f" | {len(decisions)} decisions: median {statistics.median(decisions):.1f} ms, "
+                f"p99 {_percentile(decisions, 0.99):.1f} ms"
+            )
     print(line)
     if not short:
         for r in faults:

@@ -229,19 +229,20 @@ def test_a_silent_roaster_goes_stale_within_three_seconds(
 def test_a_complete_roast_through_the_session_on_the_virtual_hottop(tmp_path: Path) -> None:
     """Preheat, charge, CHARGE/TP/DRY END detected from whole-degree frames, FC, drop, cool.
 
-    At 25x the emulator streams every 0.5 clock s (not 0.1) to spare the CPU, and its watchdog and
-    the driver's staleness limit are 60 clock s (2.4 s real), so a thread stalled by a busy machine
-    cannot fake a silent link; the tests above hold the real 1 s and 3 s limits.
+    At 50x the emulator streams every 0.5 clock s (not 0.1) to spare the CPU, and its watchdog and
+    the driver's staleness limit are 120 clock s (2.4 s real), so a thread stalled by a busy
+    machine cannot fake a silent link; the tests above hold the real 1 s and 3 s limits. The
+    waits read the status without the forecast, which a wait loop does not need.
     """
-    clock = ScaledClock(25.0)
+    clock = ScaledClock(50.0)
     link = tmp_path / "hottop"
     with VirtualHottop(
-        clock=clock, link_path=link, frame_interval_s=0.5, watchdog_s=60.0, seed=2
+        clock=clock, link_path=link, frame_interval_s=0.5, watchdog_s=120.0, seed=2
     ) as hottop:
-        roaster = HottopRoaster(str(link), clock=clock, timeout_s=0.05, stale_after_s=60.0)
-        # The safety stale limit matches: 60 clock s (past the 10 s a user may set, so built
+        roaster = HottopRoaster(str(link), clock=clock, timeout_s=0.05, stale_after_s=120.0)
+        # The safety stale limit matches: 120 clock s (past the 10 s a user may set, so built
         # without validation) keeps a stalled test thread from tripping the supervisor.
-        config = ServerConfig(safety=SafetyConfig.model_construct(stale_after_s=60.0))
+        config = ServerConfig(safety=SafetyConfig.model_construct(stale_after_s=120.0))
         manager = RoastSessionManager(roaster, config, clock=clock)
         manager.start_session()
         try:
@@ -249,17 +250,23 @@ def test_a_complete_roast_through_the_session_on_the_virtual_hottop(tmp_path: Pa
             manager.set_heat(100)
 
             def sensors() -> tuple[float, float]:
-                s = manager.get_status().sensors
+                s = manager.get_status(forecast=False).sensors
                 return (s.bean_temp_c, s.env_temp_c) if s else (0.0, 0.0)
 
             wait_for(lambda: sensors()[1] >= 185, clock, 1500)
             hottop.charge(220)
-            wait_for(lambda: manager.get_status().metrics.roast_elapsed_s is not None, clock, 60)
+            wait_for(
+                lambda: manager.get_status(forecast=False).metrics.roast_elapsed_s is not None,
+                clock,
+                60,
+            )
             manager.set_fan(30)
             wait_for(lambda: sensors()[0] >= 182, clock, 1200)
             manager.report_first_crack(clock.now())
             wait_for(
-                lambda: (manager.get_status().metrics.development_time_percent or 0) >= 20,
+                lambda: (
+                    (manager.get_status(forecast=False).metrics.development_time_percent or 0) >= 20
+                ),
                 clock,
                 600,
             )
