@@ -19,6 +19,7 @@ from roastctl.access.principal import Principal
 from roastctl.access.roles import Role
 from roastctl.access.server_access import McpAccess
 from roastctl.access.tokens import TokenFile
+from roastctl.artisan.endpoint import ArtisanLimits
 from roastctl.artisan.protocol import (
     CHANNEL_NODES,
     CLOSE_POLICY,
@@ -300,3 +301,18 @@ async def test_without_tokens_a_web_page_may_not_connect(server: ArtisanServer) 
             await page.recv()
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == CLOSE_POLICY
+
+
+@pytest.mark.anyio
+async def test_a_revoked_token_ends_the_connection(tmp_path: Path) -> None:
+    access, operator, _ = token_access(tmp_path)
+    limits = ArtisanLimits(admission_interval_s=0.1)
+    with artisan_server(tmp_path / "roasts.sqlite3", access=access, limits=limits) as server:
+        async with artisan_client(f"{server.ws_url}/{operator}") as artisan:
+            await artisan.request()
+            assert access.tokens is not None
+            access.tokens.revoke("artisan-laptop")
+            closed = await artisan.wait_closed()
+            assert closed.rcvd is not None
+            assert closed.rcvd.code == CLOSE_POLICY
+            assert operator not in closed.rcvd.reason
