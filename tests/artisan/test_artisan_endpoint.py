@@ -130,6 +130,11 @@ async def test_a_roast_pushes_each_event_once_in_order_also_to_a_late_artisan(
             await anyio.sleep(0.5)  # several more looks at the line: nothing pushed twice
             assert early.pushes == EXPECTED_ROAST
             assert late.pushes == EXPECTED_ROAST
+    async with artisan_client(server.ws_url) as after:
+        # Connected once the roast is over: it is not replayed (CHARGE and DROP at once).
+        await after.request()
+        await anyio.sleep(0.3)
+        assert after.pushes == []
 
 
 @pytest.mark.anyio

@@ -33,7 +33,7 @@ from roastctl.artisan.protocol import (
     event_push,
 )
 from roastctl.clock import ManualClock
-from roastctl.models import RoastEventType
+from roastctl.models import FollowingStatus, FollowState, RoastEventType
 from roastctl.session.manager import RoastSessionManager
 from support import run_until
 
@@ -129,6 +129,17 @@ def test_channel_data_leaves_out_what_is_not_known(
     data = channel_data(status)
     assert set(data) == {"BT", "ET", "heat", "fan", "RoR"}
     assert isinstance(data["heat"], int)
+
+
+def test_the_target_bt_is_sent_while_a_reference_is_followed(
+    started: RoastSessionManager,
+) -> None:
+    status = started.get_status(forecast=False)
+    named = {"state": FollowState.FOLLOWING, "reference": "last week's", "source": "roast"}
+    following = FollowingStatus(**named, target_bt_c=201.26)
+    assert channel_data(status.model_copy(update={"following": following}))["targetBT"] == 201.3
+    nothing_yet = FollowingStatus(**named, target_bt_c=None)
+    assert "targetBT" not in channel_data(status.model_copy(update={"following": nothing_yet}))
 
 
 def test_admission_without_tokens_is_this_machine_from_artisan_only() -> None:

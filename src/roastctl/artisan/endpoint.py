@@ -8,7 +8,8 @@ the same app and port as the dashboard. Each connection runs four tasks:
 * the command worker carries out commands one by one as the caller ``artisan``, with the
   connection's role; the emergency stop skips the queue and has threads of its own;
 * the watcher pushes CHARGE, the events and DROP once each as they appear on the time line (a
-  connection made mid-roast gets those already there, in order), and drops the connection once
+  connection made mid-roast gets those already there, in order; one made after DROP gets none
+  of that roast's), and drops the connection once
   its token is revoked (or the first token appears on a server started without any);
 * the sender writes what the others queue. The queue is bounded and each write has a deadline:
   a client that stops reading is dropped instead of holding anything up.
@@ -363,8 +364,13 @@ class _Connection:
     async def _watcher(self) -> None:
         next_check = time.monotonic() + self.limits.admission_interval_s
         access = self.endpoint.access
+        first = True
         while True:
             status = await anyio.to_thread.run_sync(lambda: self.manager.get_status(forecast=False))
+            if first and any(event.type is RoastEventType.DROP for event in status.events):
+                # A roast already over is not replayed: Artisan would mark CHARGE and DROP at once.
+                self.pushed.update((status.roast_number, event.type) for event in status.events)
+            first = False
             for event in sorted(status.events, key=lambda e: e.monotonic_s):
                 key = (status.roast_number, event.type)
                 if event.type not in PUSHED_EVENTS or key in self.pushed:
