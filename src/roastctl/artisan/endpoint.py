@@ -318,7 +318,9 @@ class _Connection:
             raise
 
     def _record_refusal(self, name: str, params: object, reason: str) -> None:
-        arguments = params if isinstance(params, dict) else {"params": repr(params)[:80]}
+        # What the client sent is kept only when small: a refusal must not fill the store.
+        small = isinstance(params, dict) and len(json.dumps(params, default=str)) <= 500
+        arguments = params if small and isinstance(params, dict) else {"params": repr(params)[:80]}
         with calling_as(self.caller):
             self.manager.record_refusal(f"artisan {name}", arguments, reason)
 
