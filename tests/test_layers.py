@@ -38,7 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("session",),  # the session manager, its recorder and the safe stop
     ("twin", "lab"),  # calibration against recorded roasts; measuring harnesses
     ("agents",),  # the built-in demo agent and scripted recipe
-    ("web",),  # the HTTP front end: dashboard, access gate, serving
+    ("web", "artisan"),  # the HTTP front ends: dashboard, access gate, serving; Artisan's WebSocket
     ("mcp",),  # the MCP front end (served over stdio, or over HTTP next to the dashboard)
     ("cli",),  # the command line, which starts every front end
 )
@@ -46,7 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 #: Libraries that belong to one front end only: the packages that may import them.
 FRONT_END_LIBRARIES: dict[str, frozenset[str]] = {
     "mcp": frozenset({"web", "mcp", "agents"}),
-    "starlette": frozenset({"web", "mcp"}),
+    "starlette": frozenset({"web", "mcp", "artisan"}),
     "uvicorn": frozenset({"web", "mcp", "cli"}),
 }
 
