@@ -14,6 +14,13 @@ from roastctl import __version__
 from roastctl.access.network import describe_access, http_access, stdio_access
 from roastctl.access.roles import Role
 from roastctl.cli.analyze import add_analyze_command, run_analyze
+from roastctl.cli.artisan_setup import (
+    ARTISAN_SETUP_COMMAND,
+    SERVE_DEFAULT_HOST,
+    SERVE_DEFAULT_PORT,
+    add_artisan_setup_command,
+    run_artisan_setup,
+)
 from roastctl.cli.forecast_fit import (
     FORECAST_FIT_COMMAND,
     add_forecast_fit_command,
@@ -85,8 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve streamable HTTP instead: MCP at /mcp and the live dashboard at /",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    serve.add_argument(
+        "--host", default=SERVE_DEFAULT_HOST, help=f"HTTP address (default {SERVE_DEFAULT_HOST})"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=SERVE_DEFAULT_PORT,
+        help=f"HTTP port (default {SERVE_DEFAULT_PORT})",
+    )
     serve.add_argument(
         "--role",
         choices=[role.value for role in Role],
@@ -132,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze_command(commands)
     add_twin_commands(commands)
     add_forecast_fit_command(commands)
+    add_artisan_setup_command(commands)
     return parser
 
 
@@ -510,6 +525,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_forecast_fit(args, sys.stdout)
         if args.command in TWIN_COMMANDS:
             return run_twin_command(args, sys.stdout)
+        if args.command == ARTISAN_SETUP_COMMAND:
+            return run_artisan_setup(args, sys.stdout, sys.stderr)
         if args.command == TOKEN_COMMAND:
             return run_token_command(args, config, sys.stdout)
         if args.command in ROAST_COMMANDS:
