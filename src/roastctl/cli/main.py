@@ -16,8 +16,6 @@ from roastctl.access.roles import Role
 from roastctl.cli.analyze import add_analyze_command, run_analyze
 from roastctl.cli.artisan_setup import (
     ARTISAN_SETUP_COMMAND,
-    SERVE_DEFAULT_HOST,
-    SERVE_DEFAULT_PORT,
     add_artisan_setup_command,
     run_artisan_setup,
 )
@@ -92,15 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve streamable HTTP instead: MCP at /mcp and the live dashboard at /",
     )
-    serve.add_argument(
-        "--host", default=SERVE_DEFAULT_HOST, help=f"HTTP address (default {SERVE_DEFAULT_HOST})"
-    )
-    serve.add_argument(
-        "--port",
-        type=int,
-        default=SERVE_DEFAULT_PORT,
-        help=f"HTTP port (default {SERVE_DEFAULT_PORT})",
-    )
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     serve.add_argument(
         "--role",
         choices=[role.value for role in Role],
