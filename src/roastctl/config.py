@@ -464,6 +464,16 @@ class _TomlFileSource(PydanticBaseSettingsSource):
         return dict(self.data)
 
 
+class ArtisanConfig(_Section):
+    """Artisan alongside roastctl: its WebSocket roaster endpoint (docs/artisan.md)."""
+
+    enabled: bool = Field(
+        default=False,
+        description="Serve Artisan's WebSocket roaster endpoint at /artisan on 'roastctl serve "
+        "--http' (as --artisan does).",
+    )
+
+
 class ServerConfig(BaseSettings):
     """All of roastctl's settings."""
 
@@ -482,6 +492,7 @@ class ServerConfig(BaseSettings):
     store: StoreConfig = Field(default_factory=StoreConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
+    artisan: ArtisanConfig = Field(default_factory=ArtisanConfig)
     timezone: str = Field(
         default="local",
         max_length=TIMEZONE_MAX_CHARS,

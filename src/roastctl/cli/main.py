@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve streamable HTTP instead: MCP at /mcp and the live dashboard at /",
     )
+    serve.add_argument(
+        "--artisan",
+        action="store_true",
+        help="with --http: also serve Artisan's WebSocket roaster endpoint at /artisan "
+        "([artisan] enabled in the config does the same; docs/artisan.md)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     serve.add_argument(
@@ -338,6 +344,15 @@ def run_ports(stream: TextIO) -> int:
     return 0
 
 
+def _ws_max_size(artisan: bool) -> int | None:
+    """Return the largest WebSocket message uvicorn buffers: Artisan's limit, with room."""
+    if not artisan:
+        return None
+    from roastctl.artisan.protocol import MAX_MESSAGE_BYTES
+
+    return 2 * MAX_MESSAGE_BYTES  # the endpoint closes with 1009 above MAX_MESSAGE_BYTES
+
+
 def run_serve(
     config: ServerConfig,
     *,
@@ -346,14 +361,24 @@ def run_serve(
     port: int,
     speed: float,
     role: Role = Role.OPERATOR,
+    artisan: bool = False,
 ) -> int:
-    """Run ``roastctl serve``; return the exit code."""
+    """Run ``roastctl serve``; return the exit code.
+
+    ``artisan`` (or ``[artisan] enabled``) adds Artisan's WebSocket endpoint to the HTTP server.
+    """
     from roastctl.mcp.server import build_http_app, run_stdio  # the MCP SDK loads only here
 
     if http and role is not Role.OPERATOR:
         raise ConfigError(
             f"--role {role.value} applies to stdio only: over HTTP each request's token decides "
             "its role. Create an observer token (roastctl token create --role observer) instead."
+        )
+    artisan = artisan or config.artisan.enabled
+    if artisan and not http:
+        raise ConfigError(
+            "--artisan (or [artisan] enabled) needs --http: Artisan connects over WebSocket to "
+            "the HTTP server. Run 'roastctl serve --http --artisan'."
         )
     # Decided before the roaster is touched: a refused address starts nothing.
     access = http_access(config, host, port) if http else stdio_access(role)
@@ -367,12 +392,20 @@ def run_serve(
         from roastctl.web import dashboard_routes
         from roastctl.web.http_serve import http_server
 
-        app = build_http_app(
-            manager, simulator=roaster, host=host, routes=dashboard_routes(manager), access=access
-        )
-        server = http_server(app, host, port)
+        routes = dashboard_routes(manager)
+        if artisan:
+            from roastctl.artisan.endpoint import artisan_routes
+
+            routes = [*artisan_routes(manager, access), *routes]
+        app = build_http_app(manager, simulator=roaster, host=host, routes=routes, access=access)
+        server = http_server(app, host, port, ws_max_size=_ws_max_size(artisan))
         sys.stderr.write(f"roastctl: serving MCP at http://{host}:{port}/mcp\n")
         sys.stderr.write(f"roastctl: dashboard at http://{host}:{port}/\n")
+        if artisan:
+            sys.stderr.write(
+                f"roastctl: Artisan's WebSocket roaster at ws://{host}:{port}/artisan "
+                "(with tokens: /artisan/<token>)\n"
+            )
         sys.stderr.write(f"roastctl: {describe_access(access)}\n")
         # The signal handler cuts the heat at once and asks the server to stop; the server closes
         # its open streams rather than waiting for the clients (see roastctl.web.http_serve).
@@ -503,6 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 port=args.port,
                 speed=args.speed,
                 role=Role(args.role),
+                artisan=args.artisan,
             )
         if args.command == "demo":
             if args.follow is not None:

@@ -115,15 +115,22 @@ class RoastctlServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def http_server(app: ASGIApp, host: str, port: int) -> RoastctlServer:
-    """Return a server for ``app`` on ``host``:``port``; ``run()`` it inside ``safe_on_exit``."""
+def http_server(
+    app: ASGIApp, host: str, port: int, *, ws_max_size: int | None = None
+) -> RoastctlServer:
+    """Return a server for ``app`` on ``host``:``port``; ``run()`` it inside ``safe_on_exit``.
+
+    ``ws_max_size`` caps the bytes of one WebSocket message uvicorn buffers (default: its own).
+    """
     streams = ClosingStreams(app)
+    extra: dict[str, int] = {} if ws_max_size is None else {"ws_max_size": ws_max_size}
     config = uvicorn.Config(
         streams,
         host=host,
         port=port,
         log_level="warning",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        **extra,  # type: ignore[arg-type]
     )
     return RoastctlServer(config, streams)
 
