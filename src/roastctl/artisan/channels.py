@@ -14,7 +14,7 @@ from roastctl.models import RoastStatus
 
 def _put(data: dict[str, float], node: str, value: float | None, digits: int) -> None:
     if value is not None and math.isfinite(value):
-        data[node] = round(float(value), digits)
+        data[node] = round(float(value), digits) if digits else round(value)
 
 
 def channel_data(status: RoastStatus) -> dict[str, float]:

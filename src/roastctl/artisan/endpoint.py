@@ -92,16 +92,16 @@ class ArtisanLimits:
     admission_interval_s: float = 1.0
 
 
-class _Gone(Exception):
+class _Gone(RoasterError):
     """The client went away: end the connection quietly."""
 
 
-class _Closing(Exception):
-    """End the connection with ``code`` and ``reason``."""
+class _Closing(RoasterError):
+    """End the connection with ``close_code`` and ``reason``."""
 
-    def __init__(self, code: int, reason: str) -> None:
+    def __init__(self, close_code: int, reason: str) -> None:
         super().__init__(reason)
-        self.code = code
+        self.close_code = close_code
         self.reason = reason
 
 
@@ -187,7 +187,13 @@ class _Connection:
         closing: _Closing | None = None
         gone = False
         try:
-            async with anyio.create_task_group() as group:
+            async with (
+                self.outbox,
+                self.outbox_out,
+                self.commands,
+                self.commands_out,
+                anyio.create_task_group() as group,
+            ):
                 group.start_soon(self._sender)
                 group.start_soon(self._command_worker)
                 group.start_soon(self._watcher)
@@ -198,12 +204,12 @@ class _Connection:
         except* _Gone:
             gone = True
         if closing is not None and not gone:
-            logger.info("artisan connection closed (%d): %s", closing.code, closing.reason)
+            logger.info("artisan connection closed (%d): %s", closing.close_code, closing.reason)
             with (
                 anyio.move_on_after(1.0),
                 contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect),
             ):
-                await self.websocket.close(closing.code, _short(closing.reason))
+                await self.websocket.close(closing.close_code, _short(closing.reason))
 
     # ------------------------------------------------------------------ sending
 
@@ -224,7 +230,7 @@ class _Connection:
                 try:
                     await _send_json(self.websocket, message)
                 except (WebSocketDisconnect, OSError, RuntimeError):
-                    raise _Gone from None
+                    raise _Gone("the client went away") from None
             if scope.cancelled_caught:
                 raise _Closing(
                     CLOSE_POLICY,

@@ -119,7 +119,7 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("drum", (Param("on", "flag"),), "start (on) or stop (off) the drum"),
         CommandSpec("drop", (), "drop the beans: open the door, start cooling (DROP)"),
         CommandSpec("cooling", (Param("on", "flag"),), "start or stop the cooling-tray stirrer"),
-        CommandSpec("emergencyStop", (), "heater off, fan full, drum off: stop everything"),
+        CommandSpec("emergencyStop", (), "heater off, then the drop sequence, at once"),
     )
 }
 
