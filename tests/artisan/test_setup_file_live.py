@@ -30,11 +30,6 @@ from roastctl.devices.simulator import SimulatedRoaster
 from roastctl.session.manager import RoastSessionManager
 from web_support import serving
 
-# The endpoint leaves a connection's memory streams to the garbage collector (a ResourceWarning
-# when they are collected); collected at each test's end here, and reported to the endpoint's
-# owner, who removes this filter with the fix.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
 #: The order a roaster takes them in: heat needs the drum turning.
 ORDER = ("drum on", "setFan", "setHeat", "cooling on", "cooling off", "drum off", "drop")
 _ids = itertools.count(1)
@@ -67,7 +62,7 @@ def artisan(session: RoastSessionManager) -> Iterator[tuple[ClientConnection, di
         target = f"ws://{socket['host']}:{socket['port']}/{socket['path']}"
         with connect(target, open_timeout=5) as client:
             yield client, dict(settings)
-    gc.collect()
+    gc.collect()  # a connection's resources left unclosed show up in this test, not a later one
 
 
 def ask(client: ClientConnection, message: dict[str, Any]) -> dict[str, Any]:
