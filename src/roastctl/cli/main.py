@@ -14,6 +14,11 @@ from roastctl import __version__
 from roastctl.access.network import describe_access, http_access, stdio_access
 from roastctl.access.roles import Role
 from roastctl.cli.analyze import add_analyze_command, run_analyze
+from roastctl.cli.artisan_setup import (
+    ARTISAN_SETUP_COMMAND,
+    add_artisan_setup_command,
+    run_artisan_setup,
+)
 from roastctl.cli.forecast_fit import (
     FORECAST_FIT_COMMAND,
     add_forecast_fit_command,
@@ -138,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze_command(commands)
     add_twin_commands(commands)
     add_forecast_fit_command(commands)
+    add_artisan_setup_command(commands)
     return parser
 
 
@@ -544,6 +550,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_forecast_fit(args, sys.stdout)
         if args.command in TWIN_COMMANDS:
             return run_twin_command(args, sys.stdout)
+        if args.command == ARTISAN_SETUP_COMMAND:
+            return run_artisan_setup(args, sys.stdout, sys.stderr)
         if args.command == TOKEN_COMMAND:
             return run_token_command(args, config, sys.stdout)
         if args.command in ROAST_COMMANDS:
