@@ -321,3 +321,28 @@ async def test_a_revoked_token_ends_the_connection(tmp_path: Path) -> None:
             assert closed.rcvd is not None
             assert closed.rcvd.code == CLOSE_POLICY
             assert operator not in closed.rcvd.reason
+
+
+@pytest.mark.anyio
+async def test_an_artisan_that_drops_its_connection_reconnects_and_resumes(
+    server: ArtisanServer,
+) -> None:
+    # Artisan reconnects by itself after a network blip: the roast goes on meanwhile, unchanged
+    # by the lost client, and the new connection is answered and gets the time line once.
+    manager = server.manager
+    async with artisan_client(server.ws_url) as first:
+        await anyio.to_thread.run_sync(lambda: preheat_and_charge(manager, server.clock))
+        assert await first.wait_pushes(1) == EXPECTED_ROAST[:1]
+        first.ws.transport.abort()  # gone without a close frame, as a pulled cable
+    heat_before = manager.get_status(forecast=False).sensors
+    assert heat_before is not None
+    await step_until(server, has(RoastEventType.DRY_END))  # the roast went on while away
+    status = manager.get_status(forecast=False)
+    assert status.sensors is not None
+    assert status.sensors.heat_percent == heat_before.heat_percent
+    assert status.connection.poll_errors == 0
+    async with artisan_client(server.ws_url) as again:
+        assert (await again.request())["BT"] > 0
+        assert await again.wait_pushes(2) == EXPECTED_ROAST[:2]
+        await anyio.sleep(0.3)
+        assert again.pushes == EXPECTED_ROAST[:2]  # once each, not again
