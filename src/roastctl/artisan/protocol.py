@@ -23,7 +23,8 @@ DEFAULT_PATH = "artisan"
 TOKEN_QUERY = "token"  # noqa: S105 - a parameter name, not a secret
 #: The command Artisan sends every sample to ask for the channel values (its default).
 REQUEST_COMMAND = "getData"
-#: The ``roasterID`` (Artisan's machine id) the setup file configures.
+#: The ``roasterID`` the messages built here carry. The endpoint accepts any: Artisan sends its
+#: ``machineID`` there, which the setup file leaves at Artisan's own default, 0.
 ROASTER_ID = "roastctl"
 
 #: Artisan's ``channel_modes``: what a value is, for its unit conversion.
