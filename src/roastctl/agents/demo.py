@@ -76,33 +76,51 @@ class RoastAgent:
         """Remember a decision."""
         self.policy.log.append(text)
 
-    async def run(self, on_progress: ProgressCallback | None = None) -> dict[str, Any]:
-        """Run preheat to the end of cooling; return the final status."""
-        policy = self.policy
+    async def status(self, on_progress: ProgressCallback | None = None) -> dict[str, Any]:
+        """Read the status (shown to ``on_progress``); a latched safety fault ends the demo."""
+        current = await self.call("get_roast_status")
+        if on_progress is not None:
+            on_progress(current)
+        safety = current.get("safety") or {}
+        if safety.get("faults"):
+            reasons = "; ".join(f"{f['fault']}: {f['message']}" for f in safety["faults"])
+            raise DemoError(f"the server's safety supervisor stopped the roast ({reasons})")
+        return current
 
-        async def status() -> dict[str, Any]:
-            current = await self.call("get_roast_status")
-            if on_progress is not None:
-                on_progress(current)
-            safety = current.get("safety") or {}
-            if safety.get("faults"):
-                reasons = "; ".join(f"{f['fault']}: {f['message']}" for f in safety["faults"])
-                raise DemoError(f"the server's safety supervisor stopped the roast ({reasons})")
-            return current
-
+    async def preheat(self, charge_at_env_c: float, on_progress: ProgressCallback | None) -> None:
+        """Start the session and the drum, heat 100 %, fan 0 %, until ET reaches the charge ET."""
         await self.call("start_session")
         await self.call("start_roaster")
         await self.call("set_fan", {"percent": 0})
         await self.call("set_heat", {"percent": 100})
         self.note("preheat: drum on, heat 100 %, fan 0 %")
         preheated = 0.0
-        while ((await status()).get("roaster") or {}).get(
+        while ((await self.status(on_progress)).get("roaster") or {}).get(
             "env_temp_c", 0.0
-        ) < policy.charge_at_env_c:
+        ) < charge_at_env_c:
             if preheated > PREHEAT_LIMIT_S:
-                raise DemoError(f"ET did not reach {policy.charge_at_env_c:g} C in preheat")
+                raise DemoError(f"ET did not reach {charge_at_env_c:g} C in preheat")
             await self.pause(5.0)
             preheated += 5.0
+
+    async def report_first_crack_if_heard(self, elapsed: float) -> bool:
+        """Ask the simulator whether first crack was heard; report it back-dated if so."""
+        heard = await self.call("first_crack_heard")
+        if not heard.get("heard"):
+            return False
+        when = str(heard["first_crack_utc"]).replace("+00:00", "Z")
+        await self.call("report_first_crack", {"timestamp": when})
+        self.note(f"{elapsed:5.0f} s: first crack heard, reported at {when}")
+        return True
+
+    async def run(self, on_progress: ProgressCallback | None = None) -> dict[str, Any]:
+        """Run preheat to the end of cooling; return the final status."""
+        policy = self.policy
+
+        async def status() -> dict[str, Any]:
+            return await self.status(on_progress)
+
+        await self.preheat(policy.charge_at_env_c, on_progress)
         await self.call("charge_beans", {"mass_g": policy.batch_g})
         self.note(f"charged {policy.batch_g:.0f} g at ET {policy.charge_at_env_c:.0f} C")
         heat, fan, last_change = 100, 0, -1e9
@@ -136,12 +154,7 @@ class RoastAgent:
                 await self.call("set_heat", {"percent": want_heat})
                 heat, last_change = want_heat, elapsed
             if not fc_reported:
-                heard = await self.call("first_crack_heard")
-                if heard.get("heard"):
-                    when = str(heard["first_crack_utc"]).replace("+00:00", "Z")
-                    await self.call("report_first_crack", {"timestamp": when})
-                    fc_reported = True
-                    self.note(f"{elapsed:5.0f} s: first crack heard, reported at {when}")
+                fc_reported = await self.report_first_crack_if_heard(elapsed)
             dtr = current.get("development_time_percent")
             if fc_reported and dtr is not None and dtr >= policy.target_dtr_percent:
                 await self.call("drop_beans")

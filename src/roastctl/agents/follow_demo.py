@@ -24,7 +24,6 @@ import anyio
 from mcp.client import Client
 
 from roastctl.agents.demo import (
-    PREHEAT_LIMIT_S,
     DemoError,
     ProgressCallback,
     RoastAgent,
@@ -148,36 +147,10 @@ class FollowAgent(RoastAgent):
         """Remember a decision or reading."""
         self.follow.log.append(text)
 
-    async def _status(self, on_progress: ProgressCallback | None) -> dict[str, Any]:
-        current = await self.call("get_roast_status")
-        if on_progress is not None:
-            on_progress(current)
-        safety = current.get("safety") or {}
-        if safety.get("faults"):
-            reasons = "; ".join(f"{f['fault']}: {f['message']}" for f in safety["faults"])
-            raise DemoError(f"the server's safety supervisor stopped the roast ({reasons})")
-        return current
-
-    async def _preheat(self, on_progress: ProgressCallback | None) -> None:
-        charge_at = self.charge_at_env_c
-        await self.call("start_session")
-        await self.call("start_roaster")
-        await self.call("set_fan", {"percent": 0})
-        await self.call("set_heat", {"percent": 100})
-        self.note("preheat: drum on, heat 100 %, fan 0 %")
-        preheated = 0.0
-        while ((await self._status(on_progress)).get("roaster") or {}).get(
-            "env_temp_c", 0.0
-        ) < charge_at:
-            if preheated > PREHEAT_LIMIT_S:
-                raise DemoError(f"ET did not reach {charge_at:g} C in preheat")
-            await self.pause(5.0)
-            preheated += 5.0
-
     async def follow_run(self, on_progress: ProgressCallback | None = None) -> FollowResult:
         """Preheat, set the reference and the drop target, charge, watch to the drop, cool."""
         policy = self.follow
-        await self._preheat(on_progress)
+        await self.preheat(self.charge_at_env_c, on_progress)
         # Set after the preheat's own set_heat: a manual heat while following would pause it.
         await self.call("follow_reference", follow_arguments(self.ref))
         await self.call("set_drop_target", {"dtr_percent": policy.target_dtr_percent})
@@ -192,7 +165,7 @@ class FollowAgent(RoastAgent):
         fc_reported = False
         while True:
             await self.pause(policy.read_every_s)
-            current = await self._status(on_progress)
+            current = await self.status(on_progress)
             elapsed = current.get("roast_elapsed_s")
             if current.get("drop_s") is not None:
                 break
@@ -202,12 +175,7 @@ class FollowAgent(RoastAgent):
             readings.append({"elapsed_s": elapsed, **following})
             self.note(_reading_line(elapsed, current, following))
             if not fc_reported:
-                heard = await self.call("first_crack_heard")
-                if heard.get("heard"):
-                    when = str(heard["first_crack_utc"]).replace("+00:00", "Z")
-                    await self.call("report_first_crack", {"timestamp": when})
-                    fc_reported = True
-                    self.note(f"{elapsed:5.0f} s: first crack heard, reported at {when}")
+                fc_reported = await self.report_first_crack_if_heard(elapsed)
             if elapsed > policy.give_up_after_s:
                 raise DemoError("no drop after 25 min; stopping")
         final = await self._finish(on_progress)
@@ -219,7 +187,7 @@ class FollowAgent(RoastAgent):
         while cooled < policy.cooling_s:
             await self.pause(policy.read_every_s)
             cooled += policy.read_every_s
-            await self._status(on_progress)
+            await self.status(on_progress)
         final = await self.call("get_roast_status")
         curve = await self.call("get_roast_curve", {"since_s": 0.0})
         final["curve_points"] = curve.get("points", [])
