@@ -73,8 +73,6 @@ class HeatDecision:
     heat_percent: int
     #: The heat the plan wanted before rounding to the heater's step.
     planned_percent: float
-    #: The predicted BT error (deg C, RMS) over the horizon under the plan.
-    predicted_rms_c: float
 
 
 class ProfileFollower:
@@ -119,10 +117,6 @@ class ProfileFollower:
         """Whether the follower holds a RoR instead of following the reference."""
         return self._ror_hold is not None
 
-    def end_s(self) -> float:
-        """Seconds after CHARGE where following ends: the reference's DROP."""
-        return self.reference.drop_s
-
     # ----------------------------------------------------------------- deciding
     def due(self, elapsed_s: float) -> bool:
         """Whether a decision is due ``elapsed_s`` after CHARGE."""
@@ -150,7 +144,7 @@ class ProfileFollower:
             # Before the turning point the estimate of the cold beans is still settling and
             # its plans swing; the heat the reference roast was charged with is the better bet.
             heat = self._rounded(recorded)
-            return HeatDecision(heat_percent=heat, planned_percent=recorded, predicted_rms_c=0.0)
+            return HeatDecision(heat_percent=heat, planned_percent=recorded)
         offset = 0.0 if bean_temp_c is None else bean_temp_c - physics.bean_probe_c
         times = _grid(tuning.horizon_s, tuning.step_s)
         weights = [self._weight(elapsed_s + t) for t in times]
@@ -166,19 +160,9 @@ class ProfileFollower:
                 physics, times, heat_percent, fan_at, elapsed_s, 1.0 - margin
             )
             cautious = self._plan(weak_base, weak_effects, targets, weights, heat_percent)
-            if cautious[0] > plan[0]:
-                plan, base, effects = cautious, weak_base, weak_effects
-        predicted = [
-            b + sum(e[t] * (u - heat_percent) for e, u in zip(effects, plan, strict=True))
-            for t, b in enumerate(base)
-        ]
-        total = sum(weights) or 1.0
-        rms = (
-            sum(w * (p - r) ** 2 for w, p, r in zip(weights, predicted, targets, strict=True))
-            / total
-        ) ** 0.5
+            plan = max(plan, cautious, key=lambda blocks: blocks[0])
         heat = self._rounded(plan[0])
-        return HeatDecision(heat_percent=heat, planned_percent=plan[0], predicted_rms_c=rms)
+        return HeatDecision(heat_percent=heat, planned_percent=plan[0])
 
     def _linearised(
         self,

@@ -119,7 +119,6 @@ class Reference:
     track_from_s: float
     drop_s: float
     events_s: Mapping[RoastEventType, float] = field(default_factory=dict)
-    env_temps_c: tuple[float | None, ...] | None = None
     fan_changes: tuple[tuple[float, int], ...] = ()
     heat_changes: tuple[tuple[float, int], ...] = ()
     batch_g: float | None = None
@@ -222,7 +221,6 @@ def reference_from_record(
         track_from_s=_turning_point_s(times, temps),
         drop_s=times[-1],
         events_s=events,
-        env_temps_c=tuple(s.env_temp_c for s in kept),
         fan_changes=_changes([(s.time_s - charge.time_s, s.fan_percent) for s in kept]),
         heat_changes=_changes([(s.time_s - charge.time_s, s.heat_percent) for s in kept]),
         batch_g=record.batch_g,
